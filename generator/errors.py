@@ -1,0 +1,57 @@
+"""Content errors: every problem a user can fix is reported as ``path:line: message``.
+
+Code that finds bad input raises :class:`ContentError` (or collects several into
+:class:`ContentErrors`); the CLI prints them and exits 1. A Python traceback is reserved
+for bugs in Stride itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem in one file. ``line`` is 1-based; 0 means "the file as a whole"."""
+
+    path: str
+    line: int
+    message: str
+    hint: str = ""
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        text = f"{where}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        if self.severity == "warning":
+            text = f"{where}: warning: {text[len(where) + 2:]}"
+        return text
+
+
+class ContentError(Exception):
+    """A single fixable problem in the site's input."""
+
+    def __init__(self, path: str | Path, line: int, message: str, hint: str = "") -> None:
+        self.diagnostic = Diagnostic(display_path(path), int(line or 0), message, hint)
+        super().__init__(str(self.diagnostic))
+
+
+class ContentErrors(Exception):
+    """Several problems found in one pass; raised so the user sees all of them at once."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = sorted(diagnostics, key=lambda d: (d.path, d.line, d.message))
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+def display_path(path: str | Path) -> str:
+    """Paths in messages are relative to the working directory when possible, POSIX style."""
+    p = Path(path)
+    try:
+        p = p.resolve().relative_to(Path.cwd().resolve())
+    except (ValueError, OSError):
+        pass
+    return p.as_posix()

@@ -1,0 +1,176 @@
+"""The plugin interface: how code outside the core adds data and widgets to posts.
+
+A plugin is a subclass of :class:`Plugin`, registered either as a built-in (``BUILTINS``) or
+through the ``stride.plugins`` entry-point group. The core calls its hooks in this order,
+once per build:
+
+1. ``configure(options, where)`` — right after the site settings are loaded, with the mapping
+   under ``plugins: {<name>: ...}`` in ``content/site.yml`` (``{}`` when absent). Validate and
+   return the options in whatever frozen form the plugin likes; raise ``ContentError`` with
+   ``where`` (the settings file and line) for bad values.
+2. ``on_post(post, declarations, ctx)`` — for every post or page whose front matter lists
+   ``widgets:`` entries with ``plugin: <name>``, after front matter is parsed and *before* its
+   Markdown is rendered. ``declarations`` holds only this plugin's entries, each with the file
+   and line it came from. Return a :class:`PostResult`: the HTML of each widget (placed in the
+   body by ``{% widget "id" %}`` or an include), the files to publish, the module scripts and
+   stylesheets the page must load, and extra template context.
+3. ``on_site(ctx)`` — once, after every post has been handled: files that belong to the site as a
+   whole. Optional.
+
+Rules that keep builds correct and reproducible: hooks never write to disk (return files
+instead, the core writes ``build/`` atomically), never mutate their arguments or global state,
+and return the same output for the same input. Expensive work goes through ``ctx.cache`` so that
+a rebuild with unchanged inputs is cheap. Bad input is reported by raising
+``generator.errors.ContentError(path, line, message, hint)``.
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
+
+from generator.errors import ContentError
+
+if TYPE_CHECKING:  # imported for annotations only: the core depends on plugins, not the reverse
+    from generator.config import SiteConfig
+    from generator.content import Document
+
+
+@dataclass(frozen=True)
+class WidgetDeclaration:
+    """One entry of a post's ``widgets:`` front-matter list.
+
+    ``options`` is the entry without ``plugin`` and ``id``; ``key_lines`` maps each key of the
+    entry (dotted for nested keys, e.g. ``"ranges.kernel"``) to its 1-based line in ``path``.
+    """
+
+    plugin: str
+    id: str
+    options: Mapping[str, Any]
+    path: str
+    line: int
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        """Line of ``key`` (or of its nearest parent key), falling back to the entry's line."""
+        while key:
+            if key in self.key_lines:
+                return self.key_lines[key]
+            key = key.rpartition(".")[0]
+        return self.line
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    """A file for the published site. ``path`` is POSIX, relative to the site root."""
+
+    path: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Widget:
+    """Widget markup for ``{% widget "id" %}``. ``html`` is trusted: the plugin escapes its own values."""
+
+    id: str
+    html: str
+
+
+@dataclass(frozen=True)
+class PostResult:
+    widgets: tuple[Widget, ...] = ()
+    files: tuple[GeneratedFile, ...] = ()
+    scripts: tuple[str, ...] = ()  # paths under assets/, loaded as <script type="module">
+    styles: tuple[str, ...] = ()  # paths under assets/, loaded as stylesheets
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Cache:
+    """A small persistent memo for expensive plugin work, stored under ``.stride-cache/``.
+
+    Keys must capture every input of the computation (the plugin's ``version`` is added here).
+    Values are pickled; a missing, unreadable or stale entry is simply recomputed. ``root=None``
+    keeps everything in memory (tests, ``stride check``).
+    """
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self._memory: dict[tuple[str, str], Any] = {}
+
+    def memo(self, namespace: str, key: str, compute: Callable[[], Any]) -> Any:
+        slot = (namespace, key)
+        if slot in self._memory:
+            return self._memory[slot]
+        path = self.root / namespace / f"{key}.pickle" if self.root else None
+        value = None
+        if path is not None and path.is_file():
+            try:
+                value = pickle.loads(path.read_bytes())
+            except Exception:  # a truncated or foreign file is only a cache miss
+                value = None
+        if value is None:
+            value = compute()
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(".tmp")
+                tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+                tmp.replace(path)
+        self._memory[slot] = value
+        return value
+
+
+@dataclass(frozen=True)
+class PluginContext:
+    """What the core hands a plugin hook. ``url(path)`` turns a site-relative path into the
+    public URL (it applies ``base_url``); ``asset(path)`` does the same for a file under
+    ``assets/`` and returns its fingerprinted URL."""
+
+    site: "SiteConfig"
+    options: Any
+    cache: Cache
+    url: Callable[[str], str]
+    asset: Callable[[str], str]
+
+
+class Plugin:
+    """Base class for plugins; override the hooks you need."""
+
+    name: ClassVar[str] = ""
+    version: ClassVar[str] = "0"  # bump whenever output for the same input changes
+
+    def configure(self, options: Mapping[str, Any], where: tuple[str, int]) -> Any:
+        if options:
+            key = next(iter(options))
+            raise ContentError(where[0], where[1], f"plugin {self.name!r} takes no option {key!r}")
+        return {}
+
+    def on_post(
+        self, post: "Document", declarations: tuple[WidgetDeclaration, ...], ctx: PluginContext
+    ) -> PostResult:
+        return PostResult()
+
+    def on_site(self, ctx: PluginContext) -> tuple[GeneratedFile, ...]:
+        return ()
+
+
+def builtin_plugins() -> dict[str, type[Plugin]]:
+    from generator.plugins.convtranspose.plugin import ConvTransposePlugin
+
+    return {ConvTransposePlugin.name: ConvTransposePlugin}
+
+
+def discover() -> dict[str, type[Plugin]]:
+    """Built-ins plus everything in the ``stride.plugins`` entry-point group (built-ins win)."""
+    found: dict[str, type[Plugin]] = {}
+    for ep in entry_points(group="stride.plugins"):
+        try:
+            cls = ep.load()
+        except Exception:  # a broken third-party plugin must not break sites that do not use it
+            continue
+        if isinstance(cls, type) and issubclass(cls, Plugin):
+            found.setdefault(cls.name or ep.name, cls)
+    found.update(builtin_plugins())
+    return dict(sorted(found.items()))

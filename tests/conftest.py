@@ -1,0 +1,143 @@
+"""Fixtures shared by the whole suite: the example site built once, a loopback static server,
+and a headless Chromium driven by Playwright (Debian's /usr/bin/chromium; Playwright's own
+browser download does not work on our machines)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("STRIDE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(os.environ.get("STRIDE_ARTIFACTS", ROOT / "artifacts"))
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return ROOT
+
+
+def copy_project(dest: Path) -> Path:
+    """A private copy of the example project (content, templates, assets) to build or break."""
+    for name in ("content", "templates", "assets"):
+        shutil.copytree(ROOT / name, dest / name, symlinks=True)
+    return dest
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "site")
+
+
+def build_project(source: Path, output: Path, **kwargs):
+    from generator.build import BuildOptions, build_site
+
+    return build_site(BuildOptions(source=source, output=output, cache_dir=None, **kwargs))
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory) -> Path:
+    """The example site built once per session at the root URL; tests must not modify it."""
+    out = tmp_path_factory.mktemp("example") / "build"
+    build_project(ROOT, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def example_build_subpath(tmp_path_factory) -> Path:
+    """The example site built with ``--base-url /my-repo/``."""
+    out = tmp_path_factory.mktemp("example-sub") / "build"
+    build_project(ROOT, out, base_url="/my-repo/")
+    return out
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep pytest output readable
+        pass
+
+
+class StaticServer:
+    """Serves ``root`` on a free loopback port, optionally mounted under ``prefix``."""
+
+    def __init__(self, root: Path, prefix: str = "/") -> None:
+        self.prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+        serve_root = root
+        if self.prefix != "/":
+            # Mount the build under the sub-path the way GitHub Pages does for project sites.
+            mount = root.parent / f"{root.name}-mount"
+            target = mount / self.prefix.strip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                target.symlink_to(root.resolve(), target_is_directory=True)
+            serve_root = mount
+        handler = functools.partial(_QuietHandler, directory=str(serve_root))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{self.prefix}"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def static_server():
+    """Factory: ``static_server(build_dir, prefix="/")`` returns a running StaticServer."""
+    servers: list[StaticServer] = []
+
+    def start(root: Path, prefix: str = "/") -> StaticServer:
+        server = StaticServer(root, prefix)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    with playwright_api.sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page that records console errors and uncaught exceptions in ``page.errors``."""
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.errors = []
+    pg.on("console", lambda msg: pg.errors.append(msg.text) if msg.type == "error" else None)
+    pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
