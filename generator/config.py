@@ -1,0 +1,170 @@
+"""Site settings: one YAML file, ``content/site.yml``, loaded into a frozen ``SiteConfig``.
+
+Unknown keys are errors (a typo such as ``base-url`` would otherwise be silently ignored and
+the deployed site would break under its sub-path).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from generator.errors import ContentError
+from generator.yamlfile import load_yaml
+
+SETTINGS_FILE = Path("content") / "site.yml"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    url: str  # site-relative path such as "about/", or an absolute http(s) URL
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    path: str  # the settings file, for messages
+    title: str = "Stride site"
+    author: str = ""
+    description: str = ""
+    url: str = ""  # scheme and host, e.g. "https://user.github.io" (feeds and OpenGraph need it)
+    base_url: str = "/"  # always starts and ends with "/"
+    language: str = "en"
+    nav: tuple[NavItem, ...] = ()
+    permalink: str = "posts/{slug}/"
+    paginate: int = 10
+    feed_entries: int = 20
+    default_bibliography: str | None = None
+    giscus: Mapping[str, Any] | None = None
+    plugins: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, 1)
+
+
+_GISCUS_REQUIRED = ("repo", "repo_id", "category", "category_id")
+_GISCUS_KEYS = frozenset(_GISCUS_REQUIRED) | {
+    "mapping", "strict", "reactions_enabled", "input_position", "theme", "lang", "loading",
+    "emit_metadata",
+}
+_KEYS = frozenset({
+    "title", "author", "description", "url", "base_url", "language", "nav", "permalink",
+    "paginate", "feed_entries", "bibliography", "giscus", "plugins",
+})
+
+
+def normalize_base_url(value: str) -> str:
+    """``""``, ``"/"``, ``"my-repo"``, ``"/my-repo"`` and ``"/my-repo/"`` all mean a mount point;
+    the result always starts and ends with a slash."""
+    parts = [p for p in str(value).strip().split("/") if p]
+    return "/" + "".join(f"{p}/" for p in parts)
+
+
+def load_config(source: Path, base_url: str | None = None) -> SiteConfig:
+    """Read ``source/content/site.yml`` (missing file -> defaults). ``base_url`` overrides the file."""
+    path = source / SETTINGS_FILE
+    shown = str(path)
+    data: Any = {}
+    lines: dict[str, int] = {}
+    if path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise ContentError(shown, 1, f"not UTF-8 text ({exc.reason})", "save the file as UTF-8") from None
+        data, lines = load_yaml(text, shown)
+        data = {} if data is None else data
+    if not isinstance(data, dict):
+        raise ContentError(shown, 1, "site settings must be a mapping of key: value")
+
+    def line(key: str) -> int:
+        return lines.get(key, 1)
+
+    def text_value(key: str, default: str) -> str:
+        value = data.get(key, default)
+        if value is None:
+            return default
+        if not isinstance(value, (str, int, float)):
+            raise ContentError(shown, line(key), f"{key!r} must be text")
+        return str(value)
+
+    for key in sorted(data, key=str):
+        if key not in _KEYS:
+            raise ContentError(
+                shown, line(str(key)), f"unknown setting {key!r}",
+                "known settings: " + ", ".join(sorted(_KEYS)),
+            )
+
+    nav = []
+    raw_nav = data.get("nav") or []
+    if not isinstance(raw_nav, list):
+        raise ContentError(shown, line("nav"), "'nav' must be a list of {title, url}")
+    for index, item in enumerate(raw_nav):
+        if not isinstance(item, dict) or set(item) != {"title", "url"}:
+            raise ContentError(
+                shown, line(f"nav.{index}"), "each nav entry needs exactly 'title' and 'url'",
+                "e.g. - {title: About, url: about/}",
+            )
+        nav.append(NavItem(str(item["title"]), str(item["url"])))
+
+    def positive_int(key: str, default: int) -> int:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ContentError(shown, line(key), f"{key!r} must be a whole number ≥ 1, not {value!r}")
+        return value
+
+    permalink = text_value("permalink", "posts/{slug}/")
+    if "{slug}" not in permalink:
+        raise ContentError(shown, line("permalink"), "'permalink' must contain {slug}",
+                           "e.g. posts/{slug}/ or {year}/{month}/{slug}/")
+    try:
+        permalink.format(slug="s", year="2000", month="01", day="01")
+    except (KeyError, IndexError, ValueError):
+        raise ContentError(shown, line("permalink"), "'permalink' may only use {slug}, {year}, {month}, {day}") from None
+
+    bib = data.get("bibliography") or {}
+    if not isinstance(bib, dict) or set(bib) - {"default"}:
+        raise ContentError(shown, line("bibliography"), "'bibliography' takes only 'default: NAME'",
+                           "NAME is a file content/bib/NAME.bib")
+
+    giscus = data.get("giscus")
+    if giscus is not None:
+        if not isinstance(giscus, dict):
+            raise ContentError(shown, line("giscus"), "'giscus' must be a mapping")
+        for key in giscus:
+            if key not in _GISCUS_KEYS:
+                raise ContentError(shown, line(f"giscus.{key}"), f"unknown giscus setting {key!r}",
+                                   "known: " + ", ".join(sorted(_GISCUS_KEYS)))
+        missing = [k for k in _GISCUS_REQUIRED if not giscus.get(k)]
+        if missing:
+            raise ContentError(shown, line("giscus"), "giscus needs " + ", ".join(missing),
+                               "copy them from the giscus configuration page of your repository")
+        giscus = MappingProxyType({str(k): v for k, v in giscus.items()})
+
+    plugins = data.get("plugins") or {}
+    if not isinstance(plugins, dict) or any(not isinstance(v, (dict, type(None))) for v in plugins.values()):
+        raise ContentError(shown, line("plugins"), "'plugins' must map plugin names to option mappings")
+
+    url = text_value("url", "").rstrip("/")
+    if url and not url.startswith(("http://", "https://")):
+        raise ContentError(shown, line("url"), f"'url' must start with https:// (got {url!r})",
+                           "e.g. https://user.github.io")
+    return SiteConfig(
+        path=shown,
+        title=text_value("title", "Stride site"),
+        author=text_value("author", ""),
+        description=text_value("description", ""),
+        url=url,
+        base_url=normalize_base_url(base_url if base_url is not None else text_value("base_url", "/")),
+        language=text_value("language", "en"),
+        nav=tuple(nav),
+        permalink=permalink.strip("/") + "/",
+        paginate=positive_int("paginate", 10),
+        feed_entries=positive_int("feed_entries", 20),
+        default_bibliography=bib.get("default"),
+        giscus=giscus,
+        plugins=MappingProxyType({str(k): MappingProxyType(dict(v or {})) for k, v in plugins.items()}),
+        key_lines=MappingProxyType(lines),
+    )
