@@ -1,0 +1,336 @@
+"""The build: config -> content -> plugins -> Markdown -> templates -> atomic write.
+
+``build_site`` is the one entry point; ``stride build``, ``stride check``, the dev server and the
+benchmarks all call it. Content problems raise ``ContentError``/``ContentErrors``; nothing is
+written unless the whole site rendered.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from markupsafe import Markup
+
+from generator import __version__
+from generator.assets import AssetSet, collect_assets
+from generator.config import SETTINGS_FILE, SiteConfig, load_config
+from generator.content import Document, load_documents
+from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
+from generator.markdown import TagHandlers, pygments_css, render_document
+from generator.plugins import Cache, Plugin, PluginContext, PostResult, discover
+from generator.site import (
+    PageSpec, RenderedDocument, archive_page, document_pages, feed_page, index_pages, link_posts,
+    page_meta, sitemap_page, sort_posts, taxonomy_pages, word_count,
+)
+from generator.templates import make_absolute_url, make_asset, make_renderer, make_url
+from generator.writer import MARKER, check_output, write_atomically
+
+_DEFAULT_CACHE = Path(".stride-cache")
+_ATTR_URL = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """``source`` is the project root (holding content/, templates/, assets/). ``cache_dir``
+    defaults to ``source/.stride-cache``; ``None`` keeps the cache in memory only."""
+
+    source: Path = Path(".")
+    output: Path = Path("build")
+    base_url: str | None = None
+    drafts: bool = False
+    write: bool = True
+    cache_dir: Path | None = _DEFAULT_CACHE
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    pages: int
+    data_files: int
+    bytes: int
+    seconds: float
+    output: Path
+    warnings: tuple[Diagnostic, ...] = ()
+    files: Mapping[str, bytes] = field(default_factory=dict, repr=False)
+
+    def summary(self) -> str:
+        verb = "built" if self.output else "checked"
+        return (f"{verb} {self.pages} pages, {self.data_files} data files, "
+                f"{self.bytes / 1e6:.2f} MB in {self.seconds:.2f} s -> {display_path(self.output)}/")
+
+
+def watched_paths(source: Path) -> list[Path]:
+    """What the dev server watches: every input of ``build_site``."""
+    return [source / "content", source / "templates", source / "assets", Path(__file__).parent / "plugins"]
+
+
+def _cache_for(options: BuildOptions) -> Cache:
+    if options.cache_dir is None:
+        return Cache(None)
+    root = options.cache_dir if options.cache_dir.is_absolute() else options.source / options.cache_dir
+    return Cache(root)
+
+
+def _load_plugins(site: SiteConfig) -> dict[str, tuple[Plugin, Any]]:
+    available = discover()
+    for name in site.plugins:
+        if name not in available:
+            raise ContentError(site.path, site.line_of(f"plugins.{name}"), f"unknown plugin {name!r}",
+                               "installed plugins: " + ", ".join(available))
+    loaded = {}
+    for name, cls in available.items():
+        plugin = cls()
+        where = (site.path, site.line_of(f"plugins.{name}"))
+        loaded[name] = (plugin, plugin.configure(site.plugins.get(name, {}), where))
+    return loaded
+
+
+def _absolutizer(absolute_url: Callable[[str], str]) -> Callable[[str, str], str]:
+    """Feed readers show content out of context: make every link in it absolute."""
+
+    def absolutize(html: str, page_url: str) -> str:
+        def fix(match: re.Match) -> str:
+            url = match.group("url")
+            if url.startswith("#"):
+                url = absolute_url(page_url) + url
+            elif url.startswith("/") and not url.startswith("//"):
+                url = _origin(absolute_url) + url
+            return f'{match.group("attr")}="{url}"'
+
+        return _ATTR_URL.sub(fix, html)
+
+    return absolutize
+
+
+def _origin(absolute_url: Callable[[str], str]) -> str:
+    """Scheme and host of the site (absolute_url of the root minus the base path)."""
+    root = absolute_url("")
+    match = re.match(r"^[a-z]+://[^/]+", root)
+    return match.group(0) if match else ""
+
+
+class _Build:
+    """One run of the pipeline; holds the per-build values the stages share."""
+
+    def __init__(self, options: BuildOptions, cache: Cache) -> None:
+        self.options = options
+        self.source = options.source
+        self.cache = cache
+        self.warnings: list[Diagnostic] = []
+        self.problems: list[Diagnostic] = []
+
+    def run(self) -> BuildResult:
+        started = time.perf_counter()
+        site = load_config(self.source, self.options.base_url)
+        url = make_url(site.base_url)
+        absolute_url = make_absolute_url(site, url)
+        assets = collect_assets(self.source / "assets", {"css/pygments.css": pygments_css().encode()})
+        asset = make_asset(assets, url)
+        renderer = make_renderer(self.source / "templates", site, {
+            "url": url, "absolute_url": absolute_url, "asset": asset,
+            "generator": f"Stride {__version__}",
+        })
+        self.renderer = renderer
+        documents = load_documents(self.source, site, self.options.drafts)
+        plugins = _load_plugins(site)
+
+        files: dict[str, bytes] = {}
+        data_files: set[str] = set()
+        rendered: list[RenderedDocument] = []
+        for doc in documents:
+            try:
+                results = self._run_plugins(doc, plugins, site, url, asset)
+                for result in results:
+                    for gen in result.files:
+                        self._add_file(files, gen.path, gen.data, doc.source)
+                        data_files.add(gen.path)
+                rendered.append(self._render(doc, results, site, asset))
+            except ContentError as exc:
+                self.problems.append(exc.diagnostic)
+            except ContentErrors as exc:
+                self.problems.extend(exc.diagnostics)
+        for name, (plugin, plugin_options) in plugins.items():
+            ctx = PluginContext(site, plugin_options, self.cache, url, asset)
+            for gen in plugin.on_site(ctx):
+                self._add_file(files, gen.path, gen.data, f"plugin {name}")
+                data_files.add(gen.path)
+        if self.problems:
+            raise ContentErrors(self.problems)
+
+        posts = sort_posts([d for d in rendered if d.kind == "post"])
+        posts = link_posts(posts, site.giscus is not None)
+        pages_only = [d for d in rendered if d.kind != "post"]
+        specs: list[PageSpec] = []
+        specs += document_pages(posts + pages_only, absolute_url)
+        specs += index_pages(posts, site.paginate, site.title, site.description)
+        specs += taxonomy_pages(posts)
+        specs.append(archive_page(posts))
+        specs.append(feed_page(posts, site.feed_entries, _absolutizer(absolute_url)))
+        listed = [s.context["page"]["url"] for s in specs if s.template in ("index.html", "terms.html", "taxonomy.html", "archive.html")]
+        specs.append(sitemap_page(posts + pages_only, listed, absolute_url))
+        specs.append(PageSpec("404.html", "404.html", {"page": page_meta("404", "Page not found", "404.html")}))
+        specs.append(PageSpec("robots.txt", "robots.txt", {"page": page_meta("robots", "robots", "robots.txt"),
+                                                             "sitemap_url": absolute_url("sitemap.xml")}))
+
+        pygments_url = asset("css/pygments.css")
+        pages = 0
+        for spec in specs:
+            context = dict(spec.context)
+            context["page"] = {**context["page"], "pygments_css": pygments_url}
+            try:
+                text = renderer.render(spec.template, context)
+            except ContentError as exc:
+                self.problems.append(exc.diagnostic)
+                continue
+            self._add_file(files, spec.output, text.encode("utf-8"), spec.template)
+            pages += spec.output.endswith(".html")
+        if self.problems:
+            raise ContentErrors(self.problems)
+
+        for public, data in assets.data.items():
+            self._add_file(files, public, data, "assets/")
+        self._copy_static(files)
+        files.setdefault(MARKER, b"")
+        if self.problems:
+            raise ContentErrors(self.problems)
+
+        if self.options.write:
+            check_output(self.options.output, self.source)
+            write_atomically(self.options.output, files)
+        return BuildResult(
+            pages=pages,
+            data_files=len(data_files),
+            bytes=sum(len(v) for v in files.values()),
+            seconds=time.perf_counter() - started,
+            output=self.options.output,
+            warnings=tuple(self.warnings),
+            files=files,
+        )
+
+    def _add_file(self, files: dict[str, bytes], path: str, data: bytes, origin: str) -> None:
+        path = path.lstrip("/")
+        if ".." in path.split("/"):
+            self.problems.append(Diagnostic(origin, 0, f"refusing to write outside the site: {path}"))
+            return
+        if path in files and files[path] != data:
+            self.problems.append(Diagnostic(origin, 0, f"two different files want the path /{path}",
+                                            "rename one of them"))
+            return
+        files[path] = data
+
+    def _copy_static(self, files: dict[str, bytes]) -> None:
+        static = self.source / "content" / "static"
+        if not static.is_dir():
+            return
+        root = static.resolve()
+        for file in sorted(static.rglob("*")):
+            if not file.is_file():
+                continue
+            if not file.resolve().is_relative_to(root):
+                self.problems.append(Diagnostic(display_path(file), 0, "symlink leads outside content/static/"))
+                continue
+            rel = file.relative_to(static).as_posix()
+            if rel in files:
+                self.problems.append(Diagnostic(display_path(file), 0, f"/{rel} is also generated by Stride",
+                                                "rename the static file"))
+                continue
+            files[rel] = file.read_bytes()
+
+    def _run_plugins(self, doc: Document, plugins: dict[str, tuple[Plugin, Any]], site: SiteConfig,
+                     url: Callable[[str], str], asset: Callable[[str], str]) -> list[PostResult]:
+        by_plugin: dict[str, list] = {}
+        for decl in doc.widgets:
+            if decl.plugin not in plugins:
+                raise ContentError(doc.source, decl.line_of("plugin"), f"unknown widget plugin {decl.plugin!r}",
+                                   "available: " + ", ".join(plugins))
+            by_plugin.setdefault(decl.plugin, []).append(decl)
+        seen: dict[str, int] = {}
+        for decl in doc.widgets:
+            if decl.id in seen:
+                raise ContentError(doc.source, decl.line_of("id"), f"duplicate widget id {decl.id!r}",
+                                   f"first declared on line {seen[decl.id]}; ids must be unique in a post")
+            seen[decl.id] = decl.line_of("id")
+        results = []
+        for name, decls in sorted(by_plugin.items()):
+            plugin, plugin_options = plugins[name]
+            ctx = PluginContext(site, plugin_options, self.cache, url, asset)
+            results.append(plugin.on_post(doc, tuple(decls), ctx))
+        return results
+
+    def _render(self, doc: Document, results: list[PostResult], site: SiteConfig,
+                asset: Callable[[str], str]) -> RenderedDocument:
+        widgets = {w.id: w.html for r in results for w in r.widgets}
+
+        def widget(widget_id: str, line: int) -> str:
+            if widget_id not in widgets:
+                known = ", ".join(sorted(widgets)) or "none declared"
+                raise ContentError(doc.source, line, f"unknown widget id {widget_id!r}",
+                                   f"declare it under widgets: in the front matter (declared: {known})")
+            return widgets[widget_id]
+
+        def include(path: str, params: Mapping[str, str], line: int) -> str:
+            return self._include(doc, path, params, line, widgets)
+
+        handlers = TagHandlers(
+            include=include,
+            widget=widget,
+            bib_dir=self.source / "content" / "bib",
+            default_bib=site.default_bibliography,
+            warn=self.warnings.append,
+        )
+        md = render_document(doc.body, path=doc.source, first_line=doc.body_line, tags=handlers)
+
+        def asset_urls(paths: tuple[str, ...], key: str) -> tuple[str, ...]:
+            out = []
+            for path in paths:
+                try:
+                    out.append(asset(path))
+                except KeyError:
+                    raise ContentError(doc.source, doc.line_of(key), f"no asset {path!r} under assets/",
+                                       "paths in scripts:/style: are relative to assets/") from None
+            return tuple(out)
+
+        scripts = asset_urls(doc.scripts, "scripts") + asset_urls(tuple(s for r in results for s in r.scripts), "widgets")
+        styles = asset_urls(doc.styles, "style") + asset_urls(tuple(s for r in results for s in r.styles), "widgets")
+        context: dict[str, Any] = {}
+        for result in results:
+            context.update(result.context)
+        return RenderedDocument(
+            doc=doc,
+            html=Markup(md.html),
+            toc=Markup(md.toc_html if doc.toc else ""),
+            has_math=md.has_math,
+            words=word_count(md.html),
+            scripts=tuple(dict.fromkeys(scripts)),
+            styles=tuple(dict.fromkeys(styles)),
+            context=context,
+        )
+
+    def _include(self, doc: Document, path: str, params: Mapping[str, str], line: int,
+                 widgets: Mapping[str, str]) -> str:
+        root = (self.source / "templates" / "includes").resolve()
+        candidates = [path]
+        if path.endswith(".liquid"):  # newer al-folio names includes *.liquid
+            candidates.append(path[: -len(".liquid")] + ".html")
+        for candidate in candidates:
+            target = (root / candidate).resolve()
+            if not target.is_relative_to(root):
+                raise ContentError(doc.source, line, f"include {path!r} points outside templates/includes/",
+                                   "includes must live under templates/includes/")
+            if target.is_file():
+                rel = target.relative_to(root.parent).as_posix()
+                return self.renderer.render(rel, {
+                    "include": dict(params),
+                    "widgets": {k: Markup(v) for k, v in widgets.items()},
+                    "doc": doc,
+                })
+        raise ContentError(doc.source, line, f"include file {path!r} not found",
+                           "put it under templates/includes/")
+
+
+def build_site(options: BuildOptions, cache: Cache | None = None) -> BuildResult:
+    """Build (or with ``write=False`` only check) the site. Raises ContentError(s) on bad input."""
+    return _Build(options, cache or _cache_for(options)).run()

@@ -1,0 +1,111 @@
+"""Command line: ``stride build | check | serve | new | deploy``.
+
+Content problems print ``path:line: message`` lines on stderr and exit 1; a traceback means a
+bug in Stride itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from generator import __version__
+from generator.errors import ContentError, ContentErrors, Diagnostic
+
+# Commands that live in their own modules; each provides configure_parser(parser) and run(args).
+_COMMAND_MODULES = {
+    "serve": ("generator.serve", "build, serve on localhost and reload the browser on save"),
+    "new": ("generator.new", "create a new post from the site's conventions"),
+    "deploy": ("generator.deploy", "build and publish build/ to a gh-pages branch"),
+}
+
+
+def report(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], stream=None) -> None:
+    stream = stream or sys.stderr
+    for diagnostic in diagnostics:
+        print(str(diagnostic), file=stream)
+
+
+def errors_of(exc: BaseException) -> list[Diagnostic]:
+    if isinstance(exc, ContentErrors):
+        return list(exc.diagnostics)
+    if isinstance(exc, ContentError):
+        return [exc.diagnostic]
+    return []
+
+
+def _add_build_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--output", type=Path, default=Path("build"), help="output folder (default: build)")
+    parser.add_argument("--base-url", dest="base_url", default=None,
+                        help="public sub-path such as /my-repo/ (overrides base_url in site.yml)")
+    parser.add_argument("--drafts", action="store_true", help="include drafts")
+
+
+def _build(args: argparse.Namespace, write: bool) -> int:
+    from generator.build import BuildOptions, build_site
+
+    output = args.output if args.output.is_absolute() else args.source / args.output
+    options = BuildOptions(source=args.source, output=output, base_url=args.base_url,
+                           drafts=args.drafts, write=write)
+    try:
+        result = build_site(options)
+    except (ContentError, ContentErrors) as exc:
+        problems = errors_of(exc)
+        report(problems)
+        noun = "problem" if len(problems) == 1 else "problems"
+        print(f"{'build' if write else 'check'} failed: {len(problems)} {noun}; "
+              f"{'the previous build/ is unchanged' if write else 'nothing written'}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"{exc.filename or output}: cannot write the site: {exc.strerror}", file=sys.stderr)
+        return 1
+    report(result.warnings)
+    if write:
+        print(result.summary())
+    else:
+        print(f"checked {result.pages} pages and {result.data_files} data files: no problems"
+              f" ({result.seconds:.2f} s)")
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stride", description="Build static sites with interactive explainers.")
+    parser.add_argument("--version", action="version", version=f"stride {__version__}")
+    parser.add_argument("--source", type=Path, default=Path("."),
+                        help="project folder holding content/, templates/ and assets/ (default: .)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    build = commands.add_parser("build", help="build the site into build/")
+    _add_build_options(build)
+    build.set_defaults(run=lambda a: _build(a, write=True))
+    check = commands.add_parser("check", help="validate all content without writing anything")
+    _add_build_options(check)
+    check.set_defaults(run=lambda a: _build(a, write=False))
+    for name, (module_name, help_text) in _COMMAND_MODULES.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        sub = commands.add_parser(name, help=help_text)
+        module.configure_parser(sub)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except (ContentError, ContentErrors) as exc:
+        report(errors_of(exc))
+        return 1
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130

@@ -1,0 +1,260 @@
+"""Site-wide collections computed from rendered documents: index pages, tag and category pages,
+the archive, related posts, the Atom feed and the sitemap.
+
+Everything here is a pure function of its inputs; the order of every list is fixed (newest first,
+ties broken by URL) so two builds of the same content are byte-identical.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any, Callable, Mapping
+
+from markupsafe import Markup
+
+from generator.content import Document
+
+WORDS_PER_MINUTE = 230
+_TAG = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"[\w'’-]+")
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    slug: str
+    url: str  # site-relative
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    """A document ready for templates (the names follow the theme's template contract)."""
+
+    doc: Document
+    html: Markup
+    toc: Markup
+    has_math: bool
+    words: int
+    scripts: tuple[str, ...] = ()  # public URLs of module scripts
+    styles: tuple[str, ...] = ()  # public URLs of stylesheets
+    context: Mapping[str, Any] = field(default_factory=dict)  # plugin-provided extras
+    tags: tuple[Term, ...] = ()
+    categories: tuple[Term, ...] = ()
+    related: tuple["RenderedDocument", ...] = ()
+    newer: "RenderedDocument | None" = None
+    older: "RenderedDocument | None" = None
+    comments: bool = False
+
+    # Plain attribute access for templates.
+    title = property(lambda self: self.doc.title)
+    url = property(lambda self: self.doc.url)
+    date = property(lambda self: self.doc.date)
+    kind = property(lambda self: self.doc.kind)
+    description = property(lambda self: self.doc.description or excerpt(self.html))
+    image = property(lambda self: self.doc.image)
+    reading_minutes = property(lambda self: max(1, math.ceil(self.words / WORDS_PER_MINUTE)))
+    date_iso = property(lambda self: iso_date(self.doc.date))
+    date_display = property(lambda self: self.doc.date.strftime("%B %-d, %Y") if self.doc.date else "")
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII slug for term URLs: ``"Deep Learning"`` -> ``"deep-learning"``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug or "term"
+
+
+def iso_date(value: datetime | None) -> str:
+    """RFC 3339 timestamp; naive datetimes are taken as UTC so feeds stay valid."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.isoformat()
+
+
+def word_count(html: str) -> int:
+    return len(_WORD.findall(_TAG.sub(" ", html)))
+
+
+def excerpt(html: str, limit: int = 200) -> str:
+    """First paragraph's text, shortened at a word boundary."""
+    match = re.search(r"<p>(.*?)</p>", html, re.S)
+    text = re.sub(r"\s+", " ", _TAG.sub("", match.group(1) if match else "")).strip()
+    text = re.sub(r"\\\(|\\\)", "", text)
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def sort_posts(posts: list[RenderedDocument]) -> list[RenderedDocument]:
+    return sorted(posts, key=lambda p: (-_timestamp(p.date), p.url))
+
+
+def _timestamp(value: datetime | None) -> float:
+    if value is None:
+        return 0.0
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def link_posts(posts: list[RenderedDocument], giscus_enabled: bool) -> list[RenderedDocument]:
+    """Attach term links, related posts (≤3 sharing the most tags/categories) and newer/older."""
+    ordered = sort_posts(posts)
+    with_terms = [
+        replace(
+            post,
+            tags=tuple(Term(t, slugify(t), f"tags/{slugify(t)}/") for t in post.doc.tags),
+            categories=tuple(Term(c, slugify(c), f"categories/{slugify(c)}/") for c in post.doc.categories),
+            comments=giscus_enabled and post.doc.giscus_comments,
+        )
+        for post in ordered
+    ]
+    result = []
+    for index, post in enumerate(with_terms):
+        related: tuple[RenderedDocument, ...] = ()
+        if post.doc.related_posts:
+            mine = {("t", t) for t in post.doc.tags} | {("c", c) for c in post.doc.categories}
+            scored = []
+            for rank, other in enumerate(with_terms):
+                if other is post:
+                    continue
+                shared = len(mine & ({("t", t) for t in other.doc.tags} | {("c", c) for c in other.doc.categories}))
+                if shared:
+                    scored.append((-shared, rank, other))
+            related = tuple(other for _, _, other in sorted(scored, key=lambda s: s[:2])[:3])
+        result.append(replace(post, related=related))
+    # newer/older point at the linked versions' plain counterparts (no chains of chains).
+    return [
+        replace(post,
+                newer=with_terms[index - 1] if index > 0 else None,
+                older=with_terms[index + 1] if index + 1 < len(with_terms) else None)
+        for index, post in enumerate(result)
+    ]
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One output file: which template renders it, where it goes, with what context."""
+
+    template: str
+    output: str  # site-relative file path, e.g. "posts/slug/index.html"
+    context: Mapping[str, Any]
+
+
+def _output_for(url: str) -> str:
+    return url if url.endswith((".html", ".xml", ".txt")) else f"{url}index.html"
+
+
+def page_meta(kind: str, title: str, url: str, description: str = "", **extra: Any) -> dict[str, Any]:
+    meta = {"kind": kind, "title": title, "url": url, "description": description, "math": False,
+            "scripts": [], "styles": [], "image": None}
+    meta.update(extra)
+    return meta
+
+
+def document_pages(docs: list[RenderedDocument], absolute_url: Callable[[str], str]) -> list[PageSpec]:
+    specs = []
+    for doc in docs:
+        template = f"{doc.doc.layout}.html"
+        meta = page_meta(doc.kind, doc.title, doc.url, doc.description, math=doc.has_math,
+                         scripts=list(doc.scripts), styles=list(doc.styles),
+                         image=absolute_url(doc.image) if doc.image else None)
+        specs.append(PageSpec(template, _output_for(doc.url), {"page": meta, "doc": doc}))
+    return specs
+
+
+def index_pages(posts: list[RenderedDocument], per_page: int, site_title: str, description: str) -> list[PageSpec]:
+    total = max(1, math.ceil(len(posts) / per_page))
+    specs = []
+
+    def page_url(number: int) -> str:
+        return "" if number == 1 else f"page/{number}/"
+
+    for number in range(1, total + 1):
+        chunk = posts[(number - 1) * per_page: number * per_page]
+        pagination = {
+            "number": number,
+            "total": total,
+            "prev_url": page_url(number - 1) if number > 1 else None,
+            "next_url": page_url(number + 1) if number < total else None,
+        }
+        title = site_title if number == 1 else f"{site_title} — page {number}"
+        specs.append(PageSpec("index.html", _output_for(page_url(number)), {
+            "page": page_meta("index", title, page_url(number), description),
+            "posts": chunk,
+            "pagination": pagination,
+        }))
+    return specs
+
+
+def taxonomy_pages(posts: list[RenderedDocument]) -> list[PageSpec]:
+    specs = []
+    for taxonomy, attr, folder in (("tag", "tags", "tags"), ("category", "categories", "categories")):
+        groups: dict[str, list[RenderedDocument]] = {}
+        names: dict[str, str] = {}
+        for post in posts:
+            for term in getattr(post, attr):
+                groups.setdefault(term.slug, []).append(post)
+                names.setdefault(term.slug, term.name)
+        terms = [Term(names[slug], slug, f"{folder}/{slug}/", len(groups[slug])) for slug in sorted(groups)]
+        label = "Tags" if taxonomy == "tag" else "Categories"
+        specs.append(PageSpec("terms.html", f"{folder}/index.html", {
+            "page": page_meta("terms", label, f"{folder}/"),
+            "taxonomy": taxonomy,
+            "terms": terms,
+        }))
+        for term in terms:
+            specs.append(PageSpec("taxonomy.html", f"{term.url}index.html", {
+                "page": page_meta("taxonomy", f"{label[:-1] if taxonomy == 'tag' else 'Category'}: {term.name}", term.url),
+                "taxonomy": taxonomy,
+                "term": term.name,
+                "posts": groups[term.slug],
+            }))
+    return specs
+
+
+def archive_page(posts: list[RenderedDocument]) -> PageSpec:
+    years: dict[int, list[RenderedDocument]] = {}
+    for post in posts:
+        years.setdefault(post.date.year if post.date else 0, []).append(post)
+    return PageSpec("archive.html", "archive/index.html", {
+        "page": page_meta("archive", "Archive", "archive/"),
+        "years": [{"year": year, "posts": years[year]} for year in sorted(years, reverse=True)],
+    })
+
+
+def feed_page(posts: list[RenderedDocument], limit: int, absolutize: Callable[[str, str], str]) -> PageSpec:
+    """Atom feed of the newest posts; ``absolutize(html, base)`` makes links in content absolute."""
+    newest = posts[:limit]
+    entries = [{"doc": post, "content": Markup(absolutize(str(post.html), post.url))} for post in newest]
+    updated = max((iso_date(p.date) for p in newest), default="1970-01-01T00:00:00+00:00")
+    return PageSpec("feed.xml", "feed.xml", {
+        "page": page_meta("feed", "feed", "feed.xml"),
+        "posts": [_FeedPost(e["doc"], e["content"]) for e in entries],
+        "updated": updated,
+    })
+
+
+@dataclass(frozen=True)
+class _FeedPost:
+    doc: RenderedDocument
+    content: Markup
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.doc, name)
+
+
+def sitemap_page(docs: list[RenderedDocument], other_urls: list[str], absolute_url: Callable[[str], str]) -> PageSpec:
+    entries = [{"loc": absolute_url(d.url), "lastmod": d.date.date().isoformat() if d.date else None}
+               for d in docs]
+    entries += [{"loc": absolute_url(u), "lastmod": None} for u in other_urls]
+    entries.sort(key=lambda e: e["loc"])
+    return PageSpec("sitemap.xml", "sitemap.xml", {
+        "page": page_meta("sitemap", "sitemap", "sitemap.xml"),
+        "entries": entries,
+    })
