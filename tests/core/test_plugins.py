@@ -1,0 +1,118 @@
+"""The plugin interface, exercised by a tiny plugin installed through a real entry point."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from generator.plugins import Cache, discover
+from tests.core.conftest import write
+
+TINY_PLUGIN = '''
+import json
+from generator.errors import ContentError
+from generator.plugins import GeneratedFile, Plugin, PostResult, Widget
+
+CALLS = []
+
+class TinyPlugin(Plugin):
+    name = "tiny"
+    version = "1"
+
+    def configure(self, options, where):
+        return {"greeting": options.get("greeting", "hello")}
+
+    def on_post(self, post, declarations, ctx):
+        widgets, files = [], []
+        for decl in declarations:
+            n = decl.options.get("n", 1)
+            if not isinstance(n, int) or n < 1:
+                raise ContentError(decl.path, decl.line_of("n"), f"n must be a positive integer, not {n!r}")
+            def compute(n=n):
+                CALLS.append(n)
+                return [i * i for i in range(n)]
+            squares = ctx.cache.memo("tiny", f"squares-{n}", compute)
+            data_path = f"data/tiny/{post.slug}-{decl.id}.json"
+            files.append(GeneratedFile(data_path, json.dumps(squares).encode()))
+            html = f'<div class="tiny" data-src="{ctx.url(data_path)}">{ctx.options["greeting"]} {n}</div>'
+            widgets.append(Widget(decl.id, html))
+        return PostResult(widgets=tuple(widgets), files=tuple(files), context={"tiny_count": len(widgets)})
+'''
+
+
+@pytest.fixture
+def tiny_installed(tmp_path: Path, monkeypatch):
+    """Install the plugin as a distribution with a ``stride.plugins`` entry point."""
+    site_dir = tmp_path / "site-packages"
+    write(site_dir / "tiny_stride_plugin.py", TINY_PLUGIN)
+    dist = site_dir / "tiny_stride_plugin-0.1.dist-info"
+    write(dist / "METADATA", "Metadata-Version: 2.1\nName: tiny-stride-plugin\nVersion: 0.1\n")
+    write(dist / "entry_points.txt", "[stride.plugins]\ntiny = tiny_stride_plugin:TinyPlugin\n")
+    monkeypatch.syspath_prepend(str(site_dir))
+    importlib.invalidate_caches()
+    yield
+    sys.modules.pop("tiny_stride_plugin", None)
+
+
+def test_entry_point_plugins_are_discovered(tiny_installed):
+    plugins = discover()
+    assert plugins["tiny"].__name__ == "TinyPlugin"
+    assert "convtranspose" in plugins
+
+
+def _post_with_widget(mini: Path, n: object) -> Path:
+    return write(mini / "content/posts/2024-08-08-tiny.md", textwrap.dedent(f"""\
+        ---
+        title: Tiny
+        widgets:
+          - plugin: tiny
+            id: counter
+            n: {n}
+        ---
+        Before.
+
+        {{% widget "counter" %}}
+
+        After.
+        """))
+
+
+def test_widget_html_and_files_reach_the_site(mini: Path, tiny_installed):
+    _post_with_widget(mini, 4)
+    write(mini / "content/site.yml", (mini / "content/site.yml").read_text() + "plugins:\n  tiny: {greeting: hi}\n")
+    assert main(["--source", str(mini), "build", "--base-url", "/sub/"]) == 0
+    html = (mini / "build/posts/tiny/index.html").read_text()
+    assert '<div class="tiny" data-src="/sub/data/tiny/tiny-counter.json">hi 4</div>' in html
+    assert "<p><div" not in html  # a block widget is not wrapped in a paragraph
+    assert json.loads((mini / "build/data/tiny/tiny-counter.json").read_text()) == [0, 1, 4, 9]
+
+
+def test_plugin_errors_carry_the_declaration_line(mini: Path, tiny_installed, capsys):
+    _post_with_widget(mini, -2)
+    assert main(["--source", str(mini), "build"]) == 1
+    err = capsys.readouterr().err
+    assert "2024-08-08-tiny.md:6: n must be a positive integer, not -2" in err
+
+
+def test_plugin_cache_survives_between_builds(mini: Path, tiny_installed):
+    import tiny_stride_plugin
+
+    _post_with_widget(mini, 5)
+    assert main(["--source", str(mini), "build"]) == 0
+    assert tiny_stride_plugin.CALLS == [5]
+    assert main(["--source", str(mini), "build"]) == 0
+    assert tiny_stride_plugin.CALLS == [5]  # the second build read .stride-cache/
+    assert any((mini / ".stride-cache" / "tiny").iterdir())
+
+
+def test_cache_recovers_from_a_corrupt_entry(tmp_path: Path):
+    cache = Cache(tmp_path)
+    assert cache.memo("ns", "k", lambda: [1, 2]) == [1, 2]
+    (tmp_path / "ns" / "k.pickle").write_bytes(b"garbage")
+    assert Cache(tmp_path).memo("ns", "k", lambda: [3]) == [3]
