@@ -7,6 +7,7 @@ written unless the whole site rendered.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from dataclasses import dataclass, field
@@ -121,6 +122,7 @@ class _Build:
         self.cache = cache
         self.warnings: list[Diagnostic] = []
         self.problems: list[Diagnostic] = []
+        self._digest: str | None = None
 
     def run(self) -> BuildResult:
         started = time.perf_counter()
@@ -200,6 +202,7 @@ class _Build:
         if self.options.write:
             check_output(self.options.output, self.source)
             write_atomically(self.options.output, files)
+        self.cache.prune("markdown")
         return BuildResult(
             pages=pages,
             data_files=len(data_files),
@@ -281,7 +284,7 @@ class _Build:
             default_bib=site.default_bibliography,
             warn=self.warnings.append,
         )
-        md = render_document(doc.body, path=doc.source, first_line=doc.body_line, tags=handlers)
+        md = self._render_markdown(doc, handlers, widgets, site)
 
         def asset_urls(paths: tuple[str, ...], key: str) -> tuple[str, ...]:
             out = []
@@ -308,6 +311,42 @@ class _Build:
             styles=tuple(dict.fromkeys(styles)),
             context=context,
         )
+
+    def _render_markdown(self, doc: Document, handlers: TagHandlers, widgets: Mapping[str, str],
+                         site: SiteConfig) -> Any:
+        """Markdown is the slowest stage, so its output is memoised on everything it reads: the
+        body, the widgets' HTML, the include templates, the .bib files, the settings and the code
+        of the Markdown layer itself. Warnings are replayed from the memo."""
+        digest = hashlib.sha256()
+        for part in (doc.source, str(doc.body_line), doc.body, repr(sorted(widgets.items())), repr(site),
+                     self._inputs_digest()):
+            digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+
+        def compute() -> tuple[Any, list[Diagnostic]]:
+            warnings: list[Diagnostic] = []
+            local = TagHandlers(include=handlers.include, widget=handlers.widget, bib_dir=handlers.bib_dir,
+                                default_bib=handlers.default_bib, warn=warnings.append)
+            md = render_document(doc.body, path=doc.source, first_line=doc.body_line, tags=local)
+            return md, warnings
+
+        md, warnings = self.cache.memo("markdown", digest.hexdigest(), compute)
+        self.warnings.extend(warnings)
+        return md
+
+    def _inputs_digest(self) -> str:
+        """Hash of the files every document's Markdown may read (computed once per build)."""
+        if self._digest is None:
+            digest = hashlib.sha256()
+            code = Path(__file__).parent
+            files = [code / name for name in ("markdown.py", "liquid.py", "bibliography.py")]
+            for folder in (self.source / "templates" / "includes", self.source / "content" / "bib"):
+                if folder.is_dir():
+                    files += sorted(p for p in folder.rglob("*") if p.is_file())
+            for file in files:
+                if file.is_file():
+                    digest.update(str(file).encode() + b"\0" + file.read_bytes() + b"\0")
+            self._digest = digest.hexdigest()
+        return self._digest
 
     def _include(self, doc: Document, path: str, params: Mapping[str, str], line: int,
                  widgets: Mapping[str, str]) -> str:

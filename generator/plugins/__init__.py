@@ -99,12 +99,29 @@ class Cache:
     def __init__(self, root: Path | None) -> None:
         self.root = root
         self._memory: dict[tuple[str, str], Any] = {}
+        self._used: set[tuple[str, str]] = set()
 
-    def memo(self, namespace: str, key: str, compute: Callable[[], Any]) -> Any:
+    def prune(self, namespace: str) -> None:
+        """Forget entries of ``namespace`` not used since the last prune (e.g. old versions of an
+        edited post), so a long ``stride serve`` session or many edits do not grow the cache."""
+        for slot in [s for s in self._memory if s[0] == namespace and s not in self._used]:
+            del self._memory[slot]
+        folder = self.root / namespace if self.root else None
+        if folder is not None and folder.is_dir():
+            keep = {key for ns, key in self._used if ns == namespace}
+            for file in folder.glob("*.pickle"):
+                if file.stem not in keep:
+                    file.unlink(missing_ok=True)
+        self._used = {s for s in self._used if s[0] != namespace}
+
+    def memo(self, namespace: str, key: str, compute: Callable[[], Any], persist: bool = True) -> Any:
+        """Return the cached value for ``(namespace, key)`` or compute and store it.
+        ``persist=False`` keeps it in memory only (for values cheap to recompute in a new process)."""
         slot = (namespace, key)
+        self._used.add(slot)
         if slot in self._memory:
             return self._memory[slot]
-        path = self.root / namespace / f"{key}.pickle" if self.root else None
+        path = self.root / namespace / f"{key}.pickle" if self.root and persist else None
         value = None
         if path is not None and path.is_file():
             try:
