@@ -173,3 +173,20 @@ def test_refuses_to_replace_a_folder_that_is_not_a_build(mini: Path, tmp_path: P
     assert main(["--source", str(mini), "build", "--output", str(precious)]) == 1
     assert (precious / "thesis.tex").read_text() == "years of work"
     assert "not a Stride build" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fixture, base", [("example_build", "/"), ("example_build_subpath", "/my-repo/")])
+def test_example_site_has_no_broken_internal_links(request, fixture: str, base: str):
+    build: Path = request.getfixturevalue(fixture)
+    broken = []
+    for page, path, absolute in internal_links(build, "https://stride-example.github.io"):
+        rel_page = page.relative_to(build).as_posix()
+        if not absolute:
+            broken.append((rel_page, path, "relative"))
+        elif not path.startswith(base):
+            broken.append((rel_page, path, "outside base"))
+        else:
+            target = build / path[len(base):]
+            if not (target.is_file() or (target / "index.html").is_file()):
+                broken.append((rel_page, path, "missing"))
+    assert broken == []
