@@ -1,0 +1,255 @@
+"""Markdown to HTML: Python-Markdown with math, highlighting and the al-folio Liquid tags.
+
+Order of work for one document: Liquid tags -> stash tokens (generator/liquid.py); a math pass
+that stashes the TeX arithmatex cannot see (kramdown-style inline ``$$..$$``, ``\\[..\\]`` or an
+environment inside a paragraph); Python-Markdown; then the stashed HTML goes back in. Math output
+is what MathJax 3 finds with its default delimiters: ``\\(..\\)`` inside ``span.arithmatex``,
+``\\[..\\]`` or a bare AMS environment (so ``tags: 'ams'`` numbers it) inside ``div.arithmatex``.
+
+One Markdown instance per thread, reset between documents: building it costs far more than a
+small post does to convert.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+
+import markdown
+from pygments.formatters import HtmlFormatter
+from pygments.styles import get_all_styles
+
+from generator.errors import Diagnostic  # noqa: F401  (re-exported for TagHandlers users)
+from generator.liquid import Stash, TagHandlers, expand_tags
+
+__all__ = ["TagHandlers", "RenderedMarkdown", "render_document", "render_markdown", "pygments_css",
+           "python_blocks"]
+
+
+@dataclass(frozen=True)
+class RenderedMarkdown:
+    html: str  # body HTML
+    toc_html: str  # nested <ul> of headings, "" when the body has none
+    has_math: bool  # the page needs MathJax
+    citations: tuple[str, ...]  # cited keys, in citation order
+
+
+_EXTENSIONS = [
+    "tables", "footnotes", "attr_list", "md_in_html", "admonition", "toc",
+    "pymdownx.highlight", "pymdownx.superfences", "pymdownx.arithmatex",
+]
+_CONFIG = {
+    "pymdownx.arithmatex": {"generic": True},
+    "pymdownx.highlight": {"css_class": "highlight", "use_pygments": True, "guess_lang": False},
+    "toc": {"permalink": "#", "permalink_class": "headerlink", "toc_depth": "2-4"},
+    "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
+}
+_local = threading.local()
+
+# Environments that are display math by themselves; anything else (matrix, cases, ...) needs
+# math mode around it.
+_TOP_ENVS = r"(?:equation|align|gather|multline|flalign|alignat|eqnarray|split)\*?"
+_WRAPPED_ENV = re.compile(r"\\\[\s*(\\begin\{(" + _TOP_ENVS + r")\}.*?\\end\{\2\})\s*\\\]", re.S)
+_MATH = re.compile(
+    r"(?<!\\)\$\$(?P<dollar>(?:\\.|[^\\$])+?)\$\$"
+    r"|(?<!\\)\\\[(?P<square>.+?)(?<!\\)\\\]"
+    r"|\\begin\{(?P<env>[A-Za-z]+\*?)\}.*?\\end\{(?P=env)\}",
+    re.S,
+)
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_IAL = re.compile(r"^[ \t]*\{:\s*([^}]*)\}[ \t]*$")
+
+
+def _md() -> markdown.Markdown:
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = _local.md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_CONFIG,
+                                           output_format="html")
+    return md
+
+
+def render_document(body: str, *, path: str, first_line: int, tags: TagHandlers) -> RenderedMarkdown:
+    """Render a post or page body. ``first_line`` is the 1-based line of the body's first line in
+    ``path``; errors from tags name real file lines."""
+    stash = Stash()
+    text, citations = expand_tags(body, path=path, first_line=first_line, tags=tags, stash=stash)
+    keys = citations.keys  # before rendering: a full bibliography may add uncited entries
+    return _render(text, stash, keys)
+
+
+def render_markdown(text: str) -> RenderedMarkdown:
+    """Plain Markdown and math, no Liquid tags (excerpts, tests)."""
+    return _render(text, Stash(), ())
+
+
+def _render(text: str, stash: Stash, citations: tuple[str, ...]) -> RenderedMarkdown:
+    text = _ial_after_fences(text)
+    text = _protect_math(text, stash)
+    md = _md()
+    md.reset()
+    try:
+        html = md.convert(text)
+        toc = _toc_list(getattr(md, "toc", ""))
+    finally:
+        md.reset()  # drop the document's stash and footnotes now, not at the next call
+    html = _WRAPPED_ENV.sub(r"\1", html)
+    html = stash.restore(html)
+    toc = stash.restore(toc) if toc else ""
+    return RenderedMarkdown(html=html, toc_html=toc, has_math='class="arithmatex"' in html,
+                            citations=citations)
+
+
+def _toc_list(toc: str) -> str:
+    start = toc.find("<ul>")
+    return toc[start:toc.rfind("</ul>") + 5].strip() if start >= 0 and "<li>" in toc else ""
+
+
+# --- code regions -----------------------------------------------------------------------------
+
+def _fenced_blocks(lines: list[str]):
+    """Yield (open_index, close_index or len(lines), indent, info) for every fenced block,
+    line indices 0-based; an unclosed fence runs to the end, as in Python-Markdown."""
+    i = 0
+    while i < len(lines):
+        m = _FENCE.match(lines[i])
+        if m and not (m.group("fence")[0] == "`" and "`" in m.group("info")):
+            fence = m.group("fence")
+            j = i + 1
+            while j < len(lines):
+                close = lines[j].strip()
+                if close.startswith(fence) and set(close) == {fence[0]}:
+                    break
+                j += 1
+            yield i, j, m.group("indent"), m.group("info").strip()
+            i = j + 1
+        else:
+            i += 1
+
+
+def _mask_code(text: str) -> str:
+    """``text`` with fenced blocks and inline code spans blanked out (same length, newlines
+    kept), so searches for math never look inside code."""
+    lines = text.split("\n")
+    chars = list(text)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    for first, last, _, _ in _fenced_blocks(lines):
+        end = min(offsets[min(last + 1, len(lines))], len(text))
+        for k in range(offsets[first], end):
+            if chars[k] != "\n":
+                chars[k] = "\0"
+    masked = "".join(chars)
+    for m in _INLINE_CODE.finditer(masked):
+        if "\n\n" not in m.group(0) and "\0" not in m.group(0):
+            masked = masked[:m.start()] + re.sub(r"[^\n]", "\0", m.group(0)) + masked[m.end():]
+    return masked
+
+
+def python_blocks(text: str) -> list[tuple[int, str]]:
+    """Fenced code blocks tagged ``python`` (or ``py``/``python3``) as (1-based line of the
+    block's first code line in ``text``, code with the fence's indentation removed)."""
+    lines = text.split("\n")
+    found = []
+    for first, last, indent, info in _fenced_blocks(lines):
+        lang = info.strip("{}. ").split()[0].lstrip(".").lower() if info.strip("{}. ") else ""
+        if lang in ("python", "py", "python3"):
+            body = [ln[len(indent):] if ln.startswith(indent) else ln.lstrip() for ln in lines[first + 1:last]]
+            found.append((first + 2, "\n".join(body) + ("\n" if body else "")))
+    return found
+
+
+# --- pre-passes -------------------------------------------------------------------------------
+
+def _ial_after_fences(text: str) -> str:
+    """kramdown puts ``{: .cls}`` on the line after a fenced block; superfences wants it in the
+    opening fence (``` {.python .cls}). Move it there and blank the IAL line (line count kept)."""
+    lines = text.split("\n")
+    changed = False
+    for first, last, indent, info in list(_fenced_blocks(lines)):
+        if last + 1 < len(lines) and (m := _IAL.match(lines[last + 1])):
+            fence = _FENCE.match(lines[first]).group("fence")
+            words = info.strip("{}").split()
+            lang = [w if w.startswith((".", "#")) or "=" in w else "." + w for w in words[:1]] + words[1:]
+            lines[first] = f"{indent}{fence} {{{' '.join(lang + m.group(1).split())}}}"
+            lines[last + 1] = ""
+            changed = True
+    return "\n".join(lines) if changed else text
+
+
+def _whole_block(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] is a block of its own: blank line (or the text's edge) before
+    and after, nothing else on its first and last lines."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if text[line_start:start].strip() or text[end:line_end].strip():
+        return False
+    before = text[:line_start].rstrip(" \t")
+    prev = before[:-1].rsplit("\n", 1)[-1] if before.endswith("\n") else ""
+    after = text[line_end + 1:].split("\n", 1)[0] if line_end < len(text) else ""
+    return not prev.strip() and not after.strip()
+
+
+def _own_lines(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    return not text[line_start:start].strip() and not text[end:line_end].strip()
+
+
+def _protect_math(text: str, stash: Stash) -> str:
+    """Stash math that arithmatex would miss or mangle. A whole-block ``$$``/``\\[``/environment
+    is left to arithmatex; inside a paragraph, ``$$..$$`` is inline math (as kramdown reads it)
+    unless it stands on lines of its own, ``\\[..\\]`` is display math, and an environment is
+    kept bare so MathJax numbers it."""
+    masked = _mask_code(text)
+    out, pos = [], 0
+    for m in _MATH.finditer(masked):
+        if "\0" in m.group(0) or "\n\n" in m.group(0).replace(" ", "").replace("\t", ""):
+            continue
+        start, end = m.span()
+        if _whole_block(masked, start, end):
+            continue
+        if m.group("dollar") is not None:
+            tex = text[start + 2:end - 2]
+            display = _own_lines(masked, start, end)
+        elif m.group("square") is not None:
+            tex, display = text[start + 2:end - 2], True
+        else:
+            tex, display = text[start:end], None
+        if display is None:
+            top = re.fullmatch(_TOP_ENVS, m.group("env")) is not None
+            inner = escape(tex, quote=False)
+            html = '<span class="arithmatex">' + (inner if top else "\\[" + inner + "\\]") + "</span>"
+        elif display:
+            html = f'<span class="arithmatex">\\[{escape(tex.strip(), quote=False)}\\]</span>'
+        else:
+            html = f'<span class="arithmatex">\\({escape(tex.strip(), quote=False)}\\)</span>'
+        out.append(text[pos:start])
+        out.append(stash.put(html))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# --- highlighting CSS -------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def pygments_css() -> str:
+    """Highlighting CSS: the light style by default; the dark one when the reader prefers dark
+    (unless the toggle forced light) or when the toggle sets ``data-theme="dark"`` on <html>."""
+    styles = set(get_all_styles())
+    light = HtmlFormatter(style="default").get_style_defs(".highlight")
+    dark_style = "github-dark" if "github-dark" in styles else "monokai"
+    dark = HtmlFormatter(style=dark_style)
+    auto = dark.get_style_defs(':root:not([data-theme="light"]) .highlight')
+    forced = dark.get_style_defs('[data-theme="dark"] .highlight')
+    indented = "\n".join("  " + line for line in auto.splitlines())
+    return (f"/* Pygments 'default' (light) */\n{light}\n\n"
+            f"/* Pygments '{dark_style}' (dark) */\n@media (prefers-color-scheme: dark) {{\n{indented}\n}}\n"
+            f"{forced}\n")
