@@ -56,7 +56,10 @@ _WRAPPED_ENV = re.compile(r"\\\[\s*(\\begin\{(" + _TOP_ENVS + r")\}.*?\\end\{\2\
 _MATH = re.compile(
     r"(?<!\\)\$\$(?P<dollar>(?:\\.|[^\\$])+?)\$\$"
     r"|(?<!\\)\\\[(?P<square>.+?)(?<!\\)\\\]"
-    r"|\\begin\{(?P<env>[A-Za-z]+\*?)\}.*?\\end\{(?P=env)\}",
+    r"|\\begin\{(?P<env>[A-Za-z]+\*?)\}.*?\\end\{(?P=env)\}"
+    # Inline math arithmatex handles itself (its own smart-dollar rule): matched only so that an
+    # environment or bracket inside it is not taken out.
+    r"|(?P<inline>(?<!\\)\$(?!\s)(?:\\.|[^\\$])+?(?<!\s)\$|(?<!\\)\\\((?:\\[^)]|[^\\])+?\\\))",
     re.S,
 )
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
@@ -208,12 +211,14 @@ def _protect_math(text: str, stash: Stash) -> str:
     unless it stands on lines of its own, ``\\[..\\]`` is display math, and an environment is
     kept bare so MathJax numbers it."""
     masked = _mask_code(text)
-    out, pos = [], 0
-    for m in _MATH.finditer(masked):
-        if "\0" in m.group(0) or "\n\n" in m.group(0).replace(" ", "").replace("\t", ""):
-            continue
+    out, pos, search = [], 0, 0
+    while (m := _MATH.search(masked, search)) is not None:
         start, end = m.span()
-        if _whole_block(masked, start, end):
+        if "\0" in m.group(0) or re.search(r"\n[ \t]*\n", m.group(0)):
+            search = start + 1  # crosses code or a paragraph break: not math, look further on
+            continue
+        search = end
+        if m.group("inline") is not None or _whole_block(masked, start, end):
             continue
         if m.group("dollar") is not None:
             tex = text[start + 2:end - 2]
