@@ -38,6 +38,7 @@ class TagHandlers:
 SUPPORTED = ("include", "widget", "cite", "bibliography", "raw", "comment", "highlight")
 _TAG = re.compile(r"\{%-?\s*(?P<name>[A-Za-z_][\w-]*)?(?P<args>.*?)\s*-?%\}", re.S)
 _TOKEN = re.compile(r"<p>\s*stridetok(\d+)x\s*</p>|stridetok(\d+)x")
+_CODE = re.compile(r"<code\b.*?</code>", re.S)
 _PARAM = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 # jekyll-scholar options that take no value; any other option we ignore swallows one value.
 _FLAGS = {"--cited", "--cited_in_order", "--remove_duplicates", "--suppress_author", "-A", "--text"}
@@ -60,7 +61,15 @@ class Stash:
         if self._values is None or len(self._values) != len(self._items):
             self._values = [v() if callable(v) else v for v in self._items]
         values = self._values
-        return _TOKEN.sub(lambda m: values[int(m.group(1) or m.group(2))], html)
+        # Inside <code> the HTML is shown as text, as Jekyll shows it (Liquid runs before kramdown).
+        code = [m.span() for m in _CODE.finditer(html)]
+
+        def put(m: re.Match) -> str:
+            value = values[int(m.group(1) or m.group(2))]
+            inside = any(a <= m.start() < b for a, b in code)
+            return escape(value, quote=False) if inside else value
+
+        return _TOKEN.sub(put, html)
 
 
 class Citations:

@@ -91,6 +91,7 @@ def render_markdown(text: str) -> RenderedMarkdown:
 
 def _render(text: str, stash: Stash, citations: tuple[str, ...]) -> RenderedMarkdown:
     text = _ial_after_fences(text)
+    text, table_attrs = _ial_after_tables(text, stash)
     text = _protect_math(text, stash)
     md = _md()
     md.reset()
@@ -100,6 +101,11 @@ def _render(text: str, stash: Stash, citations: tuple[str, ...]) -> RenderedMark
     finally:
         md.reset()  # drop the document's stash and footnotes now, not at the next call
     html = _WRAPPED_ENV.sub(r"\1", html)
+    for token, attrs in table_attrs:
+        marker = html.find(token)
+        table = html.rfind("<table", 0, marker) if marker >= 0 else -1
+        if table >= 0:
+            html = html[:table + 6] + attrs + html[table + 6:]
     html = stash.restore(html)
     toc = stash.restore(toc) if toc else ""
     return RenderedMarkdown(html=html, toc_html=toc, has_math='class="arithmatex"' in html,
@@ -184,25 +190,67 @@ def _ial_after_fences(text: str) -> str:
     return "\n".join(lines) if changed else text
 
 
-def _whole_block(text: str, start: int, end: int) -> bool:
-    """True when text[start:end] is a block of its own: blank line (or the text's edge) before
-    and after, nothing else on its first and last lines."""
+_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$|^[^|\n]*\|[^\n]*$")
+_IAL_PART = re.compile(r"""([.#][\w-]+)|([\w-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
+
+
+def _ial_attrs(ial: str) -> str:
+    """kramdown IAL (``.cls #id key="v"``) as HTML attributes, with a leading space."""
+    classes, attrs = [], []
+    for m in _IAL_PART.finditer(ial):
+        if m.group(1):
+            if m.group(1)[0] == ".":
+                classes.append(m.group(1)[1:])
+            else:
+                attrs.append(f' id="{escape(m.group(1)[1:])}"')
+        else:
+            value = next(v for v in m.group(3, 4, 5) if v is not None)
+            attrs.append(f' {m.group(2)}="{escape(value)}"')
+    return (f' class="{escape(" ".join(classes))}"' if classes else "") + "".join(attrs)
+
+
+def _ial_after_tables(text: str, stash: Stash) -> tuple[str, list[tuple[str, str]]]:
+    """Python-Markdown's attr_list cannot reach a table, and ``{: .table}`` after one would
+    become a row. Replace the IAL with an empty stashed marker in a paragraph of its own; the
+    attributes are put on the preceding <table> after conversion."""
+    if "{:" not in text:
+        return text, []
+    lines = text.split("\n")
+    found = []
+    for i in range(1, len(lines)):
+        m = _IAL.match(lines[i])
+        if m and _TABLE_ROW.match(lines[i - 1]) and "|" in lines[i - 1]:
+            token = stash.put("")
+            found.append((token, _ial_attrs(m.group(1))))
+            lines[i] = "\n" + token
+    return ("\n".join(lines), found) if found else (text, [])
+
+
+_QUOTE = re.compile(r"[ \t>]*")
+
+
+def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
-    if text[line_start:start].strip() or text[end:line_end].strip():
-        return False
-    before = text[:line_start].rstrip(" \t")
-    prev = before[:-1].rsplit("\n", 1)[-1] if before.endswith("\n") else ""
-    after = text[line_end + 1:].split("\n", 1)[0] if line_end < len(text) else ""
-    return not prev.strip() and not after.strip()
+    return line_start, len(text) if line_end < 0 else line_end
 
 
 def _own_lines(text: str, start: int, end: int) -> bool:
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
-    return not text[line_start:start].strip() and not text[end:line_end].strip()
+    """Nothing but indentation or blockquote markers before ``start`` on its line, nothing
+    after ``end`` on its line."""
+    line_start, line_end = _line_bounds(text, start, end)
+    return not _QUOTE.sub("", text[line_start:start]) and not text[end:line_end].strip()
+
+
+def _whole_block(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] is a block of its own: on its own lines, with a blank line (or
+    the text's edge) before and after; blockquote markers count as blank."""
+    if not _own_lines(text, start, end):
+        return False
+    line_start, line_end = _line_bounds(text, start, end)
+    prev = text[:max(line_start - 1, 0)].rsplit("\n", 1)[-1] if line_start else ""
+    after = text[line_end + 1:].split("\n", 1)[0] if line_end < len(text) else ""
+    return not _QUOTE.sub("", prev).strip() and not _QUOTE.sub("", after).strip()
 
 
 def _protect_math(text: str, stash: Stash) -> str:
@@ -220,13 +268,17 @@ def _protect_math(text: str, stash: Stash) -> str:
         search = end
         if m.group("inline") is not None or _whole_block(masked, start, end):
             continue
+        if _QUOTE.match(masked, _line_bounds(masked, start, end)[0]).group(0).strip():
+            tex_source = re.sub(r"\n[ \t]*>[ \t]?", "\n", text[start:end])  # drop quote markers
+        else:
+            tex_source = text[start:end]
         if m.group("dollar") is not None:
-            tex = text[start + 2:end - 2]
+            tex = tex_source[2:-2]
             display = _own_lines(masked, start, end)
         elif m.group("square") is not None:
-            tex, display = text[start + 2:end - 2], True
+            tex, display = tex_source[2:-2], True
         else:
-            tex, display = text[start:end], None
+            tex, display = tex_source, None
         if display is None:
             top = re.fullmatch(_TOP_ENVS, m.group("env")) is not None
             inner = escape(tex, quote=False)

@@ -249,3 +249,17 @@ def test_bib_file_is_reparsed_when_it_changes(bib_dir):
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     assert list(load_bib(path).entries) == ["goodfellow2016deep"]
+
+
+def test_tags_inside_code_show_their_output_as_text(bib_dir):
+    """Jekyll runs Liquid before kramdown, so in code the include's HTML is visible source."""
+    body = "```html\n{% include a.html %}\n```\n\nInline `{% include b.html %}` and live {% include c.html %}.\n"
+    html = render(body, bib_dir)[0].html
+    assert "&lt;aside data-path=&quot;a.html&quot;&gt;" in html or '&lt;aside data-path="a.html"&gt;' in html
+    assert '<code>&lt;aside data-path="b.html"&gt;&lt;/aside&gt;</code>' in html
+    assert 'live <aside data-path="c.html"></aside>.' in html
+
+
+def test_whitespace_control_markers(bib_dir):
+    result, rec = render("{%- include a.html -%}\n", bib_dir)
+    assert rec.includes == [("a.html", {}, 1)] and result.html.startswith('<aside data-path="a.html">')
