@@ -26,13 +26,18 @@ class TagHandlers:
     """What the core lends the tag layer. ``include(path, params, line)`` and
     ``widget(id, line)`` return trusted HTML and raise ContentError themselves; ``bib_dir`` is
     ``content/bib``; ``default_bib`` is the file name used when a tag has no ``--file`` (None:
-    the site's only .bib file); ``warn`` receives non-fatal diagnostics."""
+    the site's only .bib file); ``warn`` receives non-fatal diagnostics; ``url`` (optional)
+    maps a site path to its public URL."""
 
     include: Callable[[str, Mapping[str, str], int], str]
     widget: Callable[[str, int], str]
     bib_dir: Path
     default_bib: str | None
     warn: Callable[[Diagnostic], None]
+    # The core's url() helper (applies base_url). When given, the two Liquid output expressions
+    # al-folio posts use for links resolve: {{ site.baseurl }} and {{ 'path' | relative_url }}.
+    # Every other {{ ... }} is left as written.
+    url: Callable[[str], str] | None = None
 
 
 SUPPORTED = ("include", "widget", "cite", "bibliography", "raw", "comment", "highlight")
@@ -119,9 +124,9 @@ def expand_tags(body: str, *, path: str, first_line: int, tags: TagHandlers,
     while True:
         m = _TAG.search(body, pos)
         if m is None:
-            out.append(body[pos:])
+            out.append(_outputs(body[pos:], tags.url))
             break
-        out.append(body[pos:m.start()])
+        out.append(_outputs(body[pos:m.start()], tags.url))
         name, args = (m.group("name") or ""), m.group("args").strip()
         if name in ("raw", "comment", "highlight"):
             end = re.compile(r"\{%-?\s*end" + name + r"\s*-?%\}").search(body, m.end())
@@ -143,6 +148,18 @@ def expand_tags(body: str, *, path: str, first_line: int, tags: TagHandlers,
                              "citations without a {% bibliography %} tag: their links lead nowhere",
                              "add {% bibliography --cited %} at the end of the post", severity="warning"))
     return "".join(out), ctx.citations
+
+
+_BASEURL = re.compile(r"\{\{-?\s*site\.baseurl\s*-?\}\}")
+_RELATIVE = re.compile(r"""\{\{-?\s*(?:"([^"]*)"|'([^']*)')\s*\|\s*relative_url\s*-?\}\}""")
+
+
+def _outputs(text: str, url: Callable[[str], str] | None) -> str:
+    """Resolve the link expressions we know; leave any other ``{{ ... }}`` untouched."""
+    if url is None or "{{" not in text:
+        return text
+    text = _BASEURL.sub(lambda m: url("/").rstrip("/"), text)
+    return _RELATIVE.sub(lambda m: url(m.group(1) if m.group(1) is not None else m.group(2)), text)
 
 
 def _fence(lang: str, code: str) -> str:

@@ -263,3 +263,17 @@ def test_tags_inside_code_show_their_output_as_text(bib_dir):
 def test_whitespace_control_markers(bib_dir):
     result, rec = render("{%- include a.html -%}\n", bib_dir)
     assert rec.includes == [("a.html", {}, 1)] and result.html.startswith('<aside data-path="a.html">')
+
+
+def test_link_expressions_use_the_core_url_helper(bib_dir):
+    rec = Recorder()
+    tags = TagHandlers(include=rec.include, widget=rec.widget, bib_dir=bib_dir, default_bib=None,
+                       warn=rec.warnings.append, url=lambda path: "/my-repo/" + path.lstrip("/"))
+    body = ("![a]({{ site.baseurl }}/assets/img/a.png) [b]({{ 'blog/' | relative_url }}) "
+            "{{ page.title }} {% raw %}{{ site.baseurl }}{% endraw %}")
+    html = render_document(body, path="p.md", first_line=1, tags=tags).html
+    assert 'src="/my-repo/assets/img/a.png"' in html and 'href="/my-repo/blog/"' in html
+    assert "{{ page.title }}" in html  # unknown expressions are left alone
+    assert html.count("{{ site.baseurl }}") == 1  # raw keeps it
+    # Without the helper nothing is rewritten.
+    assert 'src="{{ site.baseurl }}/assets/a.png"' in render("![a]({{ site.baseurl }}/assets/a.png)", bib_dir)[0].html
