@@ -42,7 +42,10 @@ class TagHandlers:
 
 SUPPORTED = ("include", "widget", "cite", "bibliography", "raw", "comment", "highlight")
 _TAG = re.compile(r"\{%-?\s*(?P<name>[A-Za-z_][\w-]*)?(?P<args>.*?)\s*-?%\}", re.S)
+TOKEN_TEXT = re.compile(r"stridetok\d+x")
 _TOKEN = re.compile(r"<p>\s*stridetok(\d+)x\s*</p>|stridetok(\d+)x")
+_TAGS = re.compile(r"<[^>]*>")
+_ANCHOR = re.compile(r"</?a\b[^>]*>")
 _CODE = re.compile(r"<code\b.*?</code>", re.S)
 _PARAM = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 # jekyll-scholar options that take no value; any other option we ignore swallows one value.
@@ -62,7 +65,9 @@ class Stash:
         self._items.append(html)
         return f"stridetok{len(self._items) - 1}x"
 
-    def restore(self, html: str) -> str:
+    def restore(self, html: str, *, links: bool = True) -> str:
+        """Put the stashed HTML back; ``links=False`` drops <a> tags from it (for a table of
+        contents, whose entries are links already)."""
         if self._values is None or len(self._values) != len(self._items):
             self._values = [v() if callable(v) else v for v in self._items]
         values = self._values
@@ -71,6 +76,10 @@ class Stash:
 
         def put(m: re.Match) -> str:
             value = values[int(m.group(1) or m.group(2))]
+            if not links:
+                value = _ANCHOR.sub("", value)
+            if html.rfind("<", 0, m.start()) > html.rfind(">", 0, m.start()):
+                return escape(_TAGS.sub("", value))  # in an attribute (a link's href, say): text only
             inside = any(a <= m.start() < b for a, b in code)
             return escape(value, quote=False) if inside else value
 

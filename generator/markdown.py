@@ -19,11 +19,12 @@ from functools import lru_cache
 from html import escape
 
 import markdown
+from markdown.extensions.toc import slugify
 from pygments.formatters import HtmlFormatter
 from pygments.styles import get_all_styles
 
 from generator.errors import Diagnostic  # noqa: F401  (re-exported for TagHandlers users)
-from generator.liquid import Stash, TagHandlers, expand_tags
+from generator.liquid import TOKEN_TEXT, Stash, TagHandlers, expand_tags
 
 __all__ = ["TagHandlers", "RenderedMarkdown", "render_document", "render_markdown", "pygments_css",
            "python_blocks"]
@@ -44,10 +45,18 @@ _EXTENSIONS = [
 _CONFIG = {
     "pymdownx.arithmatex": {"generic": True},
     "pymdownx.highlight": {"css_class": "highlight", "use_pygments": True, "guess_lang": False},
-    "toc": {"permalink": "#", "permalink_class": "headerlink", "toc_depth": "2-4"},
+    "toc": {"permalink": "#", "permalink_class": "headerlink", "toc_depth": "1-4"},
     "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
 }
 _local = threading.local()
+
+
+def _slug(value: str, separator: str) -> str:
+    """Heading ids from the words of the heading only, never from a stashed tag's token."""
+    return slugify(TOKEN_TEXT.sub("", value), separator)
+
+
+_CONFIG["toc"]["slugify"] = _slug
 
 # Environments that are display math by themselves; anything else (matrix, cases, ...) needs
 # math mode around it.
@@ -107,7 +116,7 @@ def _render(text: str, stash: Stash, citations: tuple[str, ...]) -> RenderedMark
         if table >= 0:
             html = html[:table + 6] + attrs + html[table + 6:]
     html = stash.restore(html)
-    toc = stash.restore(toc) if toc else ""
+    toc = stash.restore(toc, links=False) if toc else ""
     return RenderedMarkdown(html=html, toc_html=toc, has_math='class="arithmatex"' in html,
                             citations=citations)
 

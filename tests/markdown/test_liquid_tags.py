@@ -277,3 +277,17 @@ def test_link_expressions_use_the_core_url_helper(bib_dir):
     assert html.count("{{ site.baseurl }}") == 1  # raw keeps it
     # Without the helper nothing is rewritten.
     assert 'src="{{ site.baseurl }}/assets/a.png"' in render("![a]({{ site.baseurl }}/assets/a.png)", bib_dir)[0].html
+
+
+def test_toc_entries_hold_no_nested_links(bib_dir):
+    result, _ = render("## Background {% cite dumoulin2016guide %}\n\n{% bibliography --cited %}\n", bib_dir)
+    assert '<h2 id="background">' in result.html and 'href="#ref-dumoulin2016guide"' in result.html
+    entry = re.search(r"<li>(.*?)</li>", result.toc_html, re.S).group(1)
+    assert entry.count("<a ") == 1 and "[1]" in entry
+
+
+def test_include_inside_a_link_target_is_text(bib_dir):
+    rec = Recorder()
+    rec.include = lambda path, params, line: "https://example.org/?a=1&b=2"
+    html = render("[site]({% include url.html %})", bib_dir, rec=rec)[0].html
+    assert html == '<p><a href="https://example.org/?a=1&amp;b=2">site</a></p>'
