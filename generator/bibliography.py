@@ -74,7 +74,11 @@ def load_bib(path: Path) -> BibFile:
         hit = _CACHE.get(path)
     if hit is not None and hit[0] == stamp:
         return hit[1]
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[:exc.start].count(b"\n") + 1
+        raise ContentError(path, line, "the BibTeX file is not UTF-8", "save it as UTF-8") from None
     try:
         data = parse_string(text, "bibtex")
     except BibliographyDataError as exc:  # e.g. a repeated key: pybtex gives no line, we find one
@@ -126,6 +130,9 @@ def _entry(key: str, entry) -> Entry:
 
 
 def join_authors(authors: tuple[str, ...]) -> str:
+    """"A and B", "A, B, and C"; BibTeX's ``and others`` becomes "et al."."""
+    if authors and authors[-1] == "others":
+        return (", ".join(authors[:-1]) + " et al.").strip()
     if len(authors) <= 2:
         return " and ".join(authors)
     return ", ".join(authors[:-1]) + ", and " + authors[-1]

@@ -291,3 +291,13 @@ def test_include_inside_a_link_target_is_text(bib_dir):
     rec.include = lambda path, params, line: "https://example.org/?a=1&b=2"
     html = render("[site]({% include url.html %})", bib_dir, rec=rec)[0].html
     assert html == '<p><a href="https://example.org/?a=1&amp;b=2">site</a></p>'
+
+
+def test_and_others_and_non_utf8_bib(bib_dir):
+    (bib_dir / "many.bib").write_text("@misc{big, title={Big}, author={Smith, Ann and Lee, Bo and others}, year=2020}\n")
+    html = render("{% cite big --file many %}\n\n{% bibliography --cited --file many %}", bib_dir)[0].html
+    assert "Ann Smith, Bo Lee et al." in html
+    (bib_dir / "latin1.bib").write_bytes("@misc{x,\n  title={Caf\u00e9}\n}\n".encode("latin-1"))
+    err = error_of("{% cite x --file latin1 %}", bib_dir)
+    assert err.diagnostic.path.endswith("latin1.bib") and err.diagnostic.line == 2
+    assert "UTF-8" in err.diagnostic.message
