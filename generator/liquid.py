@@ -150,7 +150,13 @@ def expand_tags(body: str, *, path: str, first_line: int, tags: TagHandlers,
             pos = end.end()
             continue
         html = _tag_html(ctx, name, args, m.start())
-        out.append(stash.put(html))
+        token = stash.put(html)
+        if _alone_on_line(body, m.start(), m.end()) and (callable(html) or _BLOCK_START.match(html)):
+            # Block HTML on a line of its own ends the paragraph around it, as in kramdown; the
+            # blank lines keep the line's indentation so the block stays inside a list item.
+            indent = body[body.rfind("\n", 0, m.start()) + 1:m.start()]
+            token = f"\n{indent}{token}\n"
+        out.append(token)
         pos = m.end()
     if ctx.citations.numbers and not ctx.citations.listed:
         tags.warn(Diagnostic(display_path(path), ctx.first_cite_line,
@@ -169,6 +175,17 @@ def _outputs(text: str, url: Callable[[str], str] | None) -> str:
         return text
     text = _BASEURL.sub(lambda m: url("/").rstrip("/"), text)
     return _RELATIVE.sub(lambda m: url(m.group(1) if m.group(1) is not None else m.group(2)), text)
+
+
+_BLOCK_START = re.compile(
+    r"\s*<(?:address|article|aside|blockquote|details|div|dl|fieldset|figure|footer|form|h[1-6]|header|hr"
+    r"|iframe|nav|ol|p|pre|section|table|ul|video|audio|canvas|script|style|template|!--)\b", re.I)
+
+
+def _alone_on_line(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return not text[line_start:start].strip() and not text[end:len(text) if line_end < 0 else line_end].strip()
 
 
 def _fence(lang: str, code: str) -> str:

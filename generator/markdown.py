@@ -38,6 +38,11 @@ class RenderedMarkdown:
     citations: tuple[str, ...]  # cited keys, in citation order
 
 
+def _slug(value: str, separator: str) -> str:
+    """Heading ids from the words of the heading only, never from a stashed tag's token."""
+    return slugify(TOKEN_TEXT.sub("", value), separator)
+
+
 _EXTENSIONS = [
     "tables", "footnotes", "attr_list", "md_in_html", "admonition", "toc",
     "pymdownx.highlight", "pymdownx.superfences", "pymdownx.arithmatex",
@@ -45,18 +50,11 @@ _EXTENSIONS = [
 _CONFIG = {
     "pymdownx.arithmatex": {"generic": True},
     "pymdownx.highlight": {"css_class": "highlight", "use_pygments": True, "guess_lang": False},
-    "toc": {"permalink": "#", "permalink_class": "headerlink", "toc_depth": "1-4"},
+    "toc": {"slugify": _slug, "permalink": "#", "permalink_class": "headerlink", "toc_depth": "1-4"},
     "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
 }
 _local = threading.local()
 
-
-def _slug(value: str, separator: str) -> str:
-    """Heading ids from the words of the heading only, never from a stashed tag's token."""
-    return slugify(TOKEN_TEXT.sub("", value), separator)
-
-
-_CONFIG["toc"]["slugify"] = _slug
 
 # Environments that are display math by themselves; anything else (matrix, cases, ...) needs
 # math mode around it.

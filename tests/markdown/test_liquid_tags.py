@@ -301,3 +301,12 @@ def test_and_others_and_non_utf8_bib(bib_dir):
     err = error_of("{% cite x --file latin1 %}", bib_dir)
     assert err.diagnostic.path.endswith("latin1.bib") and err.diagnostic.line == 2
     assert "UTF-8" in err.diagnostic.message
+
+
+def test_block_include_on_its_own_line_ends_the_paragraph(bib_dir):
+    rec = Recorder()
+    rec.include = lambda path, params, line: ('<figure><img src="a.png"></figure>' if path == "fig.html"
+                                              else '<i class="icon"></i>')
+    html = render("Text\n{% include fig.html %}\nMore\n{% include icon.html %}\nEnd", bib_dir, rec=rec)[0].html
+    assert html == ('<p>Text</p>\n<figure><img src="a.png"></figure>\n'
+                    '<p>More\n<i class="icon"></i>\nEnd</p>')
