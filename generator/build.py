@@ -149,7 +149,7 @@ class _Build:
                     for gen in result.files:
                         self._add_file(files, gen.path, gen.data, doc.source)
                         data_files.add(gen.path)
-                rendered.append(self._render(doc, results, site, asset))
+                rendered.append(self._render(doc, results, site, url, asset))
             except ContentError as exc:
                 self.problems.append(exc.diagnostic)
             except ContentErrors as exc:
@@ -264,7 +264,7 @@ class _Build:
         return results
 
     def _render(self, doc: Document, results: list[PostResult], site: SiteConfig,
-                asset: Callable[[str], str]) -> RenderedDocument:
+                url: Callable[[str], str], asset: Callable[[str], str]) -> RenderedDocument:
         widgets = {w.id: w.html for r in results for w in r.widgets}
 
         def widget(widget_id: str, line: int) -> str:
@@ -283,6 +283,7 @@ class _Build:
             bib_dir=self.source / "content" / "bib",
             default_bib=site.default_bibliography,
             warn=self.warnings.append,
+            url=url,
         )
         md = self._render_markdown(doc, handlers, widgets, site)
 
@@ -325,7 +326,8 @@ class _Build:
         def compute() -> tuple[Any, list[Diagnostic]]:
             warnings: list[Diagnostic] = []
             local = TagHandlers(include=handlers.include, widget=handlers.widget, bib_dir=handlers.bib_dir,
-                                default_bib=handlers.default_bib, warn=warnings.append)
+                                default_bib=handlers.default_bib, warn=warnings.append,
+                                url=handlers.url)
             md = render_document(doc.body, path=doc.source, first_line=doc.body_line, tags=local)
             return md, warnings
 

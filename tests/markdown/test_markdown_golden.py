@@ -25,7 +25,13 @@ def test_golden_cases_exist():
 def test_golden(name):
     source = (GOLDEN / f"{name}.md").read_text()
     expected = (GOLDEN / f"{name}.html").read_text()
-    assert render_markdown(source).html.strip() == expected.strip()
+    assert _same_text(render_markdown(source).html) == _same_text(expected)
+
+
+def _same_text(html: str) -> str:
+    """Pygments 2.21 stopped escaping quotes inside code text (2.20 wrote &quot;); both are the
+    same HTML, so the goldens compare with quotes unescaped and do not depend on the version."""
+    return html.strip().replace("&quot;", '"').replace("&#39;", "'").replace("&#x27;", "'")
 
 
 def test_rendering_is_repeatable_on_one_instance():
