@@ -174,12 +174,12 @@ def read_document(file: Path, kind: str, site: SiteConfig, content_root: Path) -
     try:
         size = file.stat().st_size
         if size > MAX_SOURCE_BYTES:
-            raise ContentError(path, 0, f"file is {size / 1e6:.0f} MB; posts are limited to "
+            raise ContentError(path, 1, f"file is {size / 1e6:.0f} MB; posts are limited to "
                                f"{MAX_SOURCE_BYTES // (1024 * 1024)} MB",
                                "move large data to content/static/ and link to it")
         raw = file.read_bytes()
     except OSError as exc:
-        raise ContentError(path, 0, f"cannot read file: {exc.strerror}") from None
+        raise ContentError(path, 1, f"cannot read file: {exc.strerror}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -216,7 +216,7 @@ def read_document(file: Path, kind: str, site: SiteConfig, content_root: Path) -
             if "date" not in data:
                 date_value = parse_date("-".join(name_match.groups()[:3]), path, 1)
         elif not in_drafts:
-            raise ContentError(path, 0, "post file name must start with its date",
+            raise ContentError(path, 1, "post file name must start with its date",
                                f"rename it to YYYY-MM-DD-{stem}.md")
         if "date" in data:
             date_value = parse_date(data["date"], path, line("date"))
@@ -287,7 +287,7 @@ def _markdown_files(folder: Path) -> list[Path]:
         current = stack.pop()
         real = current.resolve()
         if real in seen_dirs:
-            raise ContentError(display_path(current), 0, "symlink loop in content/",
+            raise ContentError(display_path(current), 1, "symlink loop in content/",
                                "remove the link that points back to a parent folder")
         seen_dirs.add(real)
         for entry in sorted(current.iterdir()):
@@ -295,7 +295,7 @@ def _markdown_files(folder: Path) -> list[Path]:
                 continue
             if entry.is_dir():
                 if entry.is_symlink() and not entry.resolve().is_relative_to(root):
-                    raise ContentError(display_path(entry), 0, "symlink leads outside content/")
+                    raise ContentError(display_path(entry), 1, "symlink leads outside content/")
                 stack.append(entry)
             elif entry.suffix.lower() in (".md", ".markdown"):
                 found.append(entry)

@@ -23,7 +23,7 @@ from markdown.extensions.toc import slugify
 from pygments.formatters import HtmlFormatter
 from pygments.styles import get_all_styles
 
-from generator.errors import Diagnostic  # noqa: F401  (re-exported for TagHandlers users)
+from generator.errors import ContentError, Diagnostic  # noqa: F401  (Diagnostic: re-exported for TagHandlers users)
 from generator.liquid import TOKEN_TEXT, Stash, TagHandlers, expand_tags
 
 __all__ = ["TagHandlers", "RenderedMarkdown", "render_document", "render_markdown", "pygments_css",
@@ -85,10 +85,39 @@ def _md() -> markdown.Markdown:
 def render_document(body: str, *, path: str, first_line: int, tags: TagHandlers) -> RenderedMarkdown:
     """Render a post or page body. ``first_line`` is the 1-based line of the body's first line in
     ``path``; errors from tags name real file lines."""
+    unclosed = unclosed_display_math(body)
+    if unclosed is not None:
+        raise ContentError(path, first_line + unclosed, "display math opened with $$ is never closed",
+                           "add the closing $$, or write \\$ for a literal dollar sign")
     stash = Stash()
     text, citations = expand_tags(body, path=path, first_line=first_line, tags=tags, stash=stash)
     keys = citations.keys  # before rendering: a full bibliography may add uncited entries
     return _render(text, stash, keys)
+
+
+# Regions where $$ is not a math delimiter; replaced by their newlines so line numbers hold.
+_NOT_MATH = re.compile(r"<!--.*?-->|\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}", re.S)
+
+
+def unclosed_display_math(body: str) -> int | None:
+    """0-based line of the first ``$$`` with no partner, or None. Code (fenced or inline), HTML
+    comments and ``{% raw %}`` blocks are skipped. Without this check an unclosed ``$$`` silently
+    turns the rest of the post into literal text."""
+    body = _NOT_MATH.sub(lambda m: "\n" * m.group(0).count("\n"), body)
+    opened: int | None = None
+    fence = ""
+    for number, line in enumerate(body.splitlines()):
+        marker = _FENCE.match(line)
+        if fence:
+            if marker and marker.group("fence")[0] == fence[0] and len(marker.group("fence")) >= len(fence):
+                fence = ""
+            continue
+        if marker:
+            fence = marker.group("fence")
+            continue
+        for _ in re.finditer(r"(?<!\\)\$\$", _INLINE_CODE.sub("", line)):
+            opened = number if opened is None else None
+    return opened
 
 
 def render_markdown(text: str) -> RenderedMarkdown:
