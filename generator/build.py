@@ -7,6 +7,7 @@ written unless the whole site rendered.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import time
@@ -19,13 +20,13 @@ from markupsafe import Markup
 from generator import __version__
 from generator.assets import AssetSet, collect_assets
 from generator.config import SETTINGS_FILE, SiteConfig, load_config
-from generator.content import Document, load_documents
+from generator.content import Document, load_documents, read_document
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
 from generator.markdown import TagHandlers, pygments_css, render_document
 from generator.plugins import Cache, Plugin, PluginContext, PostResult, discover
 from generator.site import (
     PageSpec, RenderedDocument, archive_page, document_pages, feed_page, index_pages, link_posts,
-    page_meta, sitemap_page, sort_posts, taxonomy_pages, word_count,
+    page_meta, sitemap_page, sort_posts, taxonomy_pages, word_count, excerpt,
 )
 from generator.templates import make_absolute_url, make_asset, make_renderer, make_url
 from generator.writer import MARKER, check_output, write_atomically
@@ -66,6 +67,16 @@ class BuildResult:
 def watched_paths(source: Path) -> list[Path]:
     """What the dev server watches: every input of ``build_site``."""
     return [source / "content", source / "templates", source / "assets", Path(__file__).parent / "plugins"]
+
+
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """Hash of the code that turns a file into a Document; cached documents die with it."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in ("content.py", "yamlfile.py", "config.py", "errors.py", "plugins/__init__.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
 
 
 def _cache_for(options: BuildOptions) -> Cache:
@@ -136,7 +147,7 @@ class _Build:
             "generator": f"Stride {__version__}",
         })
         self.renderer = renderer
-        documents = load_documents(self.source, site, self.options.drafts)
+        documents = load_documents(self.source, site, self.options.drafts, read=self._reader(site))
         plugins = _load_plugins(site)
 
         files: dict[str, bytes] = {}
@@ -203,6 +214,7 @@ class _Build:
             check_output(self.options.output, self.source)
             write_atomically(self.options.output, files)
         self.cache.prune("markdown")
+        self.cache.prune("document")
         return BuildResult(
             pages=pages,
             data_files=len(data_files),
@@ -263,6 +275,19 @@ class _Build:
             results.append(plugin.on_post(doc, tuple(decls), ctx))
         return results
 
+    def _reader(self, site: SiteConfig) -> Callable[[Path, str, SiteConfig, Path], Document]:
+        """read_document memoised on the file's identity and everything else parsing reads, so an
+        unchanged post costs a stat, not a YAML parse."""
+        fixed = hashlib.sha256(repr((site, str(Path.cwd()), _code_digest())).encode()).hexdigest()
+
+        def read(file: Path, kind: str, site: SiteConfig, content: Path) -> Document:
+            info = file.stat()
+            key = hashlib.sha256(repr((fixed, str(file.absolute()), kind, str(content),
+                                       info.st_size, info.st_mtime_ns, info.st_ino)).encode()).hexdigest()
+            return self.cache.memo("document", key, lambda: read_document(file, kind, site, content))
+
+        return read
+
     def _render(self, doc: Document, results: list[PostResult], site: SiteConfig,
                 url: Callable[[str], str], asset: Callable[[str], str]) -> RenderedDocument:
         widgets = {w.id: w.html for r in results for w in r.widgets}
@@ -285,7 +310,7 @@ class _Build:
             warn=self.warnings.append,
             url=url,
         )
-        md = self._render_markdown(doc, handlers, widgets, site)
+        md, words, summary = self._render_markdown(doc, handlers, widgets, site)
 
         def asset_urls(paths: tuple[str, ...], key: str) -> tuple[str, ...]:
             out = []
@@ -307,7 +332,8 @@ class _Build:
             html=Markup(md.html),
             toc=Markup(md.toc_html if doc.toc else ""),
             has_math=md.has_math,
-            words=word_count(md.html),
+            words=words,
+            summary=summary,
             scripts=tuple(dict.fromkeys(scripts)),
             styles=tuple(dict.fromkeys(styles)),
             context=context,
@@ -329,11 +355,11 @@ class _Build:
                                 default_bib=handlers.default_bib, warn=warnings.append,
                                 url=handlers.url)
             md = render_document(doc.body, path=doc.source, first_line=doc.body_line, tags=local)
-            return md, warnings
+            return md, warnings, word_count(md.html), excerpt(md.html)
 
-        md, warnings = self.cache.memo("markdown", digest.hexdigest(), compute)
+        md, warnings, words, summary = self.cache.memo("markdown", digest.hexdigest(), compute)
         self.warnings.extend(warnings)
-        return md
+        return md, words, summary
 
     def _inputs_digest(self) -> str:
         """Hash of the files every document's Markdown may read (computed once per build)."""

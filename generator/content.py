@@ -15,12 +15,21 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
+import copyreg
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from generator.config import SiteConfig
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
 from generator.plugins import WidgetDeclaration
+
+# Documents keep read-only mappings and are memoised on disk between builds: teach pickle to
+# store a mapping proxy as the dict it wraps.
+def _read_only(mapping: dict) -> Mapping[str, Any]:
+    return MappingProxyType(mapping)
+
+
+copyreg.pickle(MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)))
 from generator.yamlfile import load_yaml
 
 MAX_SOURCE_BYTES = 8 * 1024 * 1024  # a Markdown post beyond this is almost surely a mistake
@@ -302,8 +311,13 @@ def _markdown_files(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def load_documents(source: Path, site: SiteConfig, drafts: bool = False) -> list[Document]:
-    """All posts and pages; drafts only when ``drafts``. Raises ContentErrors listing every problem."""
+Reader = Callable[[Path, str, SiteConfig, Path], Document]
+
+
+def load_documents(source: Path, site: SiteConfig, drafts: bool = False,
+                   read: Reader = read_document) -> list[Document]:
+    """All posts and pages; drafts only when ``drafts``. Raises ContentErrors listing every problem.
+    ``read`` parses one file (the build passes a memoised :func:`read_document`)."""
     content = source / "content"
     problems: list[Diagnostic] = []
     documents: list[Document] = []
@@ -316,7 +330,7 @@ def load_documents(source: Path, site: SiteConfig, drafts: bool = False) -> list
             continue
         for file in files:
             try:
-                doc = read_document(file, kind, site, content)
+                doc = read(file, kind, site, content)
             except ContentError as exc:
                 problems.append(exc.diagnostic)
                 continue

@@ -7,9 +7,11 @@ ties broken by URL) so two builds of the same content are byte-identical.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
@@ -40,6 +42,7 @@ class RenderedDocument:
     toc: Markup
     has_math: bool
     words: int
+    summary: str = ""  # first paragraph as plain text, the description when none is given
     scripts: tuple[str, ...] = ()  # public URLs of module scripts
     styles: tuple[str, ...] = ()  # public URLs of stylesheets
     context: Mapping[str, Any] = field(default_factory=dict)  # plugin-provided extras
@@ -55,7 +58,7 @@ class RenderedDocument:
     url = property(lambda self: self.doc.url)
     date = property(lambda self: self.doc.date)
     kind = property(lambda self: self.doc.kind)
-    description = property(lambda self: self.doc.description or excerpt(self.html))
+    description = property(lambda self: self.doc.description or self.summary)
     image = property(lambda self: self.doc.image)
     reading_minutes = property(lambda self: max(1, math.ceil(self.words / WORDS_PER_MINUTE)))
     date_iso = property(lambda self: iso_date(self.doc.date))
@@ -114,19 +117,21 @@ def link_posts(posts: list[RenderedDocument], giscus_enabled: bool) -> list[Rend
         )
         for post in ordered
     ]
+    # An inverted index from term to post ranks keeps this linear in the number of shared terms
+    # instead of comparing every pair of posts.
+    terms_of = [{("t", t) for t in p.doc.tags} | {("c", c) for c in p.doc.categories} for p in with_terms]
+    ranks_by_term: dict[tuple[str, str], list[int]] = {}
+    for rank, terms in enumerate(terms_of):
+        for term in terms:
+            ranks_by_term.setdefault(term, []).append(rank)
     result = []
     for index, post in enumerate(with_terms):
         related: tuple[RenderedDocument, ...] = ()
         if post.doc.related_posts:
-            mine = {("t", t) for t in post.doc.tags} | {("c", c) for c in post.doc.categories}
-            scored = []
-            for rank, other in enumerate(with_terms):
-                if other is post:
-                    continue
-                shared = len(mine & ({("t", t) for t in other.doc.tags} | {("c", c) for c in other.doc.categories}))
-                if shared:
-                    scored.append((-shared, rank, other))
-            related = tuple(other for _, _, other in sorted(scored, key=lambda s: s[:2])[:3])
+            shared = Counter(rank for term in terms_of[index] for rank in ranks_by_term[term])
+            shared.pop(index, None)
+            best = heapq.nsmallest(3, shared.items(), key=lambda item: (-item[1], item[0]))
+            related = tuple(with_terms[rank] for rank, _ in best)
         result.append(replace(post, related=related))
     # newer/older point at the linked versions' plain counterparts (no chains of chains).
     return [

@@ -2,13 +2,17 @@
 
 The previous ``build/`` stays byte-for-byte intact until the new one is complete; on Linux the
 swap is a single ``renameat2(RENAME_EXCHANGE)`` so a server reading ``build/`` never sees a
-missing directory. Elsewhere it falls back to two renames.
+missing directory. Elsewhere it falls back to renames. Two hidden siblings of ``build/`` carry
+over between builds: ``.build.spare`` (the tree swapped out, reused as the next staging area)
+and ``.build.state.json`` (what each tree holds).
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -47,31 +51,125 @@ def check_output(output: Path, source: Path) -> None:
         raise ContentError(display_path(output), 0, "output path exists and is not a folder")
 
 
-def write_atomically(output: Path, files: Mapping[str, bytes]) -> None:
-    """Write ``files`` (POSIX site paths -> bytes) as the new content of ``output``."""
+def write_atomically(output: Path, files: Mapping[str, bytes]) -> bool:
+    """Make ``output`` hold exactly ``files`` (POSIX site paths -> bytes). Returns False when it
+    already did, in which case nothing on disk changes.
+
+    The new tree is prepared beside ``output`` and swapped in, so ``output`` is always a complete
+    build. To keep small edits cheap the tree swapped out is kept as ``.<name>.spare`` and becomes
+    the next staging area: only files whose bytes differ are written into it, everything else is
+    already there. ``.<name>.state.json`` records what each of the two trees holds (by digest and
+    folder inode, so a tree changed or replaced behind our back is not trusted)."""
     parent = output.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=parent))
+    digests = {rel: hashlib.blake2b(data, digest_size=16).hexdigest() for rel, data in files.items()}
+    state_path = parent / f".{output.name}.state.json"
+    spare = parent / f".{output.name}.spare"
+    state = _read_state(state_path)
+    current = _trusted(output, state.get("output"))
+    if current is not None and current == digests:
+        return False
+
+    base_files = _trusted(spare, state.get("spare"))
+    if base_files is None:
+        shutil.rmtree(spare, ignore_errors=True)
+        staging, base_files = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=parent)), {}
+    else:
+        staging = spare
+    # From here on the spare's content is unknown until the swap is done.
+    _write_state(state_path, {"output": state.get("output")})
     try:
-        made: set[Path] = {staging}
-        for rel in sorted(files):
-            target = staging / rel
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.write_bytes(files[rel])
+        try:
+            _update_tree(staging, files, digests, base_files)
+        except OSError:
+            if staging != spare:
+                raise
+            # e.g. a file where a folder must now be: start from an empty tree instead.
+            shutil.rmtree(spare, ignore_errors=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=parent))
+            _update_tree(staging, files, digests, {})
         staging.chmod(0o755)
         if output.exists():
-            if _exchange(staging, output):
-                shutil.rmtree(staging)  # now holds the previous build
-                return
-            old = parent / f".{output.name}.old-{os.getpid()}"
-            shutil.rmtree(old, ignore_errors=True)
-            os.rename(output, old)
-            os.rename(staging, output)
-            shutil.rmtree(old, ignore_errors=True)
+            if not _exchange(staging, output):
+                old = parent / f".{output.name}.old-{os.getpid()}"
+                shutil.rmtree(old, ignore_errors=True)
+                os.rename(output, old)
+                os.rename(staging, output)
+                os.rename(old, staging)
         else:
             os.rename(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    # ``staging`` now holds the previous build (or nothing when there was none).
+    new_state: dict = {"output": {"identity": _identity(output), "files": digests}}
+    if staging.exists():
+        if current is not None:
+            if staging != spare:
+                shutil.rmtree(spare, ignore_errors=True)
+                os.rename(staging, spare)
+            new_state["spare"] = {"identity": _identity(spare), "files": current}
+        else:
+            shutil.rmtree(staging, ignore_errors=True)
+    _write_state(state_path, new_state)
+    return True
+
+
+def _update_tree(root: Path, files: Mapping[str, bytes], digests: Mapping[str, str],
+                 present: Mapping[str, str]) -> None:
+    """Bring ``root`` (holding ``present``) to ``files``: write what differs, drop what is gone."""
+    made: set[Path] = {root}
+    for rel in sorted(present.keys() - files.keys(), reverse=True):
+        target = root / rel
+        target.unlink(missing_ok=True)
+        folder = target.parent
+        while folder != root and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    for rel in sorted(files):
+        if present.get(rel) == digests[rel]:
+            continue
+        target = root / rel
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        if rel in present:
+            # A server may be reading the old file; replace it instead of writing into it.
+            fresh = target.with_name(f".{target.name}.new")
+            fresh.write_bytes(files[rel])
+            os.replace(fresh, target)
+        else:
+            target.write_bytes(files[rel])
+
+
+def _trusted(folder: Path, recorded: dict | None) -> dict[str, str] | None:
+    """The recorded file digests of ``folder``, or None when the record cannot be trusted."""
+    if not recorded:
+        return None
+    try:
+        if folder.is_symlink() or _identity(folder) != recorded.get("identity"):
+            return None
+    except OSError:
+        return None
+    files = recorded.get("files")
+    return files if isinstance(files, dict) else None
+
+
+def _identity(folder: Path) -> list[int]:
+    """Inode numbers are reused at once; with the change time a recreated folder differs."""
+    info = folder.stat()
+    return [info.st_dev, info.st_ino, info.st_ctime_ns]
+
+
+def _read_state(path: Path) -> dict:
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _write_state(path: Path, state: dict) -> None:
+    fresh = path.with_name(path.name + ".new")
+    fresh.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
+    os.replace(fresh, path)

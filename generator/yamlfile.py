@@ -17,7 +17,21 @@ from generator.errors import ContentError
 def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, dict[str, int]]:
     """Parse ``text`` safely. Returns ``(data, key_lines)`` where ``key_lines`` maps dotted key
     paths (``"widgets.0.ranges.kernel"``) to 1-based file lines."""
-    loader = yaml.SafeLoader(text)
+    if _FAST is not None:
+        # libyaml is several times faster; on any error the pure-Python parser runs again
+        # because its messages name the offending character (a tab, say) and libyaml's do not.
+        try:
+            return _load(_FAST, text, path, first_line)
+        except ContentError:
+            pass
+    return _load(yaml.SafeLoader, text, path, first_line)
+
+
+_FAST = getattr(yaml, "CSafeLoader", None)
+
+
+def _load(loader_class: type, text: str, path: str, first_line: int) -> tuple[Any, dict[str, int]]:
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         key_lines: dict[str, int] = {}

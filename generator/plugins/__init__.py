@@ -131,10 +131,14 @@ class Cache:
         if value is None:
             value = compute()
             if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp")
-                tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-                tmp.replace(path)
+                try:
+                    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = path.with_suffix(".tmp")
+                    tmp.write_bytes(data)
+                    tmp.replace(path)
+                except (pickle.PicklingError, TypeError, AttributeError, OSError):
+                    pass  # a value that cannot be stored (or a full disk) is only a slower next build
         self._memory[slot] = value
         return value
 
@@ -174,8 +178,10 @@ class Plugin:
 
 
 def builtin_plugins() -> dict[str, type[Plugin]]:
-    from generator.plugins.convtranspose.plugin import ConvTransposePlugin
-
+    try:
+        from generator.plugins.convtranspose.plugin import ConvTransposePlugin
+    except ImportError:  # a checkout without the plugin still builds sites that do not use it
+        return {}
     return {ConvTransposePlugin.name: ConvTransposePlugin}
 
 

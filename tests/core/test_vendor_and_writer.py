@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,7 @@ def test_a_failure_while_writing_leaves_the_old_build(tmp_path: Path, monkeypatc
         writer.write_atomically(out, {"index.html": b"new", "c.txt": b"2", "d.txt": b"3"})
     monkeypatch.undo()
     assert tree_digest(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]  # no staging folder left behind
+    assert not list(tmp_path.glob(".build.staging-*"))  # no staging folder left behind
 
 
 def test_swap_replaces_content_completely(tmp_path: Path):
@@ -49,4 +50,48 @@ def test_swap_replaces_content_completely(tmp_path: Path):
     writer.write_atomically(out, {"gone.html": b"x", ".nojekyll": b""})
     writer.write_atomically(out, {"index.html": b"y", ".nojekyll": b""})
     assert tree_digest(out).keys() == {"index.html", ".nojekyll"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+    assert not list(tmp_path.glob(".build.staging-*"))
+
+
+def test_incremental_writes_match_a_fresh_write(tmp_path: Path):
+    """The spare tree is reused as staging; after any sequence of builds the output must equal
+    a write into an empty folder, including removed files, emptied folders and file/folder swaps."""
+    versions = [
+        {".nojekyll": b"", "index.html": b"1", "posts/a/index.html": b"a", "posts/b/index.html": b"b"},
+        {".nojekyll": b"", "index.html": b"2", "posts/a/index.html": b"a"},
+        {".nojekyll": b"", "index.html": b"2", "posts/a/index.html": b"a", "x/y/z.txt": b"deep"},
+        {".nojekyll": b"", "index.html": b"3", "posts": b"now a file", "x/y/z.txt": b"deep"},
+        {".nojekyll": b"", "index.html": b"3", "posts/c/index.html": b"c"},
+    ]
+    out = tmp_path / "site" / "build"
+    for number, files in enumerate(versions):
+        assert writer.write_atomically(out, files) is True
+        fresh = tmp_path / f"fresh{number}" / "build"
+        writer.write_atomically(fresh, files)
+        assert tree_digest(out) == tree_digest(fresh)
+        assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir()} == \
+               {p.relative_to(fresh).as_posix() for p in fresh.rglob("*") if p.is_dir()}
+
+
+def test_an_unchanged_build_touches_nothing(tmp_path: Path):
+    out = tmp_path / "build"
+    files = {".nojekyll": b"", "index.html": b"same"}
+    writer.write_atomically(out, files)
+    inode, mtime = out.stat().st_ino, (out / "index.html").stat().st_mtime_ns
+    assert writer.write_atomically(out, files) is False
+    assert (out.stat().st_ino, (out / "index.html").stat().st_mtime_ns) == (inode, mtime)
+
+
+def test_a_build_edited_by_hand_is_not_trusted(tmp_path: Path):
+    out = tmp_path / "build"
+    files = {".nojekyll": b"", "index.html": b"same"}
+    writer.write_atomically(out, files)
+    writer.write_atomically(out, {**files, "index.html": b"v2"})
+    # Someone replaces the build folder; the record no longer matches, so everything is written.
+    shutil.rmtree(out)
+    out.mkdir()
+    (out / ".nojekyll").write_bytes(b"")
+    assert writer.write_atomically(out, {**files, "index.html": b"v2"}) is True
+    assert tree_digest(out) == {".nojekyll": tree_digest(tmp_path / "build")[".nojekyll"],
+                                "index.html": tree_digest(tmp_path / "build")["index.html"]}
+    assert (out / "index.html").read_bytes() == b"v2"
