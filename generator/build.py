@@ -79,6 +79,17 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
+def _blame_layout(problem: Diagnostic, spec: PageSpec) -> Diagnostic:
+    """A missing layout template is the post's mistake (its layout: line), not the theme's."""
+    item = spec.context.get("doc")
+    doc = getattr(item, "doc", None)
+    if doc is None or not problem.message.startswith("template not found") or spec.template != f"{doc.layout}.html":
+        return problem
+    return Diagnostic(doc.source, doc.line_of("layout") if "layout" in doc.key_lines else 1,
+                      f"no template for layout {doc.layout!r}",
+                      f"add templates/{spec.template}, or use layout: post or layout: page")
+
+
 def _cache_for(options: BuildOptions) -> Cache:
     if options.cache_dir is None:
         return Cache(None)
@@ -91,7 +102,7 @@ def _load_plugins(site: SiteConfig) -> dict[str, tuple[Plugin, Any]]:
     for name in site.plugins:
         if name not in available:
             raise ContentError(site.path, site.line_of(f"plugins.{name}"), f"unknown plugin {name!r}",
-                               "installed plugins: " + ", ".join(available))
+                               "installed plugins: " + (", ".join(available) or "none"))
     loaded = {}
     for name, cls in available.items():
         plugin = cls()
@@ -196,7 +207,7 @@ class _Build:
             try:
                 text = renderer.render(spec.template, context)
             except ContentError as exc:
-                self.problems.append(exc.diagnostic)
+                self.problems.append(_blame_layout(exc.diagnostic, spec))
                 continue
             self._add_file(files, spec.output, text.encode("utf-8"), spec.template)
             pages += spec.output.endswith(".html")
@@ -260,7 +271,7 @@ class _Build:
         for decl in doc.widgets:
             if decl.plugin not in plugins:
                 raise ContentError(doc.source, decl.line_of("plugin"), f"unknown widget plugin {decl.plugin!r}",
-                                   "available: " + ", ".join(plugins))
+                                   "installed widget plugins: " + (", ".join(plugins) or "none"))
             by_plugin.setdefault(decl.plugin, []).append(decl)
         seen: dict[str, int] = {}
         for decl in doc.widgets:

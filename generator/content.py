@@ -112,7 +112,8 @@ def parse_date(value: Any, path: str, line: int) -> datetime:
             digits = offset[1:].replace(":", "")
             hours, minutes = int(digits[:2]), int(digits[2:])
             if hours > 23 or minutes > 59:
-                raise ContentError(path, line, f"impossible UTC offset {offset!r} in date {value!r}")
+                raise ContentError(path, line, f"impossible UTC offset {offset!r} in date {value!r}",
+                                   "offsets run from -2359 to +2359, e.g. 2023-07-01 15:53:00-0400")
             tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
     try:
         return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
@@ -202,7 +203,8 @@ def read_document(file: Path, kind: str, site: SiteConfig, content_root: Path) -
     data, lines = load_yaml(yaml_text, path, first_line=2)
     data = {} if data is None else data
     if not isinstance(data, dict):
-        raise ContentError(path, 2, "front matter must be a mapping of key: value")
+        raise ContentError(path, 2, "front matter must be a mapping of key: value",
+                           "write one 'key: value' per line, e.g. title: My post")
     data = {str(k): v for k, v in data.items()}
 
     def line(key: str) -> int:
@@ -236,7 +238,7 @@ def read_document(file: Path, kind: str, site: SiteConfig, content_root: Path) -
 
     slug = str(data.get("slug", stem))
     if not _SAFE_SLUG.match(slug):
-        raise ContentError(path, line("slug") if "slug" in data else 0,
+        raise ContentError(path, line("slug") if "slug" in data else 1,
                            f"slug {slug!r} has characters that are unsafe in URLs",
                            "use letters, digits, '-', '_' and '.' only")
     if "permalink" in data:
@@ -341,7 +343,7 @@ def load_documents(source: Path, site: SiteConfig, drafts: bool = False,
     for doc in documents:
         if doc.url in seen:
             other = seen[doc.url]
-            problems.append(Diagnostic(doc.source, doc.line_of("slug") if "slug" in doc.key_lines else 0,
+            problems.append(Diagnostic(doc.source, doc.line_of("slug") if "slug" in doc.key_lines else 1,
                                        f"duplicate URL /{doc.url} (also used by {other.source})",
                                        "rename one of the files or set a different slug:"))
         seen[doc.url] = doc

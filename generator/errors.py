@@ -51,7 +51,14 @@ def display_path(path: str | Path) -> str:
     """Paths in messages are relative to the working directory when possible, POSIX style."""
     p = Path(path)
     try:
-        p = p.resolve().relative_to(Path.cwd().resolve())
-    except (ValueError, OSError):
-        pass
+        cwd = Path.cwd()
+    except OSError:
+        return p.as_posix()
+    # Symlinks inside the project stay as written (a message about a link loop must name the
+    # link); resolving is only the fallback for paths reached through a link to the project.
+    for candidate, base in ((p.absolute(), cwd), (p.resolve(), cwd.resolve())):
+        try:
+            return candidate.relative_to(base).as_posix()
+        except ValueError:
+            continue
     return p.as_posix()

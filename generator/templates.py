@@ -73,7 +73,7 @@ class Renderer:
         except jinja2.TemplateSyntaxError as exc:
             raise ContentError(exc.filename or self.root / name, exc.lineno, f"template syntax error: {exc.message}") from None
         except jinja2.TemplateNotFound as exc:
-            raise ContentError(self.root / name, 0, f"template not found: {exc.name}",
+            raise ContentError(self.root / name, 1, f"template not found: {exc.name}",
                                f"add {exc.name} under templates/") from None
         except Exception as exc:  # undefined variables, bad filters, errors in helpers
             path, line = self._template_frame(exc, name)

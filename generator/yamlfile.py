@@ -24,10 +24,23 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, dict[str,
             return _load(_FAST, text, path, first_line)
         except ContentError:
             pass
-    return _load(yaml.SafeLoader, text, path, first_line)
+    return _load(_SafeLoader, text, path, first_line)
 
 
-_FAST = getattr(yaml, "CSafeLoader", None)
+class _SafeLoader(yaml.SafeLoader):
+    pass
+
+
+# Timestamps stay text: PyYAML would raise a bare ValueError on "2030-02-30" or "25:61", while
+# content.parse_date reads the text itself and names the line.
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct_yaml_str)
+_FAST: type | None = None
+if hasattr(yaml, "CSafeLoader"):
+    class _FastLoader(yaml.CSafeLoader):  # type: ignore[name-defined, misc]
+        pass
+
+    _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _FastLoader.construct_yaml_str)
+    _FAST = _FastLoader
 
 
 def _load(loader_class: type, text: str, path: str, first_line: int) -> tuple[Any, dict[str, int]]:
@@ -48,7 +61,9 @@ def _load(loader_class: type, text: str, path: str, first_line: int) -> tuple[An
             problem = "unclosed quoted string"
         raise ContentError(path, line, f"invalid YAML: {problem}", _hint(problem)) from None
     except yaml.YAMLError as exc:
-        raise ContentError(path, first_line, f"invalid YAML: {exc}") from None
+        raise ContentError(path, first_line, f"invalid YAML: {exc}", "check the quoting near this line") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a value a YAML constructor refuses
+        raise ContentError(path, first_line, f"invalid YAML value: {exc}", "quote the value to keep it as text") from None
     finally:
         loader.dispose()
     return data, key_lines
