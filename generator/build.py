@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import multiprocessing
+import os
 import re
+import threading
 import time
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -77,6 +82,23 @@ def _code_digest() -> str:
     for name in ("content.py", "yamlfile.py", "config.py", "errors.py", "plugins/__init__.py"):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()
+
+
+_PARALLEL_THRESHOLD = 48  # below this, starting workers costs more than it saves
+_FORKED: tuple | None = None  # what forked Markdown workers inherit: (build, jobs, site, url)
+
+
+def _markdown_job(index: int) -> tuple | None:
+    build, jobs, site, url = _FORKED
+    doc, widgets, _key = jobs[index]
+    try:
+        return build._compute_markdown(doc, build._handlers(doc, widgets, site, url))
+    except (ContentError, ContentErrors):
+        return None
+
+
+def _widget_html(results: list[PostResult]) -> dict[str, str]:
+    return {w.id: w.html for r in results for w in r.widgets}
 
 
 def _blame_layout(problem: Diagnostic, spec: PageSpec) -> Diagnostic:
@@ -163,7 +185,7 @@ class _Build:
 
         files: dict[str, bytes] = {}
         data_files: set[str] = set()
-        rendered: list[RenderedDocument] = []
+        prepared: list[tuple[Document, list[PostResult]]] = []
         for doc in documents:
             try:
                 results = self._run_plugins(doc, plugins, site, url, asset)
@@ -171,6 +193,15 @@ class _Build:
                     for gen in result.files:
                         self._add_file(files, gen.path, gen.data, doc.source)
                         data_files.add(gen.path)
+                prepared.append((doc, results))
+            except ContentError as exc:
+                self.problems.append(exc.diagnostic)
+            except ContentErrors as exc:
+                self.problems.extend(exc.diagnostics)
+        self._prerender(prepared, site, url)
+        rendered: list[RenderedDocument] = []
+        for doc, results in prepared:
+            try:
                 rendered.append(self._render(doc, results, site, url, asset))
             except ContentError as exc:
                 self.problems.append(exc.diagnostic)
@@ -299,10 +330,8 @@ class _Build:
 
         return read
 
-    def _render(self, doc: Document, results: list[PostResult], site: SiteConfig,
-                url: Callable[[str], str], asset: Callable[[str], str]) -> RenderedDocument:
-        widgets = {w.id: w.html for r in results for w in r.widgets}
-
+    def _handlers(self, doc: Document, widgets: Mapping[str, str], site: SiteConfig,
+                  url: Callable[[str], str]) -> TagHandlers:
         def widget(widget_id: str, line: int) -> str:
             if widget_id not in widgets:
                 known = ", ".join(sorted(widgets)) or "none declared"
@@ -313,7 +342,7 @@ class _Build:
         def include(path: str, params: Mapping[str, str], line: int) -> str:
             return self._include(doc, path, params, line, widgets)
 
-        handlers = TagHandlers(
+        return TagHandlers(
             include=include,
             widget=widget,
             bib_dir=self.source / "content" / "bib",
@@ -321,6 +350,42 @@ class _Build:
             warn=self.warnings.append,
             url=url,
         )
+
+    def _prerender(self, prepared: list[tuple[Document, list[PostResult]]], site: SiteConfig,
+                   url: Callable[[str], str]) -> None:
+        """Fill the Markdown memo using every core when many documents are new (a cold build).
+        Forked workers inherit this build (renderer, settings), so nothing but the results
+        crosses a process boundary. The sequential pass that follows finds every result in the
+        memo; a document that fails in a worker is simply rendered again there, so its error is
+        reported exactly as without workers."""
+        jobs = []
+        for doc, results in prepared:
+            widgets = _widget_html(results)
+            key = self._markdown_key(doc, widgets, site)
+            if not self.cache.contains("markdown", key):
+                jobs.append((doc, widgets, key))
+        workers = min(os.cpu_count() or 1, 8)
+        # fork is only safe while no other thread may hold a lock (the dev server has threads).
+        if len(jobs) < _PARALLEL_THRESHOLD or workers < 2 or threading.active_count() > 1 \
+                or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        global _FORKED
+        _FORKED = (self, jobs, site, url)
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                for index, value in enumerate(pool.map(_markdown_job, range(len(jobs)), chunksize=8)):
+                    if value is not None:
+                        self.cache.memo("markdown", jobs[index][2], lambda: value)
+        except (OSError, BrokenProcessPool):
+            pass  # no workers to be had: the sequential pass renders everything
+        finally:
+            _FORKED = None
+
+    def _render(self, doc: Document, results: list[PostResult], site: SiteConfig,
+                url: Callable[[str], str], asset: Callable[[str], str]) -> RenderedDocument:
+        widgets = _widget_html(results)
+        handlers = self._handlers(doc, widgets, site, url)
         md, words, summary = self._render_markdown(doc, handlers, widgets, site)
 
         def asset_urls(paths: tuple[str, ...], key: str) -> tuple[str, ...]:
@@ -355,22 +420,25 @@ class _Build:
         """Markdown is the slowest stage, so its output is memoised on everything it reads: the
         body, the widgets' HTML, the include templates, the .bib files, the settings and the code
         of the Markdown layer itself. Warnings are replayed from the memo."""
+        key = self._markdown_key(doc, widgets, site)
+        compute = functools.partial(self._compute_markdown, doc, handlers)
+        md, warnings, words, summary = self.cache.memo("markdown", key, compute)
+        self.warnings.extend(warnings)
+        return md, words, summary
+
+    def _markdown_key(self, doc: Document, widgets: Mapping[str, str], site: SiteConfig) -> str:
         digest = hashlib.sha256()
         for part in (doc.source, str(doc.body_line), doc.body, repr(sorted(widgets.items())), repr(site),
                      self._inputs_digest()):
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+        return digest.hexdigest()
 
-        def compute() -> tuple[Any, list[Diagnostic]]:
-            warnings: list[Diagnostic] = []
-            local = TagHandlers(include=handlers.include, widget=handlers.widget, bib_dir=handlers.bib_dir,
-                                default_bib=handlers.default_bib, warn=warnings.append,
-                                url=handlers.url)
-            md = render_document(doc.body, path=doc.source, first_line=doc.body_line, tags=local)
-            return md, warnings, word_count(md.html), excerpt(md.html)
-
-        md, warnings, words, summary = self.cache.memo("markdown", digest.hexdigest(), compute)
-        self.warnings.extend(warnings)
-        return md, words, summary
+    @staticmethod
+    def _compute_markdown(doc: Document, handlers: TagHandlers) -> tuple[Any, list[Diagnostic], int, str]:
+        warnings: list[Diagnostic] = []
+        local = replace(handlers, warn=warnings.append)
+        md = render_document(doc.body, path=doc.source, first_line=doc.body_line, tags=local)
+        return md, warnings, word_count(md.html), excerpt(md.html)
 
     def _inputs_digest(self) -> str:
         """Hash of the files every document's Markdown may read (computed once per build)."""

@@ -114,6 +114,12 @@ class Cache:
                     file.unlink(missing_ok=True)
         self._used = {s for s in self._used if s[0] != namespace}
 
+    def contains(self, namespace: str, key: str) -> bool:
+        """Whether ``memo`` would find a stored value (without loading it)."""
+        if (namespace, key) in self._memory:
+            return True
+        return bool(self.root) and (self.root / namespace / f"{key}.pickle").is_file()
+
     def memo(self, namespace: str, key: str, compute: Callable[[], Any], persist: bool = True) -> Any:
         """Return the cached value for ``(namespace, key)`` or compute and store it.
         ``persist=False`` keeps it in memory only (for values cheap to recompute in a new process)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -190,3 +191,33 @@ def test_example_site_has_no_broken_internal_links(request, fixture: str, base: 
             if not (target.is_file() or (target / "index.html").is_file()):
                 broken.append((rel_page, path, "missing"))
     assert broken == []
+
+
+def test_parallel_markdown_gives_the_same_site_and_errors(mini: Path, tmp_path: Path, monkeypatch, capsys):
+    """Cold builds render Markdown in forked workers; output and messages must not change."""
+    import generator.build as build_module
+
+    for number in range(6):
+        write(mini / f"content/posts/2024-03-0{number + 1}-extra-{number}.md",
+              f"---\ntitle: Extra {number}\ntags: [maths]\n---\nBody $x_{number}$ with `code`.\n")
+    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 10**9)
+    assert main(["--source", str(mini), "build", "--output", str(tmp_path / "seq")]) == 0
+    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 1)
+    pools = []
+
+    class CountingPool(build_module.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(kwargs.get("max_workers"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "ProcessPoolExecutor", CountingPool)
+    monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
+    shutil.rmtree(mini / ".stride-cache")  # a cold build: nothing memoised
+    assert main(["--source", str(mini), "build", "--output", str(tmp_path / "par")]) == 0
+    assert pools == [2]
+    assert tree_digest(tmp_path / "seq") == tree_digest(tmp_path / "par")
+
+    write(mini / "content/posts/2024-03-09-broken.md", "---\ntitle: Broken\n---\nSee {% cite nobody %}.\n")
+    capsys.readouterr()
+    assert main(["--source", str(mini), "build", "--output", str(tmp_path / "par")]) == 1
+    assert "2024-03-09-broken.md:4: unknown citation key 'nobody'" in capsys.readouterr().err
