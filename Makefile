@@ -34,6 +34,7 @@ check: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	bash scripts/ensure-chromium
+	bash scripts/ensure-vnu
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-test

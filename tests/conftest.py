@@ -67,14 +67,21 @@ def example_build_subpath(tmp_path_factory) -> Path:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    extra_headers: dict[str, str] = {}
+
     def log_message(self, *args) -> None:  # keep pytest output readable
         pass
+
+    def end_headers(self) -> None:
+        for name, value in self.extra_headers.items():
+            self.send_header(name, value)
+        super().end_headers()
 
 
 class StaticServer:
     """Serves ``root`` on a free loopback port, optionally mounted under ``prefix``."""
 
-    def __init__(self, root: Path, prefix: str = "/") -> None:
+    def __init__(self, root: Path, prefix: str = "/", headers: dict[str, str] | None = None) -> None:
         self.prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
         serve_root = root
         if self.prefix != "/":
@@ -85,7 +92,8 @@ class StaticServer:
             if not target.exists():
                 target.symlink_to(root.resolve(), target_is_directory=True)
             serve_root = mount
-        handler = functools.partial(_QuietHandler, directory=str(serve_root))
+        handler_class = type("Handler", (_QuietHandler,), {"extra_headers": dict(headers or {})})
+        handler = functools.partial(handler_class, directory=str(serve_root))
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -101,11 +109,12 @@ class StaticServer:
 
 @pytest.fixture
 def static_server():
-    """Factory: ``static_server(build_dir, prefix="/")`` returns a running StaticServer."""
+    """Factory: ``static_server(build_dir, prefix="/", headers=None)`` returns a running
+    StaticServer; ``headers`` are added to every response (e.g. a Content-Security-Policy)."""
     servers: list[StaticServer] = []
 
-    def start(root: Path, prefix: str = "/") -> StaticServer:
-        server = StaticServer(root, prefix)
+    def start(root: Path, prefix: str = "/", headers: dict[str, str] | None = None) -> StaticServer:
+        server = StaticServer(root, prefix, headers)
         servers.append(server)
         return server
 
