@@ -48,10 +48,8 @@ def test_pages_work_under_a_strict_content_security_policy(example_build: Path, 
             page.wait_for_function("() => document.querySelectorAll('mjx-container').length > 0",
                                    timeout=20000)
         # The theme toggle is a script feature; it must work without inline handlers.
-        toggle = page.locator("[data-theme-toggle], button.theme-toggle").first
-        if toggle.count():
-            before = page.evaluate("document.documentElement.dataset.theme || ''")
-            toggle.click()
-            assert page.evaluate("document.documentElement.dataset.theme || ''") != before
+        before = page.evaluate("document.documentElement.dataset.theme || ''")
+        page.locator("[data-theme-toggle]").click()
+        assert page.evaluate("document.documentElement.dataset.theme || ''") != before
     assert violations == []
     assert page.errors == []
