@@ -1,0 +1,108 @@
+"""The example posts: their code runs, their matrices match the arithmetic, their pages render."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.markdown import python_blocks
+from tests.conftest import ROOT
+from tests.content.matrices import post_matrices
+
+POSTS = sorted((ROOT / "content" / "posts").glob("*.md"))
+EXPLAINER = ROOT / "content" / "posts" / "2026-11-20-transposed-convolution.md"
+
+
+def _normalise(latex: str) -> str:
+    return re.sub(r"\s+", " ", latex).strip()
+
+
+@pytest.mark.parametrize("post", [p for p in POSTS if python_blocks(p.read_text(encoding="utf-8"))],
+                         ids=lambda p: p.stem)
+def test_python_blocks_run_in_order_in_one_process(post: Path, tmp_path: Path):
+    """All python blocks of a post run as one program, so later blocks may use earlier names.
+    Each block is preceded by a marker so a failure names the block's line in the post."""
+    blocks = python_blocks(post.read_text(encoding="utf-8"))
+    program = "\n".join(f"print('--- block at line {line}', flush=True)\n{code}" for line, code in blocks)
+    script = tmp_path / "blocks.py"
+    script.write_text(program, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=240)
+    assert done.returncode == 0, f"{post.name}\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+    assert done.stdout.count("--- block at line") == len(blocks)
+
+
+def test_the_explainer_asserts_what_it_claims():
+    code = "\n".join(c for _, c in python_blocks(EXPLAINER.read_text(encoding="utf-8")))
+    assert "F.conv_transpose2d" in code and "F.conv2d" in code and "F.pad" in code
+    assert "assert worst <" in code  # agreement is asserted, not only printed
+    assert "from generator.plugins.convtranspose import" in code
+
+
+def test_every_matrix_in_the_explainer_is_generated_from_the_api():
+    text = EXPLAINER.read_text(encoding="utf-8")
+    written = [_normalise(m) for m in re.findall(r"\\begin\{bmatrix\}.*?\\end\{bmatrix\}", text, re.S)]
+    expected = {name: _normalise(latex) for name, latex in post_matrices().items()}
+    unknown = [m[:80] for m in written if m not in expected.values()]
+    assert unknown == [], "matrices in the post that the API does not produce (regenerate with " \
+                          "python -m tests.content.matrices)"
+    missing = [name for name, latex in expected.items() if latex not in written]
+    assert missing == []
+    # The two matrices the issue names, by shape.
+    rows = {name: latex.count("\\\\") + 1 for name, latex in expected.items()}
+    assert rows["conv matrix 4x16"] == 4 and rows["transposed matrix 16x4"] == 16
+
+
+def test_explainer_sections_come_in_order():
+    text = EXPLAINER.read_text(encoding="utf-8")
+    order = ["{% widget \"explorer\" %}", "## A convolution is a matrix product", "\\label{eq:backward}",
+             "## The 2×2 example", "\\eqref{eq:backward}", "## The general recipe", "```python",
+             "## Checkerboards", "{% bibliography --cited %}"]
+    positions = [text.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    for key in ("dumoulin2016guide", "odena2016deconvolution", "johnson2017linear", "pytorch2024convtranspose"):
+        assert f"{{% cite {key} %}}" in text
+
+
+@pytest.mark.browser
+def test_explainer_renders_math_numbers_and_the_widget(example_build: Path, static_server, page, artifacts_dir):
+    server = static_server(example_build)
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto(server.url + "posts/transposed-convolution/")
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20000)
+    page.evaluate("() => MathJax.startup.promise")
+    assert page.locator("mjx-merror").count() == 0
+    assert page.locator(".arithmatex").count() == page.locator(".arithmatex mjx-container").count() > 10
+    mml = "\n".join(page.evaluate(
+        "() => Array.from(MathJax.startup.document.math).map(m => MathJax.startup.toMML(m.root))"))
+    numbers = dict(re.findall(r'<mtd id="mjx-eqn:([^"]+)">\s*<mtext>\((\d+)\)</mtext>', mml))
+    assert numbers == {"eq:backward": "1"}
+    refs = re.findall(r'href="#mjx-eqn%3A([^"]+)"[^>]*>\s*<mtext>([^<]+)</mtext>', mml)
+    assert [(target.replace("%3A", ":"), text) for target, text in refs] == [("eq:backward", "(1)")]
+    page.wait_for_selector('[data-widget="convtranspose"][data-state="ready"]', timeout=20000)
+    assert page.locator("#ref-dumoulin2016guide").count() == 1
+    page.screenshot(path=str(artifacts_dir / "explainer-1280.png"), full_page=False)
+    assert failed == []
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_two_widgets_on_one_page_are_independent(example_build: Path, static_server, page):
+    server = static_server(example_build)
+    page.goto(server.url + "posts/one-dimensional-and-large-stride/")
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-widget=\"convtranspose\"][data-state=\"ready\"]').length === 2",
+        timeout=20000)
+    shapes = page.evaluate(
+        "() => Array.from(document.querySelectorAll('[data-widget=\"convtranspose\"]')).map(w => w.dataset.outputShape)")
+    # 1x6 input, k3 s2: 3x13 output (the kernel is square); 2x3 input, k3 s4: 7x11 output (the pages' initial states)
+    assert shapes == ["3,13", "7,11"]
+    assert page.errors == []
