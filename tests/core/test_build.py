@@ -212,6 +212,9 @@ def test_parallel_markdown_gives_the_same_site_and_errors(mini: Path, tmp_path: 
 
     monkeypatch.setattr(build_module, "ProcessPoolExecutor", CountingPool)
     monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
+    # Other tests leave threads behind (servers, the browser driver), which rightly disables
+    # forking in a real build; this test forks workers that only render Markdown.
+    monkeypatch.setattr(build_module.threading, "active_count", lambda: 1)
     shutil.rmtree(mini / ".stride-cache")  # a cold build: nothing memoised
     assert main(["--source", str(mini), "build", "--output", str(tmp_path / "par")]) == 0
     assert pools == [2]
