@@ -31,7 +31,7 @@ from generator.markdown import TagHandlers, pygments_css, render_document
 from generator.plugins import Cache, Plugin, PluginContext, PostResult, discover
 from generator.site import (
     PageSpec, RenderedDocument, archive_page, document_pages, feed_page, index_pages, link_posts,
-    page_meta, sitemap_page, sort_posts, taxonomy_pages, word_count, excerpt,
+    page_fingerprint, page_meta, sitemap_page, sort_posts, taxonomy_pages, word_count, excerpt,
 )
 from generator.templates import make_absolute_url, make_asset, make_renderer, make_url
 from generator.writer import MARKER, check_output, write_atomically
@@ -97,6 +97,11 @@ def _markdown_job(index: int) -> tuple | None:
         return None
 
 
+def _digested(doc: Document) -> Document:
+    doc.digest  # computed before the memo pickles the document, so later builds reuse it
+    return doc
+
+
 def _widget_html(results: list[PostResult]) -> dict[str, str]:
     return {w.id: w.html for r in results for w in r.widgets}
 
@@ -120,16 +125,17 @@ def _cache_for(options: BuildOptions) -> Cache:
 
 
 def _load_plugins(site: SiteConfig) -> dict[str, tuple[Plugin, Any]]:
-    available = discover()
-    for name in site.plugins:
-        if name not in available:
-            raise ContentError(site.path, site.line_of(f"plugins.{name}"), f"unknown plugin {name!r}",
-                               "installed plugins: " + (", ".join(available) or "none"))
+    """The plugins enabled under ``plugins:`` in site.yml, configured with their options."""
+    available = discover(set(site.plugins))
     loaded = {}
-    for name, cls in available.items():
-        plugin = cls()
+    for name in sorted(site.plugins):
+        if name not in available:
+            known = ", ".join(sorted(set(discover()))) or "none"
+            raise ContentError(site.path, site.line_of(f"plugins.{name}"), f"unknown plugin {name!r}",
+                               f"installed plugins: {known}")
+        plugin = available[name]()
         where = (site.path, site.line_of(f"plugins.{name}"))
-        loaded[name] = (plugin, plugin.configure(site.plugins.get(name, {}), where))
+        loaded[name] = (plugin, plugin.configure(site.plugins.get(name) or {}, where))
     return loaded
 
 
@@ -178,7 +184,7 @@ class _Build:
         renderer = make_renderer(self.source / "templates", site, {
             "url": url, "absolute_url": absolute_url, "asset": asset,
             "generator": f"Stride {__version__}",
-        })
+        }, bytecode_dir=self.cache.root / "jinja" if self.cache.root else None)
         self.renderer = renderer
         documents = load_documents(self.source, site, self.options.drafts, read=self._reader(site))
         plugins = _load_plugins(site)
@@ -231,19 +237,33 @@ class _Build:
                                                              "sitemap_url": absolute_url("sitemap.xml")}))
 
         pygments_url = asset("css/pygments.css")
+        # Pages whose template context did not change since the last build are not rendered
+        # again: after a one-post edit only that post, its neighbours and the lists, tags,
+        # feed and sitemap that show it are. One entry holds the previous build's pages.
+        fixed = self._page_inputs_digest(site, assets)
+        previous = self.cache.memo("pages", "previous", dict)
+        current: dict[str, tuple[str, bytes]] = {}
         pages = 0
         for spec in specs:
             context = dict(spec.context)
             context["page"] = {**context["page"], "pygments_css": pygments_url}
-            try:
-                text = renderer.render(spec.template, context)
-            except ContentError as exc:
-                self.problems.append(_blame_layout(exc.diagnostic, spec))
-                continue
-            self._add_file(files, spec.output, text.encode("utf-8"), spec.template)
+            key = hashlib.blake2b((fixed + spec.template + "\0" + page_fingerprint(context)).encode(
+                "utf-8", "surrogatepass"), digest_size=20).hexdigest()
+            known = previous.get(spec.output)
+            if known is not None and known[0] == key:
+                data = known[1]
+            else:
+                try:
+                    data = renderer.render(spec.template, context).encode("utf-8")
+                except ContentError as exc:
+                    self.problems.append(_blame_layout(exc.diagnostic, spec))
+                    continue
+            current[spec.output] = (key, data)
+            self._add_file(files, spec.output, data, spec.template)
             pages += spec.output.endswith(".html")
         if self.problems:
             raise ContentErrors(self.problems)
+        self.cache.store("pages", "previous", current)
 
         for public, data in assets.data.items():
             self._add_file(files, public, data, "assets/")
@@ -302,7 +322,8 @@ class _Build:
         for decl in doc.widgets:
             if decl.plugin not in plugins:
                 raise ContentError(doc.source, decl.line_of("plugin"), f"unknown widget plugin {decl.plugin!r}",
-                                   "installed widget plugins: " + (", ".join(plugins) or "none"))
+                                   f"enable it in content/site.yml under plugins: (enabled: "
+                                   f"{', '.join(plugins) or 'none'})")
             by_plugin.setdefault(decl.plugin, []).append(decl)
         seen: dict[str, int] = {}
         for decl in doc.widgets:
@@ -326,7 +347,7 @@ class _Build:
             info = file.stat()
             key = hashlib.sha256(repr((fixed, str(file.absolute()), kind, str(content),
                                        info.st_size, info.st_mtime_ns, info.st_ino)).encode()).hexdigest()
-            return self.cache.memo("document", key, lambda: read_document(file, kind, site, content))
+            return self.cache.memo("document", key, lambda: _digested(read_document(file, kind, site, content)))
 
         return read
 
@@ -425,6 +446,19 @@ class _Build:
         md, warnings, words, summary = self.cache.memo("markdown", key, compute)
         self.warnings.extend(warnings)
         return md, words, summary
+
+    def _page_inputs_digest(self, site: SiteConfig, assets: AssetSet) -> str:
+        """What every page render reads besides its context: templates, settings, asset URLs
+        and the code that builds contexts."""
+        digest = hashlib.sha256(repr((site, sorted(assets.public.items()), __version__)).encode())
+        here = Path(__file__).parent
+        files = [here / "site.py", here / "templates.py", Path(__file__)]
+        templates = self.source / "templates"
+        if templates.is_dir():
+            files += sorted(p for p in templates.rglob("*") if p.is_file())
+        for file in files:
+            digest.update(str(file).encode() + b"\0" + file.read_bytes() + b"\0")
+        return digest.hexdigest()
 
     def _markdown_key(self, doc: Document, widgets: Mapping[str, str], site: SiteConfig) -> str:
         digest = hashlib.sha256()

@@ -143,7 +143,10 @@ def load_config(source: Path, base_url: str | None = None) -> SiteConfig:
                                "copy them from the giscus configuration page of your repository")
         giscus = MappingProxyType({str(k): v for k, v in giscus.items()})
 
-    plugins = data.get("plugins") or {}
+    # Without a plugins: section the built-in widget plugins are on, so a new site's first widget
+    # works; `plugins: {}` turns them all off (and skips importing NumPy).
+    plugins = data["plugins"] if "plugins" in data else {"convtranspose": {}}
+    plugins = plugins or {}
     if not isinstance(plugins, dict) or any(not isinstance(v, (dict, type(None))) for v in plugins.values()):
         raise ContentError(shown, line("plugins"), "'plugins' must map plugin names to option mappings")
 

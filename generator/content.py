@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 import copyreg
+import functools
+import hashlib
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
@@ -75,6 +77,11 @@ class Document:
     widgets: tuple[WidgetDeclaration, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
     key_lines: Mapping[str, int] = field(default_factory=dict)
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """Digest of every field, computed once (and pickled with the document's cache entry)."""
+        return hashlib.blake2b(repr(self).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, 1)

@@ -7,6 +7,8 @@ ties broken by URL) so two builds of the same content are byte-identical.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import heapq
 import math
 import re
@@ -53,6 +55,15 @@ class RenderedDocument:
     older: "RenderedDocument | None" = None
     comments: bool = False
 
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """Digest of everything a template can read from this document, its related posts and
+        its neighbours included; equal fingerprints render equally (see page_fingerprint)."""
+        parts = [_shallow(self), repr(self.tags), repr(self.categories), repr(self.comments)]
+        parts += [_shallow(other) for other in self.related]
+        parts += [_shallow(self.newer) if self.newer else "-", _shallow(self.older) if self.older else "-"]
+        return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
     # Plain attribute access for templates.
     title = property(lambda self: self.doc.title)
     url = property(lambda self: self.doc.url)
@@ -63,6 +74,33 @@ class RenderedDocument:
     reading_minutes = property(lambda self: max(1, math.ceil(self.words / WORDS_PER_MINUTE)))
     date_iso = property(lambda self: iso_date(self.doc.date))
     date_display = property(lambda self: self.doc.date.strftime("%B %-d, %Y") if self.doc.date else "")
+
+
+def _shallow(doc: "RenderedDocument") -> str:
+    # The related and neighbouring documents are the ones link_posts made before linking, so
+    # this does not recurse.
+    cached = doc.__dict__.get("_shallow")
+    if cached is None:
+        text = "\0".join([doc.doc.digest, doc.html, doc.toc, str(doc.words), doc.summary, repr(doc.scripts),
+                          repr(doc.styles), repr(sorted(doc.context.items())), repr(doc.tags),
+                          repr(doc.categories)])
+        cached = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        object.__setattr__(doc, "_shallow", cached)  # frozen, but a cache of its own fields
+    return cached
+
+
+def page_fingerprint(value: Any) -> str:
+    """A stable text standing for a template context: documents by their fingerprint, plain data
+    by value. Anything else falls back to repr, which at worst makes a page render again."""
+    if isinstance(value, RenderedDocument):
+        return "D" + value.fingerprint
+    if isinstance(value, _FeedPost):
+        return "F" + value.doc.fingerprint + hashlib.blake2b(value.content.encode(), digest_size=16).hexdigest()
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{k!r}:{page_fingerprint(v)}" for k, v in sorted(value.items())) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(page_fingerprint(v) for v in value) + "]"
+    return repr(value)
 
 
 def slugify(text: str) -> str:
@@ -124,14 +162,19 @@ def link_posts(posts: list[RenderedDocument], giscus_enabled: bool) -> list[Rend
     for rank, terms in enumerate(terms_of):
         for term in terms:
             ranks_by_term.setdefault(term, []).append(rank)
+    # Posts with the same terms have the same ranking, apart from themselves: rank the best four
+    # once per distinct set of terms and drop the post itself (it shares every term, so if it is
+    # not among those four, four others tie with it and the first three are the answer).
+    best_for: dict[frozenset, list[int]] = {}
     result = []
     for index, post in enumerate(with_terms):
         related: tuple[RenderedDocument, ...] = ()
         if post.doc.related_posts:
-            shared = Counter(rank for term in terms_of[index] for rank in ranks_by_term[term])
-            shared.pop(index, None)
-            best = heapq.nsmallest(3, shared.items(), key=lambda item: (-item[1], item[0]))
-            related = tuple(with_terms[rank] for rank, _ in best)
+            terms = frozenset(terms_of[index])
+            if terms not in best_for:
+                shared = Counter(rank for term in terms for rank in ranks_by_term[term])
+                best_for[terms] = [rank for rank, _ in heapq.nsmallest(4, shared.items(), key=lambda item: (-item[1], item[0]))]
+            related = tuple(with_terms[rank] for rank in best_for[terms] if rank != index)[:3]
         result.append(replace(post, related=related))
     # newer/older point at the linked versions' plain counterparts (no chains of chains).
     return [

@@ -90,8 +90,16 @@ class Renderer:
         return display_path(found[0]), found[1]
 
 
-def make_renderer(templates_dir: Path, site: SiteConfig, globals_: Mapping[str, Any]) -> Renderer:
+def make_renderer(templates_dir: Path, site: SiteConfig, globals_: Mapping[str, Any],
+                  bytecode_dir: Path | None = None) -> Renderer:
+    """``bytecode_dir`` keeps compiled templates between processes (Jinja checks each
+    template's modification time, so an edited template is compiled again)."""
+    cache = None
+    if bytecode_dir is not None:
+        bytecode_dir.mkdir(parents=True, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
     env = jinja2.Environment(
+        bytecode_cache=cache,
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True),
         undefined=jinja2.StrictUndefined,

@@ -114,6 +114,14 @@ class Cache:
                     file.unlink(missing_ok=True)
         self._used = {s for s in self._used if s[0] != namespace}
 
+    def store(self, namespace: str, key: str, value: Any) -> None:
+        """Replace the value of ``(namespace, key)`` (memo returns it from now on)."""
+        slot = (namespace, key)
+        self._memory.pop(slot, None)
+        if self.root:
+            (self.root / namespace / f"{key}.pickle").unlink(missing_ok=True)
+        self.memo(namespace, key, lambda: value)
+
     def contains(self, namespace: str, key: str) -> bool:
         """Whether ``memo`` would find a stored value (without loading it)."""
         if (namespace, key) in self._memory:
@@ -191,15 +199,23 @@ def builtin_plugins() -> dict[str, type[Plugin]]:
     return {ConvTransposePlugin.name: ConvTransposePlugin}
 
 
-def discover() -> dict[str, type[Plugin]]:
-    """Built-ins plus everything in the ``stride.plugins`` entry-point group (built-ins win)."""
+def discover(names: "set[str] | None" = None) -> dict[str, type[Plugin]]:
+    """Built-ins plus everything in the ``stride.plugins`` entry-point group (built-ins win).
+    With ``names``, only those are imported: a site pays for the plugins it enables, nothing
+    else (the built-in one imports NumPy)."""
     found: dict[str, type[Plugin]] = {}
     for ep in entry_points(group="stride.plugins"):
+        if names is not None and ep.name not in names:
+            continue
         try:
             cls = ep.load()
         except Exception:  # a broken third-party plugin must not break sites that do not use it
             continue
         if isinstance(cls, type) and issubclass(cls, Plugin):
             found.setdefault(cls.name or ep.name, cls)
-    found.update(builtin_plugins())
+    if names is None or names & BUILTIN_NAMES:
+        found.update(builtin_plugins())
     return dict(sorted(found.items()))
+
+
+BUILTIN_NAMES = frozenset({"convtranspose"})

@@ -224,3 +224,30 @@ def test_parallel_markdown_gives_the_same_site_and_errors(mini: Path, tmp_path: 
     capsys.readouterr()
     assert main(["--source", str(mini), "build", "--output", str(tmp_path / "par")]) == 1
     assert "2024-03-09-broken.md:4: unknown citation key 'nobody'" in capsys.readouterr().err
+
+
+def test_an_edit_rerenders_only_dependent_pages_and_matches_a_fresh_build(mini: Path, tmp_path: Path, monkeypatch):
+    from generator.templates import Renderer
+
+    for number in range(8):
+        write(mini / f"content/posts/2022-02-0{number + 1}-filler-{number}.md",
+              f"---\ntitle: Filler {number}\ntags: [filler{number}]\n---\nText {number}.\n")
+    assert run_build(mini) == 0
+    rendered: list[str] = []
+    real = Renderer.render
+    monkeypatch.setattr(Renderer, "render", lambda self, name, ctx: (rendered.append(ctx["page"]["url"]), real(self, name, ctx))[1])
+    assert run_build(mini) == 0
+    assert rendered == []  # nothing changed: nothing rendered
+
+    post = mini / "content/posts/2022-02-04-filler-3.md"
+    post.write_text(post.read_text().replace("Text 3.", "Text three, edited."))
+    assert run_build(mini) == 0
+    assert "posts/filler-3/" in rendered and "feed.xml" in rendered and "tags/filler3/" in rendered
+    assert "posts/filler-6/" not in rendered and "tags/filler6/" not in rendered and "about/" not in rendered
+    assert len(rendered) < 12
+
+    monkeypatch.undo()
+    assert main(["--source", str(mini), "build", "--output", str(tmp_path / "fresh")]) == 0
+    shutil.rmtree(mini / ".stride-cache")
+    assert main(["--source", str(mini), "build", "--output", str(tmp_path / "nocache")]) == 0
+    assert tree_digest(mini / "build") == tree_digest(tmp_path / "nocache") == tree_digest(tmp_path / "fresh")

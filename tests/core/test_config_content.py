@@ -73,3 +73,32 @@ def test_all_problems_are_reported_together(mini: Path):
         load_documents(mini, load_config(mini))
     text = str(info.value)
     assert "2024-03-03-a.md:" in text and "2024-03-04-b.md:1: missing title" in text
+
+
+def test_related_posts_match_a_pairwise_ranking(tmp_path: Path):
+    """link_posts ranks through an inverted index and shares work between posts with equal
+    terms; the result must equal the obvious pairwise ranking (most shared terms, then newest)."""
+    import random
+
+    from generator.config import SiteConfig
+    from generator.site import RenderedDocument, link_posts, sort_posts
+
+    rng = random.Random(3)
+    site = SiteConfig(path="site.yml")
+    docs = []
+    for number in range(60):
+        tags = rng.sample(["a", "b", "c", "d", "e"], rng.randint(0, 3))
+        category = rng.choice(["x", "y", ""])
+        path = write(tmp_path / f"content/posts/2024-01-{number % 28 + 1:02d}-p{number}.md",
+                     f"---\ntitle: P{number}\ntags: {tags}\ncategories: {category!r}\n---\nbody\n")
+        docs.append(RenderedDocument(read_document(path, "post", site, tmp_path / "content"), "", "", False, 1))
+    ordered = sort_posts(docs)
+    linked = link_posts(docs, giscus_enabled=False)
+    for index, post in enumerate(linked):
+        mine = {("t", t) for t in post.doc.tags} | {("c", c) for c in post.doc.categories}
+        scored = []
+        for rank, other in enumerate(ordered):
+            theirs = {("t", t) for t in other.doc.tags} | {("c", c) for c in other.doc.categories}
+            if rank != index and mine & theirs:
+                scored.append((-len(mine & theirs), rank, other.url))
+        assert [r.url for r in post.related] == [url for _, _, url in sorted(scored)[:3]]

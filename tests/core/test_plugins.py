@@ -93,8 +93,13 @@ def test_widget_html_and_files_reach_the_site(mini: Path, tiny_installed):
     assert json.loads((mini / "build/data/tiny/tiny-counter.json").read_text()) == [0, 1, 4, 9]
 
 
+def _enable_tiny(mini: Path) -> None:
+    write(mini / "content/site.yml", (mini / "content/site.yml").read_text() + "plugins:\n  tiny: {}\n")
+
+
 def test_plugin_errors_carry_the_declaration_line(mini: Path, tiny_installed, capsys):
     _post_with_widget(mini, -2)
+    _enable_tiny(mini)
     assert main(["--source", str(mini), "build"]) == 1
     err = capsys.readouterr().err
     assert "2024-08-08-tiny.md:6: n must be a positive integer, not -2" in err
@@ -104,11 +109,19 @@ def test_plugin_cache_survives_between_builds(mini: Path, tiny_installed):
     import tiny_stride_plugin
 
     _post_with_widget(mini, 5)
+    _enable_tiny(mini)
     assert main(["--source", str(mini), "build"]) == 0
     assert tiny_stride_plugin.CALLS == [5]
     assert main(["--source", str(mini), "build"]) == 0
     assert tiny_stride_plugin.CALLS == [5]  # the second build read .stride-cache/
     assert any((mini / ".stride-cache" / "tiny").iterdir())
+
+
+def test_a_widget_of_a_plugin_the_site_does_not_enable_is_an_error(mini: Path, tiny_installed, capsys):
+    _post_with_widget(mini, 3)
+    assert main(["--source", str(mini), "build"]) == 1
+    err = capsys.readouterr().err
+    assert "2024-08-08-tiny.md:4: unknown widget plugin 'tiny' (enable it in content/site.yml" in err
 
 
 def test_cache_recovers_from_a_corrupt_entry(tmp_path: Path):
