@@ -1,0 +1,109 @@
+// View 2, the equivalent convolution: X′ (zeros inserted, bordered or cropped), the flipped and
+// dilated kernel W′, and the output Y it produces with stride 1.
+
+import { drawGrid } from "../grid.js";
+
+const INSERTED = -2;
+const BORDER = -1;
+
+export function renderConv(panel, model, numbers) {
+  const { rowKind, colKind, k, d, D, o, H, W } = model;
+  const rows = rowKind.length;
+  const cols = colKind.length;
+  const cells = [];
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const a = rowKind[r];
+      const b = colKind[c];
+      let cls;
+      let label;
+      if (a >= 0 && b >= 0) {
+        cls = "in";
+        label = numbers ? model.x(a, b) : `${a},${b}`;
+      } else if (a === BORDER || b === BORDER) {
+        cls = "pad";
+        label = "";
+        if ((r >= rows - o && a === BORDER) || (c >= cols - o && b === BORDER)) cls += " op";
+      } else {
+        cls = "zero";
+        label = "0";
+      }
+      cells.push({ row: r, col: c, cls, label, title: cls.startsWith("in") ? `x[${a},${b}]` : cls.startsWith("pad") ? "border padding" : "inserted zero" });
+    }
+  }
+  drawGrid(panel, "expanded", {
+    title: `X′ (${rows}×${cols}): zeros inserted, border p′ = ${model.pl} / ${model.ph}`,
+    rows, cols, attr: "grid", name: "expanded", focusable: true, cells,
+  });
+  const size = D + 1;
+  const taps = [];
+  for (let r = 0; r < size; r++) {
+    for (let c = 0; c < size; c++) {
+      if (r % d === 0 && c % d === 0) {
+        const ka = k - 1 - r / d;
+        const kb = k - 1 - c / d;
+        taps.push({ row: r, col: c, cls: "tap", label: numbers ? model.wv(ka, kb) : `${ka},${kb}`, title: `w[${ka},${kb}]` });
+      } else {
+        taps.push({ row: r, col: c, cls: "hole", label: "", title: "dilation gap" });
+      }
+    }
+  }
+  drawGrid(panel, "flipped", {
+    title: `W′: W rotated 180°${d > 1 ? `, dilated by ${d}` : ""} (${size}×${size})`,
+    rows: size, cols: size, attr: "grid", name: "flipped", focusable: false, cells: taps,
+  });
+  const out = [];
+  for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) out.push({ row: i, col: j, label: numbers ? model.y(i, j) : "", cls: i >= H - o || j >= W - o ? "op" : "" });
+  drawGrid(panel, "conv-output", { title: `Y = X′ ⋆ W′, stride 1 (${H}×${W})`, rows: H, cols: W, attr: "mirror", name: "output", cells: out });
+  cropped(panel, model);
+  legend(panel);
+}
+
+const LEGEND = [
+  ["in", "input cell x[a,b]"],
+  ["zero", "inserted zero (dashed)"],
+  ["pad", "border padding (dotted)"],
+  ["pad op", "border added by output_padding"],
+  ["tap", "kernel tap of W′"],
+];
+
+function legend(panel) {
+  if (panel.querySelector(".ct-legend")) return;
+  const box = document.createElement("div");
+  box.className = "ct-legend";
+  for (const [cls, text] of LEGEND) {
+    const item = document.createElement("span");
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 26 26");
+    svg.setAttribute("width", "14");
+    svg.setAttribute("height", "14");
+    svg.setAttribute("aria-hidden", "true");
+    const g = document.createElementNS("http://www.w3.org/2000/svg", "g");
+    g.setAttribute("class", `ct-cell ${cls}`);
+    const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+    for (const [k, v] of [["x", 1], ["y", 1], ["width", 24], ["height", 24], ["rx", 3]]) rect.setAttribute(k, v);
+    g.append(rect);
+    svg.append(g);
+    item.append(svg, ` ${text}`);
+    box.append(item);
+  }
+  panel.append(box);
+}
+
+function cropped(panel, model) {
+  let note = panel.querySelector(".ct-cropped");
+  if (!note) {
+    note = document.createElement("p");
+    note.className = "ct-cropped";
+    panel.append(note);
+  }
+  const describe = (list, where) => (list.length ? `${list.length} ${where}` : "");
+  const parts = [
+    describe(model.rowCropLow, "row(s) at the top"), describe(model.rowCropHigh, "row(s) at the bottom"),
+    describe(model.colCropLow, "column(s) on the left"), describe(model.colCropHigh, "column(s) on the right"),
+  ].filter(Boolean);
+  note.textContent = parts.length
+    ? `Padding exceeds d(k−1), so p′ < 0: the zero-inserted input is cropped by ${parts.join(", ")}.`
+    : "";
+  note.hidden = !parts.length;
+}

@@ -1,0 +1,35 @@
+// View 4, overlap: how many products x·w feed each output cell. Uneven counts are the
+// checkerboard; shading and the printed count both carry it, not hue alone.
+
+import { drawGrid } from "../grid.js";
+
+export function renderOverlap(panel, model) {
+  const { H, W, rowCount, colCount } = model;
+  const cells = [];
+  let low = Infinity;
+  let high = 0;
+  for (let i = 0; i < H; i++) {
+    for (let j = 0; j < W; j++) {
+      const count = rowCount[i] * colCount[j];
+      low = Math.min(low, count);
+      high = Math.max(high, count);
+      cells.push({ row: i, col: j, count });
+    }
+  }
+  for (const cell of cells) {
+    const level = high === 0 ? 0 : Math.round((cell.count / high) * 5);
+    cell.cls = `lvl lvl-${level}`;
+    cell.label = cell.count;
+    cell.title = `${cell.count} product(s)`;
+  }
+  drawGrid(panel, "overlap", { title: `Products per output cell (${low}–${high})`, rows: H, cols: W, attr: "mirror", name: "output", cells });
+  let note = panel.querySelector(".ct-note");
+  if (!note) {
+    note = document.createElement("p");
+    note.className = "ct-note";
+    panel.append(note);
+  }
+  note.textContent = low === high
+    ? "Every output cell receives the same number of products: no checkerboard."
+    : "Uneven counts: with the kernel size not a multiple of the stride, neighbouring outputs receive different numbers of products — the checkerboard pattern.";
+}
