@@ -53,7 +53,7 @@ export function renderConv(panel, model, numbers) {
     rows: size, cols: size, attr: "grid", name: "flipped", focusable: false, cells: taps,
   });
   const out = [];
-  for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) out.push({ row: i, col: j, label: numbers ? model.y(i, j) : "", cls: i >= H - o || j >= W - o ? "op" : "" });
+  for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) out.push({ row: i, col: j, label: numbers ? model.y(i, j) : `${i},${j}`, cls: i >= H - o || j >= W - o ? "op" : "" });
   drawGrid(panel, "conv-output", { title: `Y = X′ ⋆ W′, stride 1 (${H}×${W})`, rows: H, cols: W, attr: "mirror", name: "output", cells: out });
   cropped(panel, model);
   legend(panel);

@@ -71,9 +71,10 @@ def render_widget_html(widget_id: str, manifest_url: str, ranges: Mapping[str, t
         f'<label class="ct-numbers"><input type="checkbox" data-role="numbers"> Numbers</label>'
         f'<button type="button" class="ct-copy" data-role="copy">Copy as PyTorch</button>'
         f'</div>'
+        f'<div class="ct-views">{panels}</div>'
+        # Below the grids, so a longer formula never moves a cell out from under the pointer.
         f'<p class="ct-formula" data-role="formula" aria-live="polite">'
         f'Hover or focus an output cell to see how it is formed.</p>'
-        f'<div class="ct-views">{panels}</div>'
         f'<p class="ct-nojs" data-role="nojs">The interactive explorer needs JavaScript; the sliders '
         f'above show its starting setting.</p>'
         f'<figcaption class="ct-caption">ConvTranspose2d explorer. Hover, focus or tap a cell; '
