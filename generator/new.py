@@ -1,0 +1,73 @@
+"""``stride new "Title"``: start a post with front matter the build accepts."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import unicodedata
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import yaml
+
+
+def slug_of(title: str) -> str:
+    """ASCII, lower case, words joined by '-': ``"Strides & Zeros!"`` -> ``"strides-zeros"``."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def post_text(title: str, day: date, tags: list[str], widget: bool) -> str:
+    front = {
+        "layout": "post",
+        "title": title,
+        "date": f"{day.isoformat()} 09:00:00+0000",
+        "description": "",
+        "tags": tags,
+        "categories": [],
+        "related_posts": True,
+    }
+    # safe_dump quotes whatever needs quoting (a colon or a '#' in the title, say).
+    text = "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000)
+    if widget:
+        text += ("widgets:\n  - plugin: convtranspose\n    id: explorer\n"
+                 "    initial: {height: 4, width: 4, kernel: 3, stride: 2, padding: 1, output_padding: 1, dilation: 1}\n")
+    text += "---\n"
+    text += "Write the introduction here. Inline maths: $y = W x$.\n\n"
+    if widget:
+        text += '{% widget "explorer" %}\n\n'
+    text += "## A first section\n\nDisplay maths:\n\n$$\ny_i = \\sum_j w_{ij} x_j\n$$\n"
+    return text
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("title", help="the post's title")
+    parser.add_argument("--date", default=None, help="YYYY-MM-DD (default: today, UTC)")
+    parser.add_argument("--tags", default="", help="comma-separated tags, e.g. convolution,pytorch")
+    parser.add_argument("--widget", action="store_true", help="include a convtranspose explorer")
+
+
+def run(args: argparse.Namespace) -> int:
+    title = args.title.strip()
+    slug = slug_of(title)
+    if not slug:
+        print(f"cannot make a file name from the title {args.title!r}: use some letters or digits",
+              file=sys.stderr)
+        return 1
+    try:
+        day = date.fromisoformat(args.date) if args.date else datetime.now(timezone.utc).date()
+    except ValueError:
+        print(f"--date {args.date!r} is not a date: write it as YYYY-MM-DD", file=sys.stderr)
+        return 1
+    tags = [t.strip() for t in args.tags.split(",") if t.strip()]
+    folder = Path(args.source) / "content" / "posts"
+    target = folder / f"{day.isoformat()}-{slug}.md"
+    if target.exists():
+        print(f"{target}: already exists; choose another title or date (nothing was written)", file=sys.stderr)
+        return 1
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(target, "x", encoding="utf-8") as out:  # "x": never overwrite, even in a race
+        out.write(post_text(title, day, tags, args.widget))
+    print(f"created {target}")
+    return 0

@@ -1,0 +1,313 @@
+"""``stride serve``: build, serve the site as GitHub Pages would, rebuild on save, reload the browser.
+
+The server adds one thing to what it serves: HTML responses get
+``<script src="/__stride/livereload.js">`` (an external file, so a strict CSP still works; never
+written into build/). That script listens on ``/__stride/events`` (Server-Sent Events) and reloads
+the page once a rebuild has finished, swaps stylesheets when only CSS changed, and draws the
+error of a failed rebuild over the page until the file is fixed. The previous good site stays
+served meanwhile. Everything else is plain static serving from ``build/``, resolved per request
+because every build swaps a new folder into place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import mimetypes
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from generator.build import BuildOptions, build_site, watched_paths
+from generator.cli import errors_of
+from generator.config import normalize_base_url
+from generator.errors import ContentError, ContentErrors, Diagnostic
+from generator.plugins import Cache
+from generator.watch import Watcher
+
+RESERVED = "/__stride/"
+MIME = {
+    ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+    ".json": "application/json", ".xml": "application/xml", ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml", ".woff": "font/woff", ".woff2": "font/woff2", ".png": "image/png",
+    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp",
+    ".ico": "image/x-icon", ".pdf": "application/pdf", ".bib": "text/plain; charset=utf-8",
+}
+_INJECT = b'<script src="/__stride/livereload.js" defer></script>'
+_CLIENT = (Path(__file__).parent / "livereload.js").read_bytes()
+
+
+@dataclass
+class SiteState:
+    """What the server shares between the build thread and request threads."""
+
+    output: Path
+    base: str
+    version: int = 0
+    event: str = "reload"  # what the last version needs: "reload" or "css"
+    problems: list[Diagnostic] = field(default_factory=list)
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def publish(self, event: str, problems: list[Diagnostic]) -> None:
+        with self.changed:
+            self.version += 1
+            self.event = event
+            self.problems = problems
+            self.changed.notify_all()
+
+
+class Builder:
+    """Runs the one build pipeline (generator.build) for the server, one build at a time, with a
+    cache that lives as long as the server so unchanged widget data is never recomputed."""
+
+    def __init__(self, options: BuildOptions, state: SiteState, log=print) -> None:
+        self.options = options
+        self.state = state
+        self.cache = Cache(options.source / ".stride-cache")
+        self.lock = threading.Lock()
+        self.log = log
+
+    def build(self, changed: set[Path] | None = None) -> bool:
+        with self.lock:
+            started = time.perf_counter()
+            try:
+                result = build_site(self.options, self.cache)
+            except (ContentError, ContentErrors) as exc:
+                problems = errors_of(exc)
+                for problem in problems:
+                    self.log(str(problem), file=sys.stderr)
+                self.log(f"build failed: still serving the last good site ({len(problems)} problem(s))",
+                         file=sys.stderr)
+                self.state.publish("error", problems)
+                return False
+            except OSError as exc:
+                problem = Diagnostic(str(exc.filename or self.options.output), 1, f"cannot write the site: {exc.strerror}")
+                self.log(str(problem), file=sys.stderr)
+                self.state.publish("error", [problem])
+                return False
+            files = {p for p in changed or () if not p.is_dir()}  # folder events come with file events
+            css_only = bool(files) and all(p.suffix == ".css" for p in files)
+            self.state.publish("css" if css_only else "reload", [])
+            what = ", ".join(sorted(p.name for p in changed)[:3]) if changed else "site"
+            self.log(f"rebuilt after {what}: {result.pages} pages in {time.perf_counter() - started:.2f} s")
+            return True
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "StrideDevServer"
+    protocol_version = "HTTP/1.1"
+    state: SiteState  # set on the subclass made per server
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - quiet by default
+        pass
+
+    def do_HEAD(self) -> None:
+        self.do_GET(head=True)
+
+    def do_GET(self, head: bool = False) -> None:
+        path = urlsplit(self.path).path
+        if path == RESERVED + "livereload.js":
+            return self.send(200, _CLIENT, MIME[".js"], head)
+        if path == RESERVED + "events":
+            return self.events()
+        self.serve_file(path, head)
+
+    # -- static files, the way GitHub Pages answers ---------------------------------------------
+    def serve_file(self, raw_path: str, head: bool) -> None:
+        base = self.state.base
+        if not raw_path.startswith(base):
+            if raw_path in ("/", "") and base != "/":
+                return self.redirect(base)
+            return self.not_found(head)
+        decoded = unquote(raw_path[len(base):])
+        parts = decoded.split("/")
+        if "\x00" in decoded or any(part in ("..", ".") for part in parts) or decoded.startswith("/") \
+                or "\\" in decoded:
+            return self.send(403, b"Forbidden\n", MIME[".txt"], head)
+        root = self.state.output.resolve()
+        target = (root / decoded).resolve() if decoded else root
+        if not target.is_relative_to(root):
+            return self.send(403, b"Forbidden\n", MIME[".txt"], head)
+        if target.is_dir():
+            if not raw_path.endswith("/"):
+                return self.redirect(raw_path + "/")
+            target = target / "index.html"
+        elif not target.exists() and target.with_name(target.name + ".html").is_file():
+            target = target.with_name(target.name + ".html")  # /about -> about.html, as Pages does
+        if not target.is_file() or not target.resolve().is_relative_to(root):
+            return self.not_found(head)
+        try:
+            body = target.read_bytes()
+        except OSError:
+            return self.not_found(head)
+        self.send(200, body, self.mime(target), head)
+
+    def mime(self, path: Path) -> str:
+        suffix = path.suffix.lower()
+        return MIME.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+    def not_found(self, head: bool) -> None:
+        page = self.state.output / "404.html"
+        body = page.read_bytes() if page.is_file() else b"<!doctype html><title>Not found</title><h1>404</h1>"
+        self.send(404, body, MIME[".html"], head)
+
+    def redirect(self, location: str) -> None:
+        self.send_response(301)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def send(self, status: int, body: bytes, content_type: str, head: bool = False) -> None:
+        if content_type.startswith("text/html"):
+            body = inject(body)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        if not head:
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+    # -- Server-Sent Events ---------------------------------------------------------------------
+    def events(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "keep-alive")
+        self.end_headers()
+        self.close_connection = True
+        state = self.state
+        with state.changed:
+            seen = state.version
+            problems = list(state.problems)
+        try:
+            self.emit("hello", {"version": seen})
+            if problems:
+                self.emit("error", {"problems": [str(p) for p in problems]})
+            while not getattr(self.server, "stopping", False):
+                with state.changed:
+                    state.changed.wait_for(lambda: state.version != seen or getattr(self.server, "stopping", False),
+                                           timeout=15)
+                    version, event, problems = state.version, state.event, list(state.problems)
+                if version == seen:
+                    self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+                    continue
+                seen = version
+                if event == "error":
+                    self.emit("error", {"problems": [str(p) for p in problems]})
+                else:
+                    self.emit(event, {"version": version})
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            return
+
+    def emit(self, event: str, data: dict) -> None:
+        self.wfile.write(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode())
+        self.wfile.flush()
+
+
+def inject(html: bytes) -> bytes:
+    """Add the live-reload script before </head> (or at the end of a fragment)."""
+    lower = html.lower()
+    at = lower.rfind(b"</head>")
+    if at < 0:
+        at = lower.rfind(b"</body>")
+    if at < 0:
+        return html + _INJECT
+    return html[:at] + _INJECT + html[at:]
+
+
+class DevServer:
+    """The whole dev server: first build, HTTP server, watcher. ``start()`` runs it in
+    background threads (tests); ``serve_forever()`` blocks (the CLI)."""
+
+    def __init__(self, options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, poll: bool = False,
+                 base_url: str | None = None, log=print) -> None:
+        from generator.config import load_config
+
+        try:
+            configured = load_config(options.source, options.base_url).base_url
+        except (ContentError, ContentErrors):
+            configured = "/"
+        self.state = SiteState(options.output, normalize_base_url(base_url or configured))
+        self.builder = Builder(options, self.state, log)
+        self.log = log
+        handler = type("BoundHandler", (Handler,), {"state": self.state})
+        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+        self.httpd.stopping = False
+        self.watcher = Watcher(watched_paths(options.source), self.builder.build, poll=poll)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}{self.state.base}"
+
+    def start(self) -> "DevServer":
+        self.builder.build()
+        self.watcher.start()
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self.builder.build()
+        self.watcher.start()
+        self.log(f"serving {self.url}  (watching with {self.watcher.mode}; Ctrl-C stops)")
+        try:
+            self.httpd.serve_forever()
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        self.httpd.stopping = True
+        with self.state.changed:
+            self.state.changed.notify_all()
+        self.watcher.stop()
+        if self._thread is not None:
+            self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    parser.add_argument("--base-url", dest="base_url", default=None, help="serve under this sub-path, e.g. /my-repo/")
+    parser.add_argument("--drafts", action="store_true", help="include drafts")
+    parser.add_argument("--output", type=Path, default=Path("build"), help="output folder (default: build)")
+    parser.add_argument("--poll", action="store_true", help="poll for changes instead of using inotify")
+
+
+def run(args: argparse.Namespace) -> int:
+    output = args.output if args.output.is_absolute() else args.source / args.output
+    options = BuildOptions(source=args.source, output=output, base_url=args.base_url, drafts=args.drafts)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: serving on {args.host} makes the preview reachable from other machines",
+              file=sys.stderr)
+    try:
+        server = DevServer(options, args.host, args.port, args.poll, args.base_url)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            print(f"port {args.port} on {args.host} is already in use: stop the other server, or pass "
+                  f"--port 0 to pick a free port", file=sys.stderr)
+        else:
+            print(f"cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 1
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("\nstopped", file=sys.stderr)
+    return 0
+
+
+__all__ = ["DevServer", "Handler", "configure_parser", "inject", "run"]

@@ -1,0 +1,111 @@
+"""Watching the project for changes: watchdog's native observer, or polling where that fails.
+
+Saves come in bursts (editors write a temp file, rename it, touch metadata), so changes are
+collected until the files have been quiet for ``debounce`` seconds and then handed over in one
+call. Output folders, caches and editor scratch files are ignored.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import Callable, Iterable
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+_IGNORED_PARTS = {".git", "__pycache__", ".stride-cache", "node_modules"}
+_IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", "~", ".pyc")
+
+
+def ignored(path: Path) -> bool:
+    name = path.name
+    if any(part in _IGNORED_PARTS or part.startswith(".build") for part in path.parts):
+        return True
+    return name.endswith(_IGNORED_SUFFIXES) or name.startswith((".#", "#")) or name == "4913"
+
+
+def needs_polling(paths: Iterable[Path]) -> bool:
+    """inotify misses changes made from Windows on WSL2's /mnt drives (and on some network
+    mounts); poll there without being asked."""
+    try:
+        release = Path("/proc/version").read_text(encoding="utf-8", errors="replace").lower()
+    except OSError:
+        return False
+    return "microsoft" in release and any(str(p.resolve()).startswith("/mnt/") for p in paths)
+
+
+class _Collector(FileSystemEventHandler):
+    def __init__(self, watcher: "Watcher") -> None:
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            if raw:
+                path = Path(raw)
+                if not ignored(path):
+                    self.watcher.add(path)
+
+
+class Watcher:
+    """Calls ``on_change(paths)`` from a background thread after each quiet burst of changes."""
+
+    def __init__(self, paths: Iterable[Path], on_change: Callable[[set[Path]], None], *, poll: bool = False,
+                 debounce: float = 0.05, interval: float = 0.25) -> None:
+        self.paths = [p for p in paths if p.exists()]
+        self.on_change = on_change
+        self.debounce = debounce
+        self.poll = poll or needs_polling(self.paths)
+        self.interval = interval
+        self._pending: set[Path] = set()
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self.observer = None
+        self.mode = ""
+
+    def add(self, path: Path) -> None:
+        with self._lock:
+            self._pending.add(path)
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = threading.Timer(self.debounce, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _fire(self) -> None:
+        with self._lock:
+            changed, self._pending = self._pending, set()
+            self._timer = None
+        if changed:
+            self.on_change(changed)
+
+    def start(self) -> "Watcher":
+        if not self.poll:
+            try:
+                self.observer = self._schedule(Observer())
+                self.mode = "native"
+                return self
+            except OSError as exc:  # e.g. the inotify watch limit is reached
+                print(f"watching with inotify failed ({exc.strerror}); polling instead", file=sys.stderr)
+        self.observer = self._schedule(PollingObserver(timeout=self.interval))
+        self.mode = "polling"
+        return self
+
+    def _schedule(self, observer):
+        handler = _Collector(self)
+        for path in self.paths:
+            observer.schedule(handler, str(path), recursive=path.is_dir())
+        observer.start()
+        return observer
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+        if self.observer is not None:
+            self.observer.stop()
+            self.observer.join(timeout=5)

@@ -1,0 +1,273 @@
+"""The dev server on loopback, `stride new`, `stride deploy` against a local bare repository, and
+the GitHub Pages workflow."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import http.client
+import json
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.build import BuildOptions
+from generator.cli import main
+from generator.serve import DevServer
+from tests.conftest import ROOT
+from tests.core.conftest import make_mini_project, write
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return make_mini_project(tmp_path / "site")
+
+
+@pytest.fixture
+def server(site: Path):
+    dev = DevServer(BuildOptions(source=site, output=site / "build"), port=0, log=lambda *a, **k: None).start()
+    yield dev
+    dev.stop()
+
+
+def request(dev: DevServer, path: str, method: str = "GET") -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", dev.httpd.server_address[1], timeout=10)
+    conn.request(method, path)
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, dict(response.getheaders()), body
+
+
+class Events:
+    """Reads the server's Server-Sent Events stream."""
+
+    def __init__(self, dev: DevServer) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", dev.httpd.server_address[1], timeout=20)
+        self.conn.request("GET", "/__stride/events")
+        self.response = self.conn.getresponse()
+        assert self.response.getheader("Content-Type") == "text/event-stream"
+        assert self.next()[0] == "hello"
+
+    def next(self) -> tuple[str, dict]:
+        event, data = None, None
+        while True:
+            line = self.response.fp.readline().decode()
+            if line.startswith("event: "):
+                event = line[7:].strip()
+            elif line.startswith("data: "):
+                data = json.loads(line[6:])
+            elif line == "\n" and event:
+                return event, data
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def test_pages_status_codes_and_mime_types(server: DevServer):
+    status, headers, body = request(server, "/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert b'<script src="/__stride/livereload.js" defer></script></head>' in body
+    status, headers, _ = request(server, "/posts/shapes")
+    assert status == 301 and headers["Location"] == "/posts/shapes/"
+    assert request(server, "/posts/shapes/")[0] == 200
+    status, _, body = request(server, "/no/such/page/")
+    assert status == 404 and b"Page not found" in body
+    assert request(server, "/feed.xml")[1]["Content-Type"] == "application/xml"
+    assert request(server, "/__stride/livereload.js")[1]["Content-Type"].startswith("text/javascript")
+    build = server.state.output
+    css = next(build.glob("assets/css/site.*.css")).relative_to(build).as_posix()
+    assert request(server, "/" + css)[1]["Content-Type"].startswith("text/css")
+    for suffix, expected in ((".json", "application/json"), (".woff", "font/woff"), (".mjs", "text/javascript"),
+                             (".svg", "image/svg+xml")):
+        found = next(build.rglob(f"*{suffix}"), None)
+        if found is None:
+            write(build / f"probe{suffix}", "x")  # the mini site has no such file: serve a probe
+            found = build / f"probe{suffix}"
+        assert request(server, "/" + found.relative_to(build).as_posix())[1]["Content-Type"].startswith(expected)
+    # Nothing was injected into the files on disk.
+    assert b"__stride" not in (build / "index.html").read_bytes()
+    assert request(server, "/", "HEAD")[0] == 200
+
+
+@pytest.mark.parametrize("path", ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/posts/..%2f..%2f..%2fetc/passwd",
+                                  "//etc/passwd", "/%2fetc%2fpasswd", "/posts/%00"])
+def test_path_traversal_is_refused(server: DevServer, path: str):
+    status, _, body = request(server, path)
+    assert status in (403, 404)
+    assert b"root:" not in body
+
+
+def test_symlinks_out_of_the_build_are_refused(server: DevServer, tmp_path: Path):
+    secret = write(tmp_path / "secret.txt", "top secret")
+    (server.state.output / "leak.txt").symlink_to(secret)
+    status, _, body = request(server, "/leak.txt")
+    assert status in (403, 404) and b"top secret" not in body
+
+
+def test_base_url_mounts_the_site_under_the_sub_path(site: Path):
+    dev = DevServer(BuildOptions(source=site, output=site / "build", base_url="/my-repo/"), port=0,
+                    base_url="/my-repo/", log=lambda *a, **k: None).start()
+    try:
+        assert dev.url.endswith("/my-repo/")
+        status, _, body = request(dev, "/my-repo/posts/shapes/")
+        assert status == 200 and b'href="/my-repo/' in body
+        assert request(dev, "/posts/shapes/")[0] == 404
+        assert request(dev, "/")[0] == 301
+    finally:
+        dev.stop()
+
+
+def test_reload_event_after_an_edit_and_the_error_overlay_cycle(server: DevServer, site: Path):
+    events = Events(server)
+    post = site / "content/posts/2024-01-02-second.md"
+    post.write_text(post.read_text() + "\nAn added line.\n")
+    event, _ = events.next()
+    assert event == "reload"
+    status, _, body = request(server, "/posts/second/")
+    assert b"An added line." in body  # the reload comes after the rebuild, never before
+
+    good = post.read_text()
+    post.write_text(good.replace("title: Second post", "title: ''"))
+    event, data = events.next()
+    assert event == "error"
+    assert any("2024-01-02-second.md:3: missing title" in p for p in data["problems"])
+    assert b"An added line." in request(server, "/posts/second/")[2]  # last good site still served
+
+    post.write_text(good)
+    event, _ = events.next()
+    assert event == "reload"
+    events.close()
+
+
+def test_css_only_change_sends_a_css_event(server: DevServer, site: Path):
+    events = Events(server)
+    css = site / "assets/css/site.css"
+    css.write_text(css.read_text() + "\n.probe { color: red; }\n")
+    assert events.next()[0] == "css"
+    events.close()
+
+
+def test_two_hundred_concurrent_requests(server: DevServer):
+    paths = ["/", "/posts/shapes/", "/feed.xml", "/about/", "/tags/maths/", "/missing/"] * 34
+    with concurrent.futures.ThreadPoolExecutor(max_workers=32) as pool:
+        statuses = list(pool.map(lambda p: request(server, p)[0], paths[:200]))
+    assert len(statuses) == 200
+    assert statuses.count(404) == paths[:200].count("/missing/")
+    assert all(s in (200, 404) for s in statuses)
+
+
+def test_busy_port_is_a_clear_error(site: Path, capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--source", str(site), "serve", "--port", str(port)]) == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in capsys.readouterr().err
+
+
+@pytest.mark.browser
+def test_an_open_page_reloads_itself_and_shows_build_errors(server: DevServer, site: Path, page):
+    page.goto(server.url + "posts/second/")
+    page.wait_for_function("() => window.__strideEvents && window.__strideEvents.includes('hello')")
+    post = site / "content/posts/2024-01-02-second.md"
+    good = post.read_text()
+    post.write_text(good.replace("Hello *world*.", "Hello *reloaded* world."))
+    page.wait_for_selector("text=Hello reloaded world.", timeout=10000)
+    page.wait_for_function("() => window.__strideEvents && window.__strideEvents.includes('hello')")
+    post.write_text(good.replace("title: Second post", "title: ''"))
+    overlay = page.locator("#stride-build-error")
+    overlay.wait_for(timeout=10000)
+    assert "missing title" in overlay.text_content()
+    post.write_text(good)
+    page.wait_for_selector("text=Hello world.", timeout=10000)
+    assert page.locator("#stride-build-error").count() == 0
+    assert page.errors == []
+
+
+def test_new_post_has_a_slug_builds_and_never_overwrites(site: Path, capsys):
+    assert main(["--source", str(site), "new", "Strides & Zeros: a tour!", "--date", "2025-03-04",
+                 "--tags", "convolution, pytorch", "--widget"]) == 0
+    created = site / "content/posts/2025-03-04-strides-zeros-a-tour.md"
+    text = created.read_text()
+    assert "title: 'Strides & Zeros: a tour!'" in text and "- convolution" in text
+    assert '{% widget "explorer" %}' in text
+    assert main(["--source", str(site), "build"]) == 0
+    assert (site / "build/posts/strides-zeros-a-tour/index.html").is_file()
+    before = created.read_text()
+    assert main(["--source", str(site), "new", "Strides & Zeros: a tour!", "--date", "2025-03-04"]) == 1
+    assert created.read_text() == before
+    assert "already exists" in capsys.readouterr().err
+    assert main(["--source", str(site), "new", "!!!"]) == 1
+    assert main(["--source", str(site), "new", "Fine", "--date", "2025-02-30"]) == 1
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def test_deploy_publishes_exactly_the_build_to_gh_pages(site: Path, tmp_path: Path, capsys):
+    remote = tmp_path / "remote.git"
+    git("init", "--bare", "-q", str(remote), cwd=tmp_path)
+    write(site / "content/static/CNAME", "blog.example.org\n")
+    git("init", "-q", "-b", "main", cwd=site)
+    git("config", "user.email", "t@example.org", cwd=site)
+    git("config", "user.name", "Tester", cwd=site)
+    git("add", ".", cwd=site)
+    git("commit", "-q", "-m", "site", cwd=site)
+    git("remote", "add", "origin", str(remote), cwd=site)
+
+    write(site / "content/posts/2024-09-09-draft.md", "---\ntitle: Unsaved\n---\nwip\n")
+    assert main(["--source", str(site), "deploy"]) == 1
+    assert "uncommitted changes under content/" in capsys.readouterr().err
+    (site / "content/posts/2024-09-09-draft.md").unlink()
+
+    assert main(["--source", str(site), "deploy", "--message", "Publish test"]) == 0
+    listed = set(git("ls-tree", "-r", "--name-only", "gh-pages", cwd=remote).split())
+    built = {p.relative_to(site / "build").as_posix() for p in (site / "build").rglob("*") if p.is_file()}
+    assert listed == built
+    assert {"CNAME", ".nojekyll", "index.html"} <= listed
+    assert git("log", "-1", "--format=%s", "gh-pages", cwd=remote).strip() == "Publish test"
+
+
+def test_the_pages_workflow_uses_the_official_actions_and_the_base_path():
+    workflow = yaml.safe_load((ROOT / ".github/workflows/pages.yml").read_text())
+    steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
+    uses = {s["uses"].split("@")[0] for s in steps if "uses" in s}
+    assert {"actions/checkout", "actions/setup-python", "actions/configure-pages",
+            "actions/upload-pages-artifact", "actions/deploy-pages"} <= uses
+    build = next(s for s in steps if s.get("name") == "Build")
+    assert '--base-url "${{ steps.pages.outputs.base_path }}/"' in build["run"]
+    names = [s.get("name") for s in workflow["jobs"]["build"]["steps"]]
+    assert names.index("Test") < names.index("Build")
+    setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python"))
+    assert setup["with"]["cache"] == "pip"
+    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+
+
+def test_watch_ignores_scratch_files():
+    from generator.watch import ignored
+
+    assert ignored(Path("content/posts/.#x.md")) and ignored(Path("content/posts/x.md.swp"))
+    assert ignored(Path("build/.build.spare/index.html")) and not ignored(Path("content/posts/x.md"))
+
+
+def test_polling_watcher_sees_changes(tmp_path: Path):
+    from generator.watch import Watcher
+
+    seen: list[set[Path]] = []
+    folder = tmp_path / "content"
+    folder.mkdir()
+    watcher = Watcher([folder], seen.append, poll=True, interval=0.05).start()
+    try:
+        assert watcher.mode == "polling"
+        write(folder / "a.md", "x")
+        deadline = time.monotonic() + 5
+        while not seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        watcher.stop()
+    assert seen and any(p.name == "a.md" for p in seen[0])
