@@ -1,0 +1,91 @@
+"""The explorer in headless Chromium on the built example site: time from a slider `input` event
+to `data-state="ready"` (neighbour prefetched, and cold from the local server), bytes fetched per
+slider change, and the page's JS + CSS weight without MathJax."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import statistics
+import tempfile
+import threading
+from pathlib import Path
+
+from generator.build import BuildOptions, build_site
+
+ROOT = Path(__file__).resolve().parents[1]
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+MOVES = [("kernel", 4), ("stride", 3), ("padding", 2), ("dilation", 2), ("kernel", 5), ("stride", 2),
+         ("padding", 1), ("dilation", 1), ("kernel", 3), ("output_padding", 0), ("stride", 1), ("kernel", 2)]
+
+# Dispatch one slider change and resolve with the milliseconds until data-state is "ready".
+_MOVE = """async ([name, value, cold]) => {
+  const root = document.querySelector('[data-widget="convtranspose"]');
+  if (cold) { root.stride.data.files.clear(); root.stride.data.ready.clear(); }
+  const before = root.stride.data.bytes;
+  const input = root.querySelector(`input[name="${name}"]`);
+  const ready = () => root.dataset.state === 'ready' || root.dataset.state === 'invalid';
+  const t0 = performance.now();
+  input.value = value;
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  if (!ready() || root.dataset.state === 'loading') {
+    await new Promise((resolve) => {
+      const watch = new MutationObserver(() => { if (ready()) { watch.disconnect(); resolve(); } });
+      watch.observe(root, {attributes: true, attributeFilter: ['data-state']});
+    });
+  }
+  const elapsed = performance.now() - t0;
+  return [elapsed, root.stride.data.bytes - before];
+}"""
+
+
+def measure() -> dict[str, tuple[float, str, float | None]]:
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "build"
+        build_site(BuildOptions(source=ROOT, output=out, cache_dir=None))
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+        handler.log_message = lambda *a: None
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/posts/transposed-convolution/"
+        warm, cold, cold_bytes = [], [], []
+        weight = 0
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            page = browser.new_page()
+            loaded: set[str] = set()
+            page.on("response", lambda r: loaded.add(r.url) if r.ok else None)
+            page.goto(url)
+            page.wait_for_function("document.querySelector('[data-widget]').dataset.state === 'ready'")
+            for name, value in MOVES:
+                page.wait_for_timeout(250)  # prefetch of the neighbours has landed
+                elapsed, _ = page.evaluate(_MOVE, [name, value, False])
+                warm.append(elapsed)
+            for name, value in MOVES:
+                elapsed, fetched = page.evaluate(_MOVE, [name, value - 1 if value > 1 else value + 1, True])
+                cold.append(elapsed)
+                cold_bytes.append(fetched)
+            browser.close()
+            for address in sorted(loaded):
+                if address.endswith((".js", ".css")) and "mathjax" not in address:
+                    weight += len(gzip.compress((out / address.split("/", 3)[3]).read_bytes(), 9))
+        httpd.shutdown()
+    return {
+        "slider input -> ready, prefetched, median": (statistics.median(warm), "ms", 16.0),
+        "slider input -> ready, cold fetch, median": (statistics.median(cold), "ms", 50.0),
+        "JSON bytes fetched per cold slider change (uncompressed), median": (statistics.median(cold_bytes), "bytes", None),
+        "page JS + CSS without MathJax, gzipped": (weight, "bytes", 150 * 1024),
+    }
+
+
+def main() -> None:
+    for name, (value, unit, goal) in measure().items():
+        print(f"{name}: {value:.1f} {unit} (goal {goal})")
+
+
+if __name__ == "__main__":
+    main()
