@@ -61,10 +61,10 @@ def posts(n_posts: int, seed: int) -> list[Post]:
     return made
 
 
-def _front_matter(post: Post, tags_key: str = "tags") -> str:
+def _front_matter(post: Post, extra: str = "") -> str:
     tags = ", ".join(post.tags)
     return (f"---\ntitle: \"{post.title}\"\ndate: {post.day.isoformat()}\n"
-            f"{tags_key}: [{tags}]\nsummary: \"{post.summary}\"\n---\n")
+            f"tags: [{tags}]\nsummary: \"{post.summary}\"\n{extra}---\n")
 
 
 def make_site(root: Path, n_posts: int, seed: int, tool: str) -> Path:
@@ -88,7 +88,7 @@ def make_site(root: Path, n_posts: int, seed: int, tool: str) -> Path:
         (root / "content").mkdir()
         (root / "pelicanconf.py").write_text(PELICAN_CONF, encoding="utf-8")
         for post in items:
-            text = _front_matter(post) + post.body
+            text = _front_matter(post, f"slug: {post.slug}\n") + post.body
             (root / "content" / f"{post.day.isoformat()}-{post.slug}.md").write_text(text, encoding="utf-8")
     else:
         docs = root / "docs"
@@ -114,7 +114,8 @@ def edit_one_post(root: Path, tool: str, n_posts: int, seed: int) -> Path:
     return path
 
 
-# Pelican: YAML front matter through pelican-yaml-metadata, an XML sitemap through
+# Pelican: one Atom feed of the 20 newest posts (as Stride and MkDocs here; author feeds off),
+# YAML front matter through pelican-yaml-metadata, an XML sitemap through
 # pelican-sitemap, Atom feeds for everything, tags and categories, Pygments highlighting and the
 # same arithmatex math handling Stride uses; the default theme. Both are namespace plugins.
 PELICAN_CONF = '''\
@@ -130,6 +131,9 @@ FEED_ALL_ATOM = "feeds/all.atom.xml"
 TAG_FEED_ATOM = None
 CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+FEED_MAX_ITEMS = 20
 DEFAULT_PAGINATION = 10
 RELATIVE_URLS = False
 ARTICLE_URL = "posts/{slug}/"
