@@ -8,7 +8,7 @@ export const CELL = 26; // viewBox units per cell; CSS decides the on-screen siz
 /**
  * Draw (or update) the grid `key` inside `parent`.
  * spec: {title, rows, cols, cells: [{row, col, cls, label, title}], attr: "grid"|"mirror"|..., name,
- *        focusable: bool}
+ *        focusable: bool (default true: every grid is reachable with Tab)}
  * Returns the d3 selection of the cell groups.
  */
 export function drawGrid(parent, key, spec) {
@@ -43,7 +43,7 @@ export function drawGrid(parent, key, spec) {
     .attr("data-col", (c) => c.col);
   cells.select("text").text((c) => c.label ?? "").attr("class", (c) => (String(c.label ?? "").length > 2 ? "small" : null));
   cells.select("title").text((c) => c.title || "");
-  if (spec.focusable) {
+  if (spec.focusable !== false) {
     cells.attr("tabindex", -1).attr("role", "gridcell");
     // Roving tabindex: one cell per grid is in the tab order.
     const current = cells.filter((c) => c.row === (spec.cursor?.row ?? 0) && c.col === (spec.cursor?.col ?? 0));

@@ -50,7 +50,7 @@ export function renderConv(panel, model, numbers) {
   }
   drawGrid(panel, "flipped", {
     title: `W′: W rotated 180°${d > 1 ? `, dilated by ${d}` : ""} (${size}×${size})`,
-    rows: size, cols: size, attr: "grid", name: "flipped", focusable: false, cells: taps,
+    rows: size, cols: size, attr: "grid", name: "flipped", cells: taps,
   });
   const out = [];
   for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) out.push({ row: i, col: j, label: numbers ? model.y(i, j) : `${i},${j}`, cls: i >= H - o || j >= W - o ? "op" : "" });

@@ -7,6 +7,8 @@ is prefixed with the widget id so several explorers can share a page.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from html import escape
 from typing import Mapping
 
@@ -26,13 +28,26 @@ VIEWS = (
     ("overlap", "Overlap"),
 )
 
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def element_id_prefix(widget_id: str) -> str:
+    """Prefix of every element id inside one widget. Widget ids are free text in front matter,
+    but an HTML id may not hold whitespace (and CSS selectors dislike most punctuation), so
+    anything else is replaced, with a short hash of the original id so that ``a b`` and ``a-b``
+    still get different element ids on one page."""
+    safe = _ID_UNSAFE.sub("-", widget_id).strip("-") or "widget"
+    if safe != widget_id:
+        safe += "-" + hashlib.sha1(widget_id.encode("utf-8")).hexdigest()[:8]
+    return f"ct-{safe}"
+
 
 def render_widget_html(widget_id: str, manifest_url: str, ranges: Mapping[str, tuple[int, int]],
                        initial: Mapping[str, int]) -> str:
     """The explorer's root element. ``ranges``: inclusive (min, max) per slider; ``initial``: the
     starting value of every slider (already checked to be valid for PyTorch)."""
     wid = escape(widget_id, quote=True)
-    prefix = f"ct-{wid}"
+    prefix = element_id_prefix(widget_id)
     controls = []
     for name, label in SLIDER_LABELS.items():
         low, high = ranges[name]
