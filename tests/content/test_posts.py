@@ -106,3 +106,112 @@ def test_two_widgets_on_one_page_are_independent(example_build: Path, static_ser
     # 1x6 input, k3 s2: 3x13 output (the kernel is square); 2x3 input, k3 s4: 7x11 output (the pages' initial states)
     assert shapes == ["3,13", "7,11"]
     assert page.errors == []
+
+
+@pytest.mark.browser
+def test_a_slider_of_one_widget_leaves_the_other_alone(example_build: Path, static_server, page):
+    """The post's claim: stride 1, padding 1 turns the 1×6 strip into a 1×6 output."""
+    server = static_server(example_build)
+    page.goto(server.url + "posts/one-dimensional-and-large-stride/")
+    ready = "() => document.querySelectorAll('[data-widget=\"convtranspose\"][data-state=\"ready\"]').length === 2"
+    page.wait_for_function(ready, timeout=20000)
+    page.evaluate("""() => {
+        const widget = document.querySelector('[data-widget="convtranspose"]');
+        for (const [name, value] of [['stride', 1], ['padding', 1]]) {
+            const input = widget.querySelector(`input[name="${name}"]`);
+            input.value = value;
+            input.dispatchEvent(new Event('input', {bubbles: true}));
+        }
+    }""")
+    page.wait_for_function(
+        "() => document.querySelector('[data-widget=\"convtranspose\"]').dataset.outputShape === '1,6'",
+        timeout=10000)
+    page.wait_for_function(ready, timeout=10000)
+    shapes = page.evaluate(
+        "() => Array.from(document.querySelectorAll('[data-widget=\"convtranspose\"]')).map(w => w.dataset.outputShape)")
+    assert shapes == ["1,6", "7,11"]
+    assert page.errors == []
+
+
+def _site_pages(root: Path) -> list[str]:
+    """Every HTML page as the path a visitor requests: "" for the home page, "about/", "404.html"."""
+    def address(page: Path) -> str:
+        if page.name != "index.html":
+            return page.relative_to(root).as_posix()
+        folder = page.parent.relative_to(root).as_posix()
+        return "" if folder == "." else folder + "/"
+    return sorted(address(p) for p in root.rglob("*.html"))
+
+
+@pytest.mark.browser
+def test_every_page_of_the_example_site_loads_cleanly(example_build: Path, static_server, page):
+    """Home, archive, tags, categories, about, 404 and the posts: no console error, no failed
+    request, and wherever there is math, MathJax typesets all of it without an error."""
+    server = static_server(example_build)
+    pages = _site_pages(example_build)
+    assert {"", "about/", "404.html", "archive/", "tags/", "posts/receptive-fields/"} <= set(pages)
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    with_math = []
+    for rel in pages:
+        page.goto(server.url + rel)
+        page.wait_for_load_state("networkidle")
+        if page.locator(".arithmatex").count():
+            with_math.append(rel)
+            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                                   timeout=20000)
+            page.evaluate("() => MathJax.startup.promise")
+            assert page.locator("mjx-merror").count() == 0, rel
+            assert page.locator(".arithmatex").count() == page.locator(".arithmatex mjx-container").count(), rel
+        widgets = page.locator('[data-widget="convtranspose"]').count()
+        if widgets:
+            page.wait_for_function(
+                "(n) => document.querySelectorAll('[data-widget=\"convtranspose\"][data-state=\"ready\"]').length === n",
+                arg=widgets, timeout=20000)
+    assert "posts/transposed-convolution/" in with_math and "posts/receptive-fields/" in with_math
+    assert failed == []
+    assert page.errors == []
+
+
+def test_the_receptive_field_recurrence_matches_autograd():
+    """The receptive-field post's rule, checked by back-propagating from one output unit of a
+    1-D stack of all-ones convolutions and measuring which input cells get a gradient."""
+    import torch
+    import torch.nn.functional as F
+
+    namespace: dict = {}
+    post = ROOT / "content" / "posts" / "2026-11-24-receptive-fields.md"
+    exec(python_blocks(post.read_text(encoding="utf-8"))[0][1].replace("print(", "(lambda *a: None)("), namespace)
+    receptive_field = namespace["receptive_field"]
+    stacks = [[(3, 1, 1)] * 3, [(3, 1, 1), (3, 1, 1), (2, 2, 1)] * 5, [(3, 1, 2 ** i) for i in range(4)],
+              [(7, 2, 1), (3, 2, 1)], [(5, 3, 2), (2, 1, 3), (3, 2, 1)]]
+    for layers in stacks:
+        x = torch.ones(1, 1, 400, dtype=torch.float64, requires_grad=True)
+        y = x
+        for k, s, d in layers:
+            y = F.conv1d(y, torch.ones(1, 1, k, dtype=torch.float64), stride=s, dilation=d)
+        y[0, 0, y.shape[-1] // 2].backward()
+        reached = torch.nonzero(x.grad[0, 0]).flatten()
+        size = int(reached.max() - reached.min() + 1)
+        # the jump: how far the field moves between neighbouring output units
+        x.grad = None
+        y = x
+        for k, s, d in layers:
+            y = F.conv1d(y, torch.ones(1, 1, k, dtype=torch.float64), stride=s, dilation=d)
+        y[0, 0, y.shape[-1] // 2 + 1].backward()
+        shifted = torch.nonzero(x.grad[0, 0]).flatten()
+        assert receptive_field(layers) == (size, int(shifted.min() - reached.min())), layers
+
+
+def test_the_ordinary_post_shows_every_markdown_feature(example_build: Path):
+    """A new user copies from this post: its table, footnote, admonition and code must render as
+    such, not leak through as Markdown syntax."""
+    html = (example_build / "posts" / "receptive-fields" / "index.html").read_text(encoding="utf-8")
+    assert '<table class="table-compact">' in html and html.count("<tr>") == 5
+    assert 'class="footnote-ref"' in html and 'class="footnote-backref"' in html
+    assert 'class="admonition note"' in html
+    assert 'class="highlight"' in html
+    article = html[html.index("<article"):html.index("</article>")]
+    for leaked in ("{:", "!!!", "[^jump]", "|---"):
+        assert leaked not in article
