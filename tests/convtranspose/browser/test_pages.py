@@ -1,0 +1,118 @@
+"""Explorers on the built example site beyond the main post: two independent widgets on one page,
+and the numbers the Numbers mode prints, checked against conv_transpose2d of the sample data."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from generator.plugins.convtranspose import contributions, conv_transpose2d, output_shape
+
+pytestmark = pytest.mark.browser
+TWO = "posts/one-dimensional-and-large-stride/"
+MAIN = "posts/transposed-convolution/"
+
+
+def root(widget_id: str) -> str:
+    return f'[data-widget="convtranspose"][data-widget-id="{widget_id}"]'
+
+
+def set_state(page, widget_id: str, state: dict) -> None:
+    page.evaluate("""([sel, state]) => {
+        const widget = document.querySelector(sel);
+        for (const [name, value] of Object.entries(state)) {
+            const input = widget.querySelector(`input[name="${name}"]`);
+            input.value = value;
+            input.dispatchEvent(new Event('input', {bubbles: true}));
+        }
+    }""", [root(widget_id), state])
+
+
+def wait_shape(page, widget_id: str, shape: tuple[int, int]) -> None:
+    page.wait_for_function(
+        "([sel, s]) => { const r = document.querySelector(sel); return r.dataset.state === 'ready' && r.dataset.outputShape === s; }",
+        arg=[root(widget_id), f"{shape[0]},{shape[1]}"], timeout=10000)
+
+
+def active(page, scope: str, grid: str) -> set[tuple[int, int]]:
+    cells = page.evaluate("([scope, g]) => Array.from(document.querySelectorAll(`${scope} [data-grid=\"${g}\"].active`))"
+                          ".map(e => [Number(e.dataset.row), Number(e.dataset.col)])", [scope, grid])
+    return {tuple(c) for c in cells}
+
+
+def values(page, widget_id: str) -> dict[str, int]:
+    return page.evaluate("(sel) => Object.fromEntries(Array.from(document.querySelectorAll(`${sel} input[type=range]`))"
+                         ".map(i => [i.name, Number(i.value)]))", root(widget_id))
+
+
+def args_of(st: dict) -> tuple:
+    return ((st["height"], st["width"]), (st["kernel"],) * 2, st["stride"], st["padding"],
+            st["output_padding"], st["dilation"])
+
+
+def formula_value(text: str) -> int:
+    """The value a gather formula ends with: "y[i,j] = ... = 3·2 + (−1)·4 = 2" or "y[i,j] = 0: ..."."""
+    found = re.findall(r"= (−?\d+)(?=:| \(a cell|$)", text)
+    assert found, text
+    return int(found[-1].replace("−", "-"))
+
+
+def test_two_widgets_on_one_page_are_independent(example_build: Path, static_server, page):
+    server = static_server(example_build)
+    page.goto(server.url + TWO)
+    for wid in ("row", "gaps"):
+        page.wait_for_function("(sel) => document.querySelector(sel).dataset.state === 'ready'", arg=root(wid))
+    before_row = values(page, "row")
+    shape_row = page.get_attribute(root("row"), "data-output-shape")
+    gaps = dict(values(page, "gaps"), stride=6, output_padding=2, height=3)
+    set_state(page, "gaps", {"stride": 6, "output_padding": 2, "height": 3})
+    wait_shape(page, "gaps", output_shape(*args_of(gaps)))
+    assert values(page, "row") == before_row
+    assert page.get_attribute(root("row"), "data-output-shape") == shape_row
+    # Stride 6 > kernel 3 leaves output cells that no input reaches: their formula says so.
+    expected = contributions(*args_of(gaps))
+    empty = next(cell for cell, terms in expected.items() if not terms)
+    fed = next(cell for cell, terms in expected.items() if len(terms) == 1)
+    for i, j in (empty, fed):
+        page.locator(f'{root("gaps")} [data-grid="output"][data-row="{i}"][data-col="{j}"]').hover()
+        assert active(page, root("gaps"), "output") == {(i, j)}
+        assert active(page, root("gaps"), "input") == {(a, b) for a, b, _, _ in expected[(i, j)]}
+        assert active(page, root("gaps"), "kernel") == {(ka, kb) for _, _, ka, kb in expected[(i, j)]}
+        assert active(page, root("row"), "input") | active(page, root("row"), "output") == set()
+        formula = page.locator(f'{root("gaps")} [data-role="formula"]').text_content()
+        assert ("no input reaches" in formula) == (not expected[(i, j)]), formula
+    # Each widget keeps its own entry in the URL hash.
+    hash_ = page.evaluate("location.hash")
+    assert "ct-gaps=h3." in hash_ and ".s6.p0.o2." in hash_ and "ct-row=" in hash_
+    assert page.errors == []
+
+
+def test_numbers_mode_matches_conv_transpose2d_of_the_sample(example_build: Path, static_server, page):
+    server = static_server(example_build)
+    page.goto(server.url + MAIN)
+    sel = root("explorer")
+    page.wait_for_function("(sel) => document.querySelector(sel).dataset.state === 'ready'", arg=sel)
+    manifest_url = page.get_attribute(sel, "data-manifest")
+    sample = json.loads((example_build / manifest_url.lstrip("/")).read_text())["sample"]
+    page.check(f'{sel} [data-role="numbers"]')
+    for st in ({"height": 4, "width": 3, "kernel": 3, "stride": 2, "padding": 1, "output_padding": 1, "dilation": 1},
+               {"height": 2, "width": 5, "kernel": 2, "stride": 3, "padding": 0, "output_padding": 2, "dilation": 2}):
+        set_state(page, "explorer", st)
+        h, w, k = st["height"], st["width"], st["kernel"]
+        x = np.outer(sample["u"][:h], sample["v"][:w])
+        kernel = np.outer(sample["f"][:k], sample["g"][:k])
+        y = conv_transpose2d(x, kernel, st["stride"], st["padding"], st["output_padding"], st["dilation"])
+        wait_shape(page, "explorer", y.shape)
+        shown = page.evaluate("(sel) => Array.from(document.querySelectorAll(`${sel} [data-grid=\"output\"]`))"
+                              ".map(e => [Number(e.dataset.row), Number(e.dataset.col), e.textContent])", sel)
+        labels = {(i, j): int(text.replace("−", "-")) for i, j, text in shown}
+        assert labels == {(i, j): int(y[i, j]) for i in range(y.shape[0]) for j in range(y.shape[1])}
+        i, j = y.shape[0] - 1, 0
+        page.locator(f'{sel} [data-grid="output"][data-row="{i}"][data-col="{j}"]').hover()
+        formula = page.locator(f'{sel} [data-role="formula"]').text_content()
+        assert formula_value(formula) == int(y[i, j]), formula
+    assert page.errors == []
