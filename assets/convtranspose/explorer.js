@@ -3,7 +3,7 @@
 
 import { select } from "../vendor/d3-selection-3.0.1/d3-selection.js";
 import { DataSource, SLIDERS, contributionsOf, decode, footprintOf, linksOf } from "./data.js";
-import { signed } from "./grid.js";
+import { CELL, signed } from "./grid.js";
 import { readHash, writeHash } from "./state.js";
 import { renderConv } from "./views/conv.js";
 import { renderDirect } from "./views/direct.js";
@@ -342,6 +342,23 @@ export class Explorer {
     root.selectAll("[data-matrix]").classed("lit", function () {
       return matrixRows.has(Number(this.dataset.row)) || matrixCols.has(Number(this.dataset.col));
     });
+    this.matrixBands(matrixRows, matrixCols);
+  }
+
+  /** A band behind the whole matrix row (or column), so its zeros read as part of it too. */
+  matrixBands(rows, cols) {
+    const m = this.model;
+    const svg = select(this.root).select('figure.ct-grid[data-key="matrix"] svg');
+    if (svg.empty() || !m) return;
+    const bands = [
+      ...[...rows].map((r) => ({ key: `r${r}`, x: 0, y: r * CELL, width: m.h * m.w * CELL, height: CELL })),
+      ...[...cols].map((c) => ({ key: `c${c}`, x: c * CELL, y: 0, width: CELL, height: m.H * m.W * CELL })),
+    ];
+    svg.selectAll("rect.ct-band")
+      .data(bands, (b) => b.key)
+      .join((enter) => enter.insert("rect", ":first-child").attr("class", "ct-band").attr("aria-hidden", "true"))
+      .attr("x", (b) => b.x).attr("y", (b) => b.y)
+      .attr("width", (b) => b.width).attr("height", (b) => b.height);
   }
 
   snippet() {

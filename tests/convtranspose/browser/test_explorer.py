@@ -160,7 +160,11 @@ def test_screenshots_and_no_overflow(example_build: Path, static_server, browser
     page.goto(server.url + POST)
     page.wait_for_function(f"document.querySelector('{WIDGET}').dataset.state === 'ready'")
     widget = page.locator(WIDGET).first
-    widget.locator('[data-grid="output"][data-row="1"][data-col="1"]').hover()
+    # Focus, not hover: the screenshot scrolls the page, and a resting mouse pointer would then
+    # hover whatever cell slid under it.
+    page.mouse.move(0, 0)
+    widget.locator('[data-grid="output"][data-row="1"][data-col="1"]').focus()
+    assert widget.locator('[data-grid="output"].active').count() == 1
     widget.screenshot(path=str(artifacts_dir / f"explorer-{width}.png"))
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     for tab in ("conv", "matrix", "overlap"):

@@ -116,3 +116,32 @@ def test_numbers_mode_matches_conv_transpose2d_of_the_sample(example_build: Path
         formula = page.locator(f'{sel} [data-role="formula"]').text_content()
         assert formula_value(formula) == int(y[i, j]), formula
     assert page.errors == []
+
+
+def test_matrix_row_and_column_follow_the_hovered_cell(example_build: Path, static_server, page):
+    server = static_server(example_build)
+    page.goto(server.url + MAIN)
+    sel = root("explorer")
+    st = {"height": 3, "width": 2, "kernel": 3, "stride": 2, "padding": 1, "output_padding": 1, "dilation": 1}
+    set_state(page, "explorer", st)
+    H, W = output_shape(*args_of(st))
+    wait_shape(page, "explorer", (H, W))
+    page.click(f'{sel} [data-tab="matrix"]')
+    expected = contributions(*args_of(st))
+    lit = ("(sel) => Array.from(document.querySelectorAll(`${sel} [data-matrix].lit`))"
+           ".map(e => [Number(e.dataset.row), Number(e.dataset.col)])")
+    bands = ("(sel) => Array.from(document.querySelectorAll(`${sel} rect.ct-band`))"
+             ".map(e => [Number(e.getAttribute('y')), Number(e.getAttribute('x'))])")
+    i, j = 2, 1
+    page.dispatch_event(f'{sel} [data-grid="output"][data-row="{i}"][data-col="{j}"]', "mouseover")
+    row = i * W + j
+    assert {tuple(c) for c in page.evaluate(lit, sel)} == {(row, a * st["width"] + b) for a, b, _, _ in expected[(i, j)]}
+    (band,) = page.evaluate(bands, sel)
+    cell = band[0] / row  # the band starts at the matrix row's top edge
+    a, b = 1, 0
+    page.dispatch_event(f'{sel} [data-grid="input"][data-row="{a}"][data-col="{b}"]', "mouseover")
+    column = a * st["width"] + b
+    fed = {(i2 * W + j2) for (i2, j2), terms in expected.items() if any((t[0], t[1]) == (a, b) for t in terms)}
+    assert {tuple(c) for c in page.evaluate(lit, sel)} == {(r, column) for r in fed}
+    assert page.evaluate(bands, sel) == [[0, column * cell]]
+    assert page.errors == []
