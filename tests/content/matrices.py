@@ -4,9 +4,11 @@ Run ``python -m tests.content.matrices`` to print the LaTeX to paste into the po
 check that every ``bmatrix`` in the post is one of these, character for character (after
 whitespace), so the post cannot drift from the arithmetic.
 
-The kernel is symbolic: entry ``w_{a,b}`` (row ``a``, column ``b``, 0-based). To build its
-matrices with the numeric API, each tap gets a distinct code ``1 + a·k + b``; a matrix entry with
-code ``c`` is printed as the tap it came from, and 0 stays 0.
+The kernel is symbolic, one letter per tap read row by row (``a b c / d e f / g h i``): single
+letters keep the 16-column matrix narrow enough for the text column (``w_{0,0}`` entries made it
+1,046 px wide against 664 px). To build its matrices with the numeric API, each tap gets a
+distinct code ``1 + row·k + column``; a matrix entry with code ``c`` is printed as the letter of
+the tap it came from, and 0 stays 0.
 """
 
 from __future__ import annotations
@@ -16,17 +18,15 @@ import numpy as np
 from generator.plugins.convtranspose import conv_matrix, conv_transpose_matrix
 
 K = 3  # the post's kernel is 3×3
+LETTERS = "abcdefghi"  # tap (row, column) -> LETTERS[row * K + column]
 
 
 def kernel_codes(k: int = K) -> np.ndarray:
     return (np.arange(k * k) + 1).reshape(k, k)
 
 
-def _tap(code: int, k: int = K) -> str:
-    if code == 0:
-        return "0"
-    a, b = divmod(int(code) - 1, k)
-    return f"w_{{{a},{b}}}"
+def _tap(code: int) -> str:
+    return "0" if code == 0 else LETTERS[int(code) - 1]
 
 
 def bmatrix(rows: list[list[str]]) -> str:
@@ -50,13 +50,16 @@ def post_matrices() -> dict[str, str]:
     transposed = conv_transpose_matrix((2, 2), w)  # 16×4: the map from a 2×2 input back to 4×4
     assert np.array_equal(transposed, conv.T)
     x = variables("x", (4, 4))
-    flipped = np.rot90(variables("w", (K, K)), 2)
+    taps = np.array(list(LETTERS)).reshape(K, K)
+    flipped = np.rot90(taps, 2)  # 180°
     padded_input = np.full((6, 6), "0", dtype=object)
     padded_input[2:4, 2:4] = variables("x", (2, 2))
     return {
-        "kernel": bmatrix(variables("w", (K, K)).tolist()),
+        "kernel": bmatrix(taps.tolist()),
         "input 4x4": bmatrix(x.tolist()),
-        "flattened input (a row, transposed in the post)": bmatrix([x.reshape(-1).tolist()]),
+        # x~ is written as its four rows one after the other (16 entries in a row do not fit)
+        "flattened input, by rows": bmatrix([[f"x_{{{i},:}}" for i in range(4)]]),
+        "row r of the input": bmatrix([[f"x_{{r,{j}}}" for j in range(4)]]),
         "conv matrix 4x16": symbolic(conv),
         "transposed matrix 16x4": symbolic(transposed),
         "input 2x2": bmatrix(variables("x", (2, 2)).tolist()),

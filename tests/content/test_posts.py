@@ -87,6 +87,11 @@ def test_explainer_renders_math_numbers_and_the_widget(example_build: Path, stat
     assert numbers == {"eq:backward": "1"}
     refs = re.findall(r'href="#mjx-eqn%3A([^"]+)"[^>]*>\s*<mtext>([^<]+)</mtext>', mml)
     assert [(target.replace("%3A", ":"), text) for target, text in refs] == [("eq:backward", "(1)")]
+    # On a desktop screen every written-out matrix fits the text column: no sideways scrolling.
+    assert page.viewport_size["width"] >= 1024
+    too_wide = page.evaluate("() => Array.from(document.querySelectorAll('div.arithmatex'))"
+                             ".filter(d => d.scrollWidth > d.clientWidth + 1).map(d => d.textContent.slice(0, 60))")
+    assert too_wide == []
     page.wait_for_selector('[data-widget="convtranspose"][data-state="ready"]', timeout=20000)
     assert page.locator("#ref-dumoulin2016guide").count() == 1
     page.screenshot(path=str(artifacts_dir / "explainer-1280.png"), full_page=False)
