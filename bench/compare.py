@@ -9,7 +9,9 @@ tools take turns (the order rotates each run) on four measures, each a fresh pro
 - cold: empty output and no cache;
 - warm: the same build again with nothing changed (each tool's own incremental means: Stride's
   cache and unchanged-file detection, Pelican's content cache, ``mkdocs build --dirty``);
-- edit: one post gains a sentence, then the tool builds again;
+- edit: one post gains a sentence, then the tool builds again (the first edit after a cold build);
+- edit_again: the same post gains another sentence and the tool builds once more (the steady state
+  of an editing session: Stride's first edit after a cold build still fills its spare output tree);
 - peak memory of the cold build, two ways: ``peak_mb`` is the largest resident set of any one
   process of the build (``wait4``'s ru_maxrss covers the child and the workers it reaped), and
   ``tree_mb`` the largest sum of proportional set sizes over the whole process tree, sampled every
@@ -163,11 +165,14 @@ class Timing:
     internal: float | None  # the build's own time as the tool reports it (Stride only), seconds
 
 
-MEASURES = ("cold", "warm", "edit", "peak_mb", "tree_mb", "cold_internal", "warm_internal", "edit_internal")
+NAMES = {"stride": "Stride", "pelican": "Pelican", "mkdocs": "MkDocs"}
+MEASURES = ("cold", "warm", "edit", "edit_again", "peak_mb", "tree_mb",
+            "cold_internal", "warm_internal", "edit_internal", "edit_again_internal")
 
 
-def run_comparison(sizes: list[int], runs: int, log=sys.stderr) -> dict:
-    """Medians per size and tool (keys of MEASURES), the raw samples, and ms per page (slope)."""
+def run_comparison(sizes: list[int], runs: int, log=sys.stderr, on_size=None) -> dict:
+    """Medians per size and tool (keys of MEASURES), the raw samples, and ms per page (slope).
+    ``on_size(results)`` is called after each size, so a long run leaves partial results behind."""
     bin_dir = ensure_venv()
     results: dict = {"medians": {}, "samples": {}}
     with tempfile.TemporaryDirectory(prefix="stride-compare-") as tmp:
@@ -184,7 +189,10 @@ def run_comparison(sizes: list[int], runs: int, log=sys.stderr) -> dict:
                     warm = timed(command(tool, site, bin_dir, True), site)
                     edit_one_post(site, tool, n, SEED)
                     edit = timed(command(tool, site, bin_dir, True), site)
+                    edit_one_post(site, tool, n, SEED)
+                    again = timed(command(tool, site, bin_dir, True), site)
                     got = {"cold": cold.seconds, "warm": warm.seconds, "edit": edit.seconds,
+                           "edit_again": again.seconds, "edit_again_internal": again.internal,
                            "peak_mb": cold.peak_mb, "tree_mb": cold.tree_mb, "cold_internal": cold.internal,
                            "warm_internal": warm.internal, "edit_internal": edit.internal}
                     for key, value in got.items():
@@ -194,6 +202,9 @@ def run_comparison(sizes: list[int], runs: int, log=sys.stderr) -> dict:
             results["samples"][n] = samples
             results["medians"][n] = {tool: {k: statistics.median(v) for k, v in s.items() if v}
                                      for tool, s in samples.items()}
+            if on_size:
+                on_size(results)
+    results["complete"] = True
     results["ms_per_page"] = {
         tool: 1000 * _slope(sizes, [results["medians"][n][tool]["cold"] for n in sizes]) if len(sizes) > 1 else None
         for tool in TOOLS}
@@ -207,7 +218,8 @@ def _slope(xs: list[float], ys: list[float]) -> float:
 
 
 _ROWS = (("cold", "s", "cold build"), ("warm", "s", "rebuild, nothing changed"),
-         ("edit", "s", "rebuild, one post edited"), ("peak_mb", "MB", "peak RSS, largest process"),
+         ("edit", "s", "rebuild, one post edited"), ("edit_again", "s", "rebuild, same post edited again"),
+         ("peak_mb", "MB", "peak RSS, largest process"),
          ("tree_mb", "MB", "peak PSS, whole process tree"))
 
 
@@ -235,7 +247,8 @@ def stride_internal(results: dict, sizes: list[int]) -> list[str]:
         row = results["medians"][n]["stride"]
         if {"cold_internal", "warm_internal", "edit_internal"} <= set(row):
             out.append(f"Stride at {n:,} posts, build time without start-up: cold {row['cold_internal']:.2f} s, "
-                       f"nothing changed {row['warm_internal']:.2f} s, one post edited {row['edit_internal']:.2f} s")
+                       f"nothing changed {row['warm_internal']:.2f} s, one post edited {row['edit_internal']:.2f} s, "
+                       f"edited again {row.get('edit_again_internal', float('nan')):.2f} s")
     return out
 
 
@@ -247,12 +260,15 @@ def goals(results: dict) -> list[tuple[str, float, str, float, bool]]:
         row = medians[1000]
         for other in ("pelican", "mkdocs"):
             ratio = row["stride"]["cold"] / row[other]["cold"]
-            found.append((f"cold 1,000-post build, Stride/{other.capitalize()} time", ratio, "x", 1 / 3,
+            found.append((f"cold 1,000-post build, Stride/{NAMES[other]} time", ratio, "x", 1 / 3,
                           ratio <= 1 / 3))
     for n in sorted(k for k in medians if k >= 1000):
         row = medians[n]["stride"]
         found.append((f"nothing-changed rebuild at {n:,} posts", row["warm"], "s", 0.5, row["warm"] <= 0.5))
-        found.append((f"one-post edit at {n:,} posts", row["edit"], "s", 0.3, row["edit"] <= 0.3))
+        found.append((f"one-post edit at {n:,} posts (first after a cold build)", row["edit"], "s", 0.3,
+                      row["edit"] <= 0.3))
+        found.append((f"one-post edit at {n:,} posts (later edits)", row["edit_again"], "s", 0.3,
+                      row["edit_again"] <= 0.3))
     if 4000 in medians:
         row = medians[4000]["stride"]
         peak = max(row["peak_mb"], row.get("tree_mb", 0.0))
@@ -281,7 +297,28 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     load_before = os.getloadavg()
     started = time.perf_counter()
-    results = run_comparison(sizes, args.runs)
+    command_line = "python -m bench.compare " + " ".join(argv if argv is not None else sys.argv[1:])
+
+    def save(results: dict) -> None:
+        done = sorted(results["medians"])
+        meta = {"command": command_line.strip(), "python": platform.python_version(), "cpus": os.cpu_count(),
+                "seed": SEED, "loadavg_before": load_before, "loadavg_after": os.getloadavg(),
+                "wall_seconds": time.perf_counter() - started, "complete": bool(results.get("complete"))}
+        out = ROOT / "bench" / "results"
+        out.mkdir(exist_ok=True)
+        (out / "compare.json").write_text(json.dumps({
+            "meta": meta, "sizes": done, "runs": args.runs,
+            "medians": {str(k): v for k, v in results["medians"].items()},
+            "samples": {str(k): v for k, v in results["samples"].items()},
+            "ms_per_page": results.get("ms_per_page"),
+            "goals": [{"goal": g, "value": v, "unit": u, "limit": lim, "met": m}
+                      for g, v, u, lim, m in goals(results)],
+        }, indent=2, sort_keys=True) + "\n")
+        if not results.get("complete"):
+            print(table(results, done), file=sys.stderr)
+
+    results = run_comparison(sizes, args.runs, on_size=save)
+    save(results)
     print(table(results, sizes))
     print()
     for line in stride_internal(results, sizes):
@@ -290,19 +327,6 @@ def main(argv: list[str] | None = None) -> int:
         shown = f"{value:.2f}" if unit == "x" else (f"{value:.0f} MB" if unit == "MB" else f"{value:.2f} s")
         bound = f"{limit:.2f}" if unit == "x" else f"{limit:g} {unit}"
         print(f"goal: {goal} = {shown} (limit {bound}): {'met' if met else 'MISSED'}")
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    meta = {"command": "python -m bench.compare " + " ".join(argv if argv is not None else sys.argv[1:]),
-            "python": platform.python_version(), "cpus": os.cpu_count(), "seed": SEED,
-            "loadavg_before": load_before, "loadavg_after": os.getloadavg(),
-            "wall_seconds": time.perf_counter() - started}
-    (out / "compare.json").write_text(json.dumps({
-        "meta": meta, "sizes": sizes, "runs": args.runs,
-        "medians": {str(k): v for k, v in results["medians"].items()},
-        "samples": {str(k): v for k, v in results["samples"].items()},
-        "ms_per_page": results["ms_per_page"],
-        "goals": [{"goal": g, "value": v, "unit": u, "limit": lim, "met": m} for g, v, u, lim, m in goals(results)],
-    }, indent=2, sort_keys=True) + "\n")
     return 0
 
 
