@@ -68,7 +68,7 @@ export class Explorer {
         this.root.querySelector(`[data-role="value-${name}"]`).textContent = input.value;
         this.show(false);
       });
-      input.addEventListener("change", () => writeHash(this.id, this.state(), this.pin, true));
+      input.addEventListener("change", () => this.recordHash(true));
     }
     window.addEventListener("popstate", () => this.fromLocation());
     window.addEventListener("hashchange", () => this.fromLocation());
@@ -127,7 +127,7 @@ export class Explorer {
       }
       if (token !== this.token) return; // a newer state won the race
     }
-    if (record) writeHash(this.id, st, this.pin, push);
+    if (record) this.recordHash(push);
     const model = decode(this.manifest, doc, st);
     if (!model.valid) {
       this.invalid(model);
@@ -137,7 +137,19 @@ export class Explorer {
       this.root.dataset.outputShape = `${model.H},${model.W}`;
       this.root.dataset.state = "ready";
     }
-    this.data.prefetch(this.manifest, st);
+    // In a task of its own: the drawing is painted first, and the fetch calls stay off the path
+    // from the slider's input event to the new picture.
+    window.setTimeout(() => this.data.prefetch(this.manifest, this.state()), 0);
+  }
+
+  /** Put the state in the URL. Dragging a slider fires dozens of input events a second, and
+   * browsers throttle (and warn about) that many history calls, so replacements are debounced;
+   * a push (a deliberate step: fix, pin, released slider) happens at once. */
+  recordHash(push) {
+    window.clearTimeout(this.hashTimer);
+    const write = () => writeHash(this.id, this.state(), this.pin, push);
+    if (push) write();
+    else this.hashTimer = window.setTimeout(write, 150);
   }
 
   draw(model) {
@@ -249,7 +261,7 @@ export class Explorer {
     this.pin = target && ["input", "kernel", "output"].includes(target.grid) ? target : (target ? this.canonical(target) : null);
     this.root.classList.toggle("ct-pinned", Boolean(this.pin));
     this.highlight(this.pin);
-    if (this.model) writeHash(this.id, this.state(), this.pin, true);
+    if (this.model) this.recordHash(true);
   }
 
   /** Pins are stored as input, kernel or output cells, whatever grid was clicked. */

@@ -27,27 +27,38 @@ export function drawGrid(parent, key, spec) {
     .attr("viewBox", `-1 -1 ${width + 2} ${height + 2}`)
     .attr("aria-label", spec.title)
     .style("width", `${Math.min(width * 1.25, spec.maxWidth || 99999)}px`);
+  const focusable = spec.focusable !== false;
   const cells = svg.selectAll("g.ct-cell")
     .data(spec.cells, (c) => `${c.row},${c.col}`)
     .join((enter) => {
-      const g = enter.append("g").attr("class", "ct-cell");
+      // Position, grid name and coordinates follow from the key, so they are written once.
+      const g = enter.append("g")
+        .attr("transform", (c) => `translate(${c.col * CELL},${c.row * CELL})`)
+        .attr(`data-${spec.attr}`, spec.name)
+        .attr("data-row", (c) => c.row)
+        .attr("data-col", (c) => c.col);
       g.append("rect").attr("width", CELL - 2).attr("height", CELL - 2).attr("x", 1).attr("y", 1).attr("rx", 3);
       g.append("text").attr("x", CELL / 2).attr("y", CELL / 2).attr("dy", "0.35em");
       g.append("title");
+      if (focusable) g.attr("tabindex", -1).attr("role", "gridcell");
       return g;
-    })
-    .attr("transform", (c) => `translate(${c.col * CELL},${c.row * CELL})`)
+    });
+  // Only cells whose look changed are written: a slider step keeps most (row, col) cells as they
+  // were, and attribute writes on thousands of SVG nodes are most of the cost of a redraw.
+  cells.filter(function (c) {
+    const look = `${c.cls || ""}\u0000${c.label ?? ""}\u0000${c.title || ""}`;
+    if (this.__ctLook === look) return false;
+    this.__ctLook = look;
+    return true;
+  })
     .attr("class", (c) => `ct-cell ${c.cls || ""}`.trim())
-    .attr(`data-${spec.attr}`, spec.name)
-    .attr("data-row", (c) => c.row)
-    .attr("data-col", (c) => c.col);
-  cells.select("text").text((c) => c.label ?? "").attr("class", (c) => (String(c.label ?? "").length > 2 ? "small" : null));
-  cells.select("title").text((c) => c.title || "");
-  if (spec.focusable !== false) {
-    cells.attr("tabindex", -1).attr("role", "gridcell");
-    // Roving tabindex: one cell per grid is in the tab order.
-    const current = cells.filter((c) => c.row === (spec.cursor?.row ?? 0) && c.col === (spec.cursor?.col ?? 0));
-    (current.empty() ? cells.filter((_, i) => i === 0) : current).attr("tabindex", 0);
+    .call((g) => g.select("text").text((c) => c.label ?? "")
+      .attr("class", (c) => (String(c.label ?? "").length > 2 ? "small" : null)))
+    .call((g) => g.select("title").text((c) => c.title || ""));
+  if (focusable && svg.select('g.ct-cell[tabindex="0"]').empty()) {
+    // Roving tabindex: one cell per grid is in the tab order; it stays where the arrow keys left
+    // it unless a redraw removed it.
+    cells.filter((_, i) => i === 0).attr("tabindex", 0);
   }
   return cells;
 }

@@ -86,8 +86,8 @@ def test_two_widgets_on_one_page_are_independent(example_build: Path, static_ser
         formula = page.locator(f'{root("gaps")} [data-role="formula"]').text_content()
         assert ("no input reaches" in formula) == (not expected[(i, j)]), formula
     # Each widget keeps its own entry in the URL hash.
-    hash_ = page.evaluate("location.hash")
-    assert "ct-gaps=h3." in hash_ and ".s6.p0.o2." in hash_ and "ct-row=" in hash_
+    page.wait_for_function("() => location.hash.includes('ct-gaps=h3.') && location.hash.includes('ct-row=')")
+    assert ".s6.p0.o2." in page.evaluate("location.hash")
     assert page.errors == []
 
 
