@@ -145,3 +145,35 @@ def test_matrix_row_and_column_follow_the_hovered_cell(example_build: Path, stat
     assert {tuple(c) for c in page.evaluate(lit, sel)} == {(r, column) for r in fed}
     assert page.evaluate(bands, sel) == [[0, column * cell]]
     assert page.errors == []
+
+
+@pytest.mark.parametrize("st", [
+    {"height": 4, "width": 3, "kernel": 3, "stride": 2, "padding": 1, "output_padding": 1, "dilation": 1},
+    {"height": 3, "width": 5, "kernel": 2, "stride": 3, "padding": 2, "output_padding": 0, "dilation": 2},
+    {"height": 3, "width": 3, "kernel": 5, "stride": 1, "padding": 2, "output_padding": 0, "dilation": 1},
+    # padding > d(k-1): the conv form crops, and some inputs reach no output at all
+    {"height": 4, "width": 5, "kernel": 2, "stride": 1, "padding": 2, "output_padding": 0, "dilation": 1},
+])
+def test_scatter_and_kernel_highlights_equal_contributions(example_build: Path, static_server, page, st):
+    server = static_server(example_build)
+    page.goto(server.url + MAIN)
+    sel = root("explorer")
+    set_state(page, "explorer", st)
+    wait_shape(page, "explorer", output_shape(*args_of(st)))
+    terms = [(i, j, a, b, ka, kb) for (i, j), found in contributions(*args_of(st)).items() for a, b, ka, kb in found]
+    cells = [(a, b) for a in range(st["height"]) for b in range(st["width"])]
+    for a, b in cells[:: max(1, len(cells) // 4)]:
+        page.locator(f'{sel} [data-grid="input"][data-row="{a}"][data-col="{b}"]').hover()
+        assert active(page, sel, "input") == {(a, b)}
+        assert active(page, sel, "output") == {(i, j) for i, j, a2, b2, _, _ in terms if (a2, b2) == (a, b)}
+        assert active(page, sel, "kernel") == {(ka, kb) for _, _, a2, b2, ka, kb in terms if (a2, b2) == (a, b)}
+    k = st["kernel"]
+    for ka, kb in {(0, 0), (k - 1, 0), (k // 2, k - 1)}:
+        page.locator(f'{sel} [data-grid="kernel"][data-row="{ka}"][data-col="{kb}"]').hover()
+        linked = [t for t in terms if (t[4], t[5]) == (ka, kb)]
+        assert active(page, sel, "kernel") == {(ka, kb)}
+        assert active(page, sel, "input") == {(a, b) for _, _, a, b, _, _ in linked}
+        assert active(page, sel, "output") == {(i, j) for i, j, _, _, _, _ in linked}
+        d = st["dilation"]
+        assert active(page, sel, "flipped") == {((k - 1 - ka) * d, (k - 1 - kb) * d)}
+    assert page.errors == []
