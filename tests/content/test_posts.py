@@ -220,3 +220,20 @@ def test_the_ordinary_post_shows_every_markdown_feature(example_build: Path):
     article = html[html.index("<article"):html.index("</article>")]
     for leaked in ("{:", "!!!", "[^jump]", "|---"):
         assert leaked not in article
+
+
+def test_the_bibliography_carries_the_real_identifiers():
+    """Readers follow these links: the arXiv number, the Distill DOI and the authors must be the
+    published ones, not placeholders."""
+    from pybtex.database import parse_file
+
+    bib = parse_file(str(ROOT / "content" / "bib" / "transposed-conv.bib"), bib_format="bibtex").entries
+    authors = {key: [str(person) for person in entry.persons["author"]] for key, entry in bib.items()}
+    assert "1603.07285" in bib["dumoulin2016guide"].fields["journal"] + bib["dumoulin2016guide"].fields["url"]
+    assert authors["dumoulin2016guide"] == ["Dumoulin, Vincent", "Visin, Francesco"]
+    assert bib["odena2016deconvolution"].fields["doi"] == "10.23915/distill.00003"
+    assert authors["odena2016deconvolution"] == ["Odena, Augustus", "Dumoulin, Vincent", "Olah, Chris"]
+    assert authors["johnson2017linear"] == ["Johnson, Justin"]
+    assert "CS231n" in bib["johnson2017linear"].fields["howpublished"]
+    assert bib["pytorch2024convtranspose"].fields["url"].endswith("torch.nn.ConvTranspose2d.html")
+    assert bib["dumoulin2016guide"].fields["year"] == bib["odena2016deconvolution"].fields["year"] == "2016"
