@@ -15,9 +15,11 @@ import argparse
 import errno
 import json
 import mimetypes
+import socket
 import sys
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -91,6 +93,12 @@ class Builder:
                 self.log(str(problem), file=sys.stderr)
                 self.state.publish("error", [problem])
                 return False
+            except Exception as exc:  # noqa: BLE001 - a bug in a plugin or template must not stop the server
+                self.log(traceback.format_exc(), file=sys.stderr)
+                problem = Diagnostic(str(self.options.source), 1,
+                                     f"the build crashed ({type(exc).__name__}: {exc}); the traceback is in the terminal")
+                self.state.publish("error", [problem])
+                return False
             files = {p for p in changed or () if not p.is_dir()}  # folder events come with file events
             css_only = bool(files) and all(p.suffix == ".css" for p in files)
             self.state.publish("css" if css_only else "reload", [])
@@ -122,7 +130,8 @@ class Handler(BaseHTTPRequestHandler):
     def serve_file(self, raw_path: str, head: bool) -> None:
         base = self.state.base
         if not raw_path.startswith(base):
-            if raw_path in ("/", "") and base != "/":
+            # /my-repo -> /my-repo/ as Pages does; / -> the mount point, for convenience.
+            if raw_path in ("/", "", base.rstrip("/")) and base != "/":
                 return self.redirect(base)
             return self.not_found(head)
         decoded = unquote(raw_path[len(base):])
@@ -226,6 +235,10 @@ def inject(html: bytes) -> bytes:
     return html[:at] + _INJECT + html[at:]
 
 
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 class DevServer:
     """The whole dev server: first build, HTTP server, watcher. ``start()`` runs it in
     background threads (tests); ``serve_forever()`` blocks (the CLI)."""
@@ -242,7 +255,8 @@ class DevServer:
         self.builder = Builder(options, self.state, log)
         self.log = log
         handler = type("BoundHandler", (Handler,), {"state": self.state})
-        self.httpd = ThreadingHTTPServer((host, port), handler)
+        server_class = _IPv6Server if ":" in host else ThreadingHTTPServer
+        self.httpd = server_class((host, port), handler)
         self.httpd.daemon_threads = True
         self.httpd.stopping = False
         self.watcher = Watcher(watched_paths(options.source), self.builder.build, poll=poll)
@@ -251,6 +265,8 @@ class DevServer:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
+        if ":" in host:
+            host = f"[{host}]"
         return f"http://{host}:{port}{self.state.base}"
 
     def start(self) -> "DevServer":

@@ -6,8 +6,11 @@ from __future__ import annotations
 import concurrent.futures
 import http.client
 import json
+import os
+import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -117,6 +120,8 @@ def test_base_url_mounts_the_site_under_the_sub_path(site: Path):
         assert status == 200 and b'href="/my-repo/' in body
         assert request(dev, "/posts/shapes/")[0] == 404
         assert request(dev, "/")[0] == 301
+        status, headers, _ = request(dev, "/my-repo")
+        assert status == 301 and headers["Location"] == "/my-repo/"
     finally:
         dev.stop()
 
@@ -141,6 +146,49 @@ def test_reload_event_after_an_edit_and_the_error_overlay_cycle(server: DevServe
     event, _ = events.next()
     assert event == "reload"
     events.close()
+
+
+def test_a_crashing_build_is_reported_and_the_server_keeps_serving(server: DevServer, site: Path, monkeypatch):
+    import generator.serve
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("plugin exploded")
+
+    events = Events(server)
+    monkeypatch.setattr(generator.serve, "build_site", crash)
+    post = site / "content/posts/2024-01-02-second.md"
+    post.write_text(post.read_text() + "\nMore.\n")
+    event, data = events.next()
+    assert event == "error" and "RuntimeError: plugin exploded" in data["problems"][0]
+    assert request(server, "/posts/second/")[0] == 200
+    monkeypatch.undo()
+    post.write_text(post.read_text() + "\nAgain.\n")
+    assert events.next()[0] == "reload"
+    events.close()
+
+
+def test_ctrl_c_stops_the_cli_server_cleanly(site: Path):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "--source", str(site), "serve", "--port", "0"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = ""
+        deadline = time.monotonic() + 60
+        while "serving http://" not in line and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            assert line or proc.poll() is None, proc.stderr.read()
+        url = line.split()[1]
+        port = int(url.rsplit(":", 1)[1].split("/")[0])
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/__stride/events")  # an open live-reload stream must not block the exit
+        assert conn.getresponse().status == 200
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+    assert "Traceback" not in err and "stopped" in err
 
 
 def test_css_only_change_sends_a_css_event(server: DevServer, site: Path):
