@@ -17,7 +17,7 @@ export function drawGrid(parent, key, spec) {
     .join((enter) => {
       const fig = enter.append("figure").attr("class", "ct-grid").attr("data-key", key);
       fig.append("figcaption");
-      fig.append("svg").attr("role", "grid").attr("xmlns", "http://www.w3.org/2000/svg");
+      fig.append("svg").attr("role", "group").attr("xmlns", "http://www.w3.org/2000/svg");
       return fig;
     });
   box.select("figcaption").text(spec.title);
@@ -40,7 +40,9 @@ export function drawGrid(parent, key, spec) {
       g.append("rect").attr("width", CELL - 2).attr("height", CELL - 2).attr("x", 1).attr("y", 1).attr("rx", 3);
       g.append("text").attr("x", CELL / 2).attr("y", CELL / 2).attr("dy", "0.35em");
       g.append("title");
-      if (focusable) g.attr("tabindex", -1).attr("role", "gridcell");
+      // A button, not an ARIA gridcell: a gridcell needs row elements around it, which an SVG of
+      // positioned cells does not have; each cell is a thing to focus, hover and press (pin).
+      if (focusable) g.attr("tabindex", -1).attr("role", "button");
       return g;
     });
   // Only cells whose look changed are written: a slider step keeps most (row, col) cells as they
@@ -54,13 +56,24 @@ export function drawGrid(parent, key, spec) {
     .attr("class", (c) => `ct-cell ${c.cls || ""}`.trim())
     .call((g) => g.select("text").text((c) => c.label ?? "")
       .attr("class", (c) => (String(c.label ?? "").length > 2 ? "small" : null)))
-    .call((g) => g.select("title").text((c) => c.title || ""));
+    .call((g) => g.select("title").text((c) => c.title || ""))
+    .attr("aria-label", (c) => cellName(spec.name, c));
   if (focusable && svg.select('g.ct-cell[tabindex="0"]').empty()) {
     // Roving tabindex: one cell per grid is in the tab order; it stays where the arrow keys left
     // it unless a redraw removed it.
     cells.filter((_, i) => i === 0).attr("tabindex", 0);
   }
   return cells;
+}
+
+const SYMBOLS = { input: "x", kernel: "w", output: "y", expanded: "X′", flipped: "W′", wt: "W̃ᵀ" };
+
+/** What a screen reader announces for a cell: its name, plus its value when one is shown. */
+function cellName(grid, c) {
+  const name = c.title || `${SYMBOLS[grid] || grid}[${c.row},${c.col}]`;
+  const label = String(c.label ?? "");
+  // A value is added only to plain names like "x[0,1]"; titles such as "3 product(s)" say it already.
+  return /^[−-]?\d+$/.test(label) && /^\S+\[\d+,\d+\]$/.test(name) ? `${name} = ${label}` : name;
 }
 
 export function removeGrid(parent, key) {

@@ -111,6 +111,9 @@ def test_numbers_mode_matches_conv_transpose2d_of_the_sample(example_build: Path
                               ".map(e => [Number(e.dataset.row), Number(e.dataset.col), e.textContent])", sel)
         labels = {(i, j): int(text.replace("−", "-")) for i, j, text in shown}
         assert labels == {(i, j): int(y[i, j]) for i in range(y.shape[0]) for j in range(y.shape[1])}
+        # Screen readers get the same number, named like the formula names it.
+        name = page.get_attribute(f'{sel} [data-grid="output"][data-row="0"][data-col="0"]', "aria-label")
+        assert name.replace("−", "-") == f"y[0,0] = {int(y[0, 0])}"
         i, j = y.shape[0] - 1, 0
         page.locator(f'{sel} [data-grid="output"][data-row="{i}"][data-col="{j}"]').hover()
         formula = page.locator(f'{sel} [data-role="formula"]').text_content()
