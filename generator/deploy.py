@@ -58,6 +58,10 @@ def run(args: argparse.Namespace) -> int:
     previous = os.getcwd()
     try:
         os.chdir(source)  # ghp-import runs git in the working directory
+        # ghp-import stacks the new commit on <remote>/<branch> as this clone last saw it; after a
+        # deploy from another clone that ref is stale and the push would be refused. A missing
+        # branch (first deploy) or an unreachable remote makes fetch fail: the push then decides.
+        subprocess.run(["git", "fetch", "--quiet", args.remote, args.branch], capture_output=True)
         ghp_import(str(output), mesg=args.message, remote=args.remote, branch=args.branch,
                    push=args.push, nojekyll=True)
     except GhpError as exc:

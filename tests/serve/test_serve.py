@@ -280,6 +280,18 @@ def test_deploy_publishes_exactly_the_build_to_gh_pages(site: Path, tmp_path: Pa
     assert {"CNAME", ".nojekyll", "index.html"} <= listed
     assert git("log", "-1", "--format=%s", "gh-pages", cwd=remote).strip() == "Publish test"
 
+    # A second clone that saw the first deploy, then another deploy from the first clone: the
+    # second clone's next deploy must stack on the newest gh-pages, not be refused as stale.
+    git("push", "-q", "origin", "main", cwd=site)
+    other = tmp_path / "other"
+    git("clone", "-q", "-b", "main", str(remote), str(other), cwd=tmp_path)
+    git("config", "user.email", "t@example.org", cwd=other)
+    git("config", "user.name", "Tester", cwd=other)
+    assert main(["--source", str(site), "deploy", "--message", "Second"]) == 0
+    assert main(["--source", str(other), "deploy", "--message", "Third"]) == 0
+    history = git("log", "--format=%s", "gh-pages", cwd=remote).split("\n")
+    assert history[:3] == ["Third", "Second", "Publish test"]
+
 
 def test_the_pages_workflow_uses_the_official_actions_and_the_base_path():
     workflow = yaml.safe_load((ROOT / ".github/workflows/pages.yml").read_text())
