@@ -76,6 +76,23 @@ function cellName(grid, c) {
   return /^[−-]?\d+$/.test(label) && /^\S+\[\d+,\d+\]$/.test(name) ? `${name} = ${label}` : name;
 }
 
+/** A legend of swatches drawn with the same classes as the cells: items are [classes, text]. */
+export function drawLegend(parent, items) {
+  const box = select(parent).selectAll("div.ct-legend").data([items]).join("div").attr("class", "ct-legend");
+  const entries = box.selectAll("span.ct-legend-item")
+    .data(items, (item) => item[0])
+    .join((enter) => {
+      const span = enter.append("span").attr("class", "ct-legend-item");
+      const g = span.append("svg").attr("viewBox", "0 0 26 26").attr("width", 14).attr("height", 14)
+        .attr("aria-hidden", "true").append("g");
+      g.append("rect").attr("x", 1).attr("y", 1).attr("width", 24).attr("height", 24).attr("rx", 3);
+      span.append("span");
+      return span;
+    });
+  entries.select("g").attr("class", (item) => `ct-cell ${item[0]}`);
+  entries.select("span").text((item) => item[1]);
+}
+
 export function removeGrid(parent, key) {
   select(parent).selectAll(`figure.ct-grid[data-key="${key}"]`).remove();
 }

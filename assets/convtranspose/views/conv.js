@@ -1,7 +1,7 @@
 // View 2, the equivalent convolution: X′ (zeros inserted, bordered or cropped), the flipped and
 // dilated kernel W′, and the output Y it produces with stride 1.
 
-import { drawGrid } from "../grid.js";
+import { drawGrid, drawLegend } from "../grid.js";
 
 const INSERTED = -2;
 const BORDER = -1;
@@ -56,7 +56,7 @@ export function renderConv(panel, model, numbers) {
   for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) out.push({ row: i, col: j, label: numbers ? model.y(i, j) : `${i},${j}`, cls: i >= H - o || j >= W - o ? "op" : "" });
   drawGrid(panel, "conv-output", { title: `Y = X′ ⋆ W′, stride 1 (${H}×${W})`, rows: H, cols: W, attr: "mirror", name: "output", cells: out });
   cropped(panel, model);
-  legend(panel);
+  drawLegend(panel, LEGEND);
 }
 
 const LEGEND = [
@@ -66,29 +66,6 @@ const LEGEND = [
   ["pad op", "border added by output_padding"],
   ["tap", "kernel tap of W′"],
 ];
-
-function legend(panel) {
-  if (panel.querySelector(".ct-legend")) return;
-  const box = document.createElement("div");
-  box.className = "ct-legend";
-  for (const [cls, text] of LEGEND) {
-    const item = document.createElement("span");
-    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    svg.setAttribute("viewBox", "0 0 26 26");
-    svg.setAttribute("width", "14");
-    svg.setAttribute("height", "14");
-    svg.setAttribute("aria-hidden", "true");
-    const g = document.createElementNS("http://www.w3.org/2000/svg", "g");
-    g.setAttribute("class", `ct-cell ${cls}`);
-    const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
-    for (const [k, v] of [["x", 1], ["y", 1], ["width", 24], ["height", 24], ["rx", 3]]) rect.setAttribute(k, v);
-    g.append(rect);
-    svg.append(g);
-    item.append(svg, ` ${text}`);
-    box.append(item);
-  }
-  panel.append(box);
-}
 
 function cropped(panel, model) {
   let note = panel.querySelector(".ct-cropped");

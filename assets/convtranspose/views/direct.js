@@ -1,6 +1,6 @@
 // View 1, the direct (scatter) form: input X, kernel W and output Y side by side.
 
-import { drawGrid } from "../grid.js";
+import { drawGrid, drawLegend } from "../grid.js";
 
 export function renderDirect(panel, model, numbers) {
   const { h, w, k, H, W, o } = model;
@@ -22,4 +22,7 @@ export function renderDirect(panel, model, numbers) {
     cells: cells(H, W, (i, j) => (numbers ? model.y(i, j) : `${i},${j}`),
       (i, j) => (i >= H - o || j >= W - o ? "op" : "")),
   });
+  drawLegend(panel, o > 0
+    ? [["legend-active", "the hovered cell and what it is linked to"], ["op", `last ${o} row(s) and column(s): added by output_padding`]]
+    : [["legend-active", "the hovered cell and what it is linked to"]]);
 }

@@ -153,7 +153,8 @@ def test_a_failed_fetch_shows_a_message_and_retry_works(example_build: Path, sta
 @pytest.mark.parametrize("width", [360, 1280])
 def test_screenshots_and_no_overflow(example_build: Path, static_server, browser, artifacts_dir, width):
     server = static_server(example_build)
-    context = browser.new_context(viewport={"width": width, "height": 900})
+    # Reduced motion: no colour transitions, so the pictures show the final state.
+    context = browser.new_context(viewport={"width": width, "height": 900}, reduced_motion="reduce")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -170,6 +171,11 @@ def test_screenshots_and_no_overflow(example_build: Path, static_server, browser
     for tab in ("conv", "matrix", "overlap"):
         widget.locator(f'[data-tab="{tab}"]').click()
         assert widget.locator(f'[data-view="{tab}"]').is_visible()
+        # Show each view with a selection: an output cell's mirror, or the matrix row of one.
+        target = widget.locator(f'[data-view="{tab}"] [data-mirror="output"][data-row="1"][data-col="1"],'
+                                f' [data-view="{tab}"] [data-matrix]').first
+        page.mouse.move(0, 0)
+        target.focus()
         widget.screenshot(path=str(artifacts_dir / f"explorer-{tab}-{width}.png"))
     assert errors == []
     context.close()
