@@ -180,3 +180,42 @@ def test_scatter_and_kernel_highlights_equal_contributions(example_build: Path, 
         d = st["dilation"]
         assert active(page, sel, "flipped") == {((k - 1 - ka) * d, (k - 1 - kb) * d)}
     assert page.errors == []
+
+
+def test_every_grid_is_reachable_with_tab(example_build: Path, static_server, page):
+    server = static_server(example_build)
+    page.goto(server.url + MAIN)
+    sel = root("explorer")
+    page.wait_for_function("(sel) => document.querySelector(sel).dataset.state === 'ready'", arg=sel)
+    focused = "() => { const e = document.activeElement; return e && (e.dataset.grid || e.dataset.mirror || (e.dataset.matrix && 'matrix') || e.getAttribute('name') || e.dataset.tab || e.tagName); }"
+
+    def tab_through(limit: int = 40) -> list[str]:
+        page.focus(f'{sel} input[name="height"]')
+        seen = []
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            seen.append(page.evaluate(focused))
+        return seen
+
+    seen = tab_through()
+    assert {"input", "kernel", "output"} <= set(seen)
+    assert seen.count("output") == 1, "one tab stop per grid; arrow keys move inside it"
+    page.click(f'{sel} [data-tab="conv"]')
+    assert {"expanded", "flipped"} <= set(tab_through())
+    assert page.errors == []
+
+
+def test_tapping_a_cell_pins_it_on_a_touch_screen(example_build: Path, static_server, browser):
+    server = static_server(example_build)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(server.url + MAIN)
+    sel = root("explorer")
+    st = {"height": 3, "width": 3, "kernel": 3, "stride": 2, "padding": 1, "output_padding": 1, "dilation": 1}
+    set_state(page, "explorer", st)
+    wait_shape(page, "explorer", output_shape(*args_of(st)))
+    page.tap(f'{sel} [data-grid="output"][data-row="2"][data-col="3"]')
+    expected = contributions(*args_of(st))[(2, 3)]
+    assert active(page, sel, "input") == {(a, b) for a, b, _, _ in expected}
+    page.wait_for_function("() => location.hash.includes('.output-2-3')")
+    context.close()
