@@ -219,3 +219,17 @@ def test_tapping_a_cell_pins_it_on_a_touch_screen(example_build: Path, static_se
     assert active(page, sel, "input") == {(a, b) for a, b, _, _ in expected}
     page.wait_for_function("() => location.hash.includes('.output-2-3')")
     context.close()
+
+
+def test_overlap_counts_equal_the_number_of_contributions(example_build: Path, static_server, page):
+    server = static_server(example_build)
+    page.goto(server.url + MAIN)
+    sel = root("explorer")
+    st = {"height": 4, "width": 5, "kernel": 3, "stride": 2, "padding": 0, "output_padding": 1, "dilation": 1}
+    set_state(page, "explorer", st)
+    wait_shape(page, "explorer", output_shape(*args_of(st)))
+    shown = page.evaluate("(sel) => Array.from(document.querySelectorAll(`${sel} [data-key=\"overlap\"] g.ct-cell`))"
+                          ".map(e => [Number(e.dataset.row), Number(e.dataset.col), Number(e.textContent)])", sel)
+    expected = contributions(*args_of(st))
+    assert {(i, j): n for i, j, n in shown} == {cell: len(terms) for cell, terms in expected.items()}
+    assert len({len(t) for t in expected.values()}) > 1  # kernel 3, stride 2: a checkerboard
