@@ -229,7 +229,7 @@ def test_overlap_counts_equal_the_number_of_contributions(example_build: Path, s
     set_state(page, "explorer", st)
     wait_shape(page, "explorer", output_shape(*args_of(st)))
     shown = page.evaluate("(sel) => Array.from(document.querySelectorAll(`${sel} [data-key=\"overlap\"] g.ct-cell`))"
-                          ".map(e => [Number(e.dataset.row), Number(e.dataset.col), Number(e.textContent)])", sel)
+                          ".map(e => [Number(e.dataset.row), Number(e.dataset.col), Number(e.querySelector('text').textContent)])", sel)
     expected = contributions(*args_of(st))
     assert {(i, j): n for i, j, n in shown} == {cell: len(terms) for cell, terms in expected.items()}
     assert len({len(t) for t in expected.values()}) > 1  # kernel 3, stride 2: a checkerboard
