@@ -191,6 +191,29 @@ def test_ctrl_c_stops_the_cli_server_cleanly(site: Path):
     assert "Traceback" not in err and "stopped" in err
 
 
+def test_a_text_edit_does_not_recompute_widget_data(site: Path):
+    assert main(["--source", str(site), "new", "With explorer", "--date", "2025-01-01", "--widget"]) == 0
+    dev = DevServer(BuildOptions(source=site, output=site / "build"), port=0, log=lambda *a, **k: None).start()
+    computed: list[str] = []
+    memo = dev.builder.cache.memo
+
+    def recording(namespace, key, compute, *args, **kwargs):
+        return memo(namespace, key, lambda: (computed.append(namespace), compute())[1], *args, **kwargs)
+
+    dev.builder.cache.memo = recording
+    try:
+        events = Events(dev)
+        post = site / "content/posts/2025-01-01-with-explorer.md"
+        post.write_text(post.read_text() + "\nOne more sentence.\n")
+        assert events.next()[0] == "reload"
+        events.close()
+        assert b"One more sentence." in request(dev, "/posts/with-explorer/")[2]
+    finally:
+        dev.stop()
+    assert "markdown" in computed  # the edited post was rendered again ...
+    assert "convtranspose" not in computed  # ... but its explorer's data came from the cache
+
+
 def test_css_only_change_sends_a_css_event(server: DevServer, site: Path):
     events = Events(server)
     css = site / "assets/css/site.css"
