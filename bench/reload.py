@@ -27,12 +27,14 @@ def _next_event(response) -> str:
             return event
 
 
-def measure() -> dict[str, tuple[float, str, float | None]]:
+def _latencies(poll: bool) -> tuple[list[float], str]:
+    """Seconds from each save to its reload event, and the watcher mode that saw the saves."""
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         for name in ("content", "templates", "assets"):
             shutil.copytree(ROOT / name, site / name)
-        dev = DevServer(BuildOptions(source=site, output=site / "build"), port=0, log=lambda *a, **k: None).start()
+        dev = DevServer(BuildOptions(source=site, output=site / "build"), port=0, poll=poll,
+                        log=lambda *a, **k: None).start()
         try:
             conn = http.client.HTTPConnection("127.0.0.1", dev.httpd.server_address[1], timeout=30)
             conn.request("GET", "/__stride/events")
@@ -51,12 +53,20 @@ def measure() -> dict[str, tuple[float, str, float | None]]:
             conn.close()
         finally:
             dev.stop()
+    return latencies, dev.watcher.mode
+
+
+def measure() -> dict[str, tuple[float, str, float | None]]:
+    native, mode = _latencies(poll=False)
+    polled, _ = _latencies(poll=True)
     return {
-        "save -> reload event, median": (statistics.median(latencies) * 1000, "ms", 300.0),
-        "save -> reload event, max": (max(latencies) * 1000, "ms", None),
+        "save -> reload event, median": (statistics.median(native) * 1000, "ms", 300.0),
+        "save -> reload event, max": (max(native) * 1000, "ms", None),
         # The first edit after start-up also fills the build's spare tree; reported apart.
-        "save -> reload event, first edit": (latencies[0] * 1000, "ms", None),
-        "watcher": (1.0 if dev.watcher.mode == "native" else 0.0, "(1 = inotify)", None),
+        "save -> reload event, first edit": (native[0] * 1000, "ms", None),
+        "watcher": (1.0 if mode == "native" else 0.0, "(1 = inotify)", None),
+        # The fallback for WSL2 /mnt drives and some mounts: adds up to one polling interval.
+        "save -> reload event with --poll, median": (statistics.median(polled) * 1000, "ms", None),
     }
 
 

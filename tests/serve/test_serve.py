@@ -259,6 +259,19 @@ def test_an_open_page_reloads_itself_and_shows_build_errors(server: DevServer, s
     assert page.errors == []
 
 
+@pytest.mark.browser
+def test_a_css_edit_restyles_the_open_page_without_reloading_it(server: DevServer, site: Path, page):
+    page.goto(server.url + "posts/second/")
+    page.wait_for_function("() => window.__strideEvents && window.__strideEvents.includes('hello')")
+    page.evaluate("() => { window.__notReloaded = true; }")
+    css = site / "assets/css/site.css"
+    css.write_text(css.read_text() + "\nhtml { --stride-probe: 7; }\n")
+    page.wait_for_function("() => getComputedStyle(document.documentElement)"
+                           ".getPropertyValue('--stride-probe').trim() === '7'", timeout=10000)
+    assert page.evaluate("() => window.__notReloaded === true")
+    assert page.errors == []
+
+
 def test_new_post_has_a_slug_builds_and_never_overwrites(site: Path, capsys):
     assert main(["--source", str(site), "new", "Strides & Zeros: a tour!", "--date", "2025-03-04",
                  "--tags", "convolution, pytorch", "--widget"]) == 0
