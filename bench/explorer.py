@@ -79,6 +79,18 @@ def measure() -> dict[str, tuple[float, str, float | None]]:
                 elapsed, fetched, _ = page.evaluate(_MOVE, [name, value - 1 if value > 1 else value + 1, True])
                 cold.append(elapsed)
                 cold_bytes.append(fetched)
+            # The heaviest drawing the default ranges allow: a 44×44 output and a 56×56 X′.
+            page.evaluate("""() => {
+              const root = document.querySelector('[data-widget="convtranspose"]');
+              for (const [n, v] of [['height', 8], ['width', 8], ['kernel', 5], ['stride', 4], ['padding', 0],
+                                    ['output_padding', 3], ['dilation', 2]]) {
+                const input = root.querySelector(`input[name="${n}"]`);
+                input.value = v;
+                input.dispatchEvent(new Event('input', {bubbles: true}));
+              }
+            }""")
+            page.wait_for_timeout(500)
+            largest, _, largest_frame = page.evaluate(_MOVE, ["dilation", 3, False])
             browser.close()
             for address in sorted(loaded):
                 if address.endswith((".js", ".css")) and "mathjax" not in address:
@@ -88,6 +100,8 @@ def measure() -> dict[str, tuple[float, str, float | None]]:
         "slider input -> ready, prefetched, median": (statistics.median(warm), "ms", 16.0),
         "slider input -> next frame painted, prefetched, median": (statistics.median(warm_frame), "ms", None),
         "slider input -> ready, cold fetch, median": (statistics.median(cold), "ms", 50.0),
+        "slider input -> ready, largest drawing (44x44 output), prefetched": (largest, "ms", None),
+        "slider input -> next frame, largest drawing, prefetched": (largest_frame, "ms", None),
         "JSON bytes fetched before ready per prefetched slider change, max": (max(warm_bytes), "bytes", 0),
         "JSON bytes fetched per cold slider change (uncompressed), median": (statistics.median(cold_bytes), "bytes", None),
         "page JS + CSS without MathJax, gzipped": (weight, "bytes", 150 * 1024),

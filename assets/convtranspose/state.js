@@ -1,4 +1,4 @@
-// The widget state in the URL hash: "#ct-<id>=h5.w5.k3.s2.p1.o1.d1" plus ".out-1-2" when a cell
+// The widget state in the URL hash: "#ct-<id>=h5.w5.k3.s2.p1.o1.d1" plus ".output-1-2" when a cell
 // is pinned. Several widgets share one hash, as separate &-joined entries.
 
 import { SLIDERS } from "./data.js";
