@@ -12,6 +12,7 @@ because every build swaps a new folder into place.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
 import json
 import mimetypes
@@ -27,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from generator.build import BuildOptions, build_site, watched_paths
 from generator.cli import errors_of
-from generator.config import normalize_base_url
+from generator.config import load_config, normalize_base_url
 from generator.errors import ContentError, ContentErrors, Diagnostic
 from generator.plugins import Cache
 from generator.watch import Watcher
@@ -100,6 +101,12 @@ class Builder:
                 self.state.publish("error", [problem])
                 return False
             files = {p for p in changed or () if not p.is_dir()}  # folder events come with file events
+            if any(p.suffix == ".py" for p in files):
+                # Plugin modules are imported once per process; a rebuild would still run the old code.
+                self.log("plugin code changed: restart stride serve to run the new code", file=sys.stderr)
+            if self.options.base_url is None:
+                # base_url in content/site.yml may have been edited: remount the site where it now lives.
+                self.state.base = normalize_base_url(load_config(self.options.source).base_url)
             css_only = bool(files) and all(p.suffix == ".css" for p in files)
             self.state.publish("css" if css_only else "reload", [])
             what = ", ".join(sorted(p.name for p in changed)[:3]) if changed else "site"
@@ -123,7 +130,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == RESERVED + "livereload.js":
             return self.send(200, _CLIENT, MIME[".js"], head)
         if path == RESERVED + "events":
-            return self.events()
+            return self.events(head)
         self.serve_file(path, head)
 
     # -- static files, the way GitHub Pages answers ---------------------------------------------
@@ -187,13 +194,15 @@ class Handler(BaseHTTPRequestHandler):
                 pass
 
     # -- Server-Sent Events ---------------------------------------------------------------------
-    def events(self) -> None:
+    def events(self, head: bool = False) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Connection", "keep-alive")
         self.end_headers()
         self.close_connection = True
+        if head:
+            return
         state = self.state
         with state.changed:
             seen = state.version
@@ -245,8 +254,8 @@ class DevServer:
 
     def __init__(self, options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, poll: bool = False,
                  base_url: str | None = None, log=print) -> None:
-        from generator.config import load_config
-
+        if base_url is not None and options.base_url is None:
+            options = dataclasses.replace(options, base_url=base_url)  # links must match the mount
         try:
             configured = load_config(options.source, options.base_url).base_url
         except (ContentError, ContentErrors):

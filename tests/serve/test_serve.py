@@ -126,6 +126,17 @@ def test_base_url_mounts_the_site_under_the_sub_path(site: Path):
         dev.stop()
 
 
+def test_editing_base_url_in_the_settings_remounts_the_site(server: DevServer, site: Path):
+    events = Events(server)
+    settings = site / "content/site.yml"
+    settings.write_text(settings.read_text() + "base_url: /moved/\n")
+    assert events.next()[0] == "reload"
+    events.close()
+    status, _, body = request(server, "/moved/posts/shapes/")
+    assert status == 200 and b'href="/moved/' in body
+    assert request(server, "/posts/shapes/")[0] == 404
+
+
 def test_reload_event_after_an_edit_and_the_error_overlay_cycle(server: DevServer, site: Path):
     events = Events(server)
     post = site / "content/posts/2024-01-02-second.md"
