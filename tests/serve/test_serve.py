@@ -378,3 +378,51 @@ def test_polling_watcher_sees_changes(tmp_path: Path):
     finally:
         watcher.stop()
     assert seen and any(p.name == "a.md" for p in seen[0])
+
+
+def test_watcher_falls_back_to_polling_when_inotify_fails(tmp_path: Path, monkeypatch, capsys):
+    import errno
+
+    import generator.watch
+    from generator.watch import Watcher
+
+    class NoInotify(generator.watch.Observer):
+        def schedule(self, *args, **kwargs):
+            raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+    monkeypatch.setattr(generator.watch, "Observer", NoInotify)
+    seen: list[set[Path]] = []
+    folder = tmp_path / "content"
+    folder.mkdir()
+    watcher = Watcher([folder], seen.append, interval=0.05).start()
+    try:
+        assert watcher.mode == "polling"
+        write(folder / "b.md", "x")
+        deadline = time.monotonic() + 5
+        while not seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        watcher.stop()
+    assert seen and any(p.name == "b.md" for p in seen[0])
+    assert "polling instead" in capsys.readouterr().err
+
+
+def test_a_burst_of_saves_is_one_rebuild(tmp_path: Path):
+    from generator.watch import Watcher
+
+    seen: list[set[Path]] = []
+    folder = tmp_path / "content"
+    folder.mkdir()
+    watcher = Watcher([folder], seen.append, debounce=0.3).start()
+    try:
+        for i in range(5):  # an editor's temp-file-and-rename dance, several files at once
+            write(folder / f"tmp{i}.md~", "x")
+            write(folder / f"post{i}.md", "x")
+        deadline = time.monotonic() + 5
+        while not seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.6)  # a second call, if any, would come within the debounce window
+    finally:
+        watcher.stop()
+    assert len(seen) == 1
+    assert {p.name for p in seen[0] if p.is_file()} == {f"post{i}.md" for i in range(5)}
