@@ -66,7 +66,7 @@ export class Explorer {
       const input = this.inputs[name];
       input.addEventListener("input", () => {
         this.root.querySelector(`[data-role="value-${name}"]`).textContent = input.value;
-        this.show(false);
+        this.requestShow();
       });
       input.addEventListener("change", () => this.recordHash(true));
     }
@@ -111,6 +111,27 @@ export class Explorer {
     }
     this.setControls(found.st);
     this.show(false, false);
+  }
+
+  /** Draw at most once per frame: a drag fires input events faster than a large state draws.
+   * The first event of a frame draws at once (no added latency); later ones are folded into one
+   * draw at the next frame, and data-state says "loading" until then. */
+  requestShow() {
+    if (this.frameOpen) {
+      this.pending = true;
+      this.token++; // a fetch still in flight is for a state the sliders have left
+      this.root.dataset.state = "loading";
+      return;
+    }
+    this.frameOpen = true;
+    this.show(false);
+    window.requestAnimationFrame(() => {
+      this.frameOpen = false;
+      if (this.pending) {
+        this.pending = false;
+        this.requestShow();
+      }
+    });
   }
 
   async show(push, record = true) {

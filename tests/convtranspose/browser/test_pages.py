@@ -233,3 +233,28 @@ def test_overlap_counts_equal_the_number_of_contributions(example_build: Path, s
     expected = contributions(*args_of(st))
     assert {(i, j): n for i, j, n in shown} == {cell: len(terms) for cell, terms in expected.items()}
     assert len({len(t) for t in expected.values()}) > 1  # kernel 3, stride 2: a checkerboard
+
+
+def test_a_burst_of_input_events_draws_once_per_frame_and_ends_on_the_last_state(
+        example_build: Path, static_server, page):
+    server = static_server(example_build)
+    page.goto(server.url + MAIN)
+    sel = root("explorer")
+    page.wait_for_function("(sel) => document.querySelector(sel).dataset.state === 'ready'", arg=sel)
+    draws = page.evaluate("""(sel) => {
+        const root = document.querySelector(sel);
+        const explorer = root.stride;
+        let count = 0;
+        const draw = explorer.draw.bind(explorer);
+        explorer.draw = (model) => { count += 1; return draw(model); };
+        const input = root.querySelector('input[name="width"]');
+        for (const value of [8, 1, 7, 2, 6, 3, 5, 4, 8, 6]) {
+            input.value = value;
+            input.dispatchEvent(new Event('input', {bubbles: true}));
+        }
+        return new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(count), 50)));
+    }""", sel)
+    st = dict(values(page, "explorer"), width=6)
+    wait_shape(page, "explorer", output_shape(*args_of(st)))
+    assert 1 <= draws <= 2, draws
+    assert page.errors == []
