@@ -283,6 +283,36 @@ def test_a_css_edit_restyles_the_open_page_without_reloading_it(server: DevServe
     assert page.errors == []
 
 
+# Stricter than the theme needs on style-src: the overlay must draw without inline style markup.
+STRICT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+              "img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'self'")
+
+
+@pytest.mark.browser
+def test_live_reload_and_overlay_work_under_a_strict_csp_and_never_parse_the_message(
+        server: DevServer, page):
+    from generator.errors import Diagnostic
+
+    def with_csp(route):
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_CSP})
+
+    page.route("**/posts/second/", with_csp)
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.goto(server.url + "posts/second/")
+    page.wait_for_function("() => window.__strideEvents && window.__strideEvents.includes('hello')")
+    hostile = "content/posts/<img src=x onerror=\"window.__pwned=1\">.md"
+    server.state.publish("error", [Diagnostic(hostile, 4, "<b>bold</b> is not allowed here")])
+    overlay = page.locator("#stride-build-error")
+    overlay.wait_for(timeout=10000)
+    assert f"{hostile}:4: <b>bold</b> is not allowed here" in overlay.text_content()
+    assert overlay.locator("img, b").count() == 0
+    assert page.evaluate("() => window.__pwned") is None
+    assert overlay.evaluate("el => getComputedStyle(el).position") == "fixed"
+    assert violations == []
+
+
 def test_new_post_has_a_slug_builds_and_never_overwrites(site: Path, capsys):
     assert main(["--source", str(site), "new", "Strides & Zeros: a tour!", "--date", "2025-03-04",
                  "--tags", "convolution, pytorch", "--widget"]) == 0
