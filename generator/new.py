@@ -6,7 +6,7 @@ import argparse
 import re
 import sys
 import unicodedata
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 
 import yaml
@@ -18,11 +18,12 @@ def slug_of(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def post_text(title: str, day: date, tags: list[str], widget: bool) -> str:
+def post_text(title: str, when: datetime, tags: list[str], widget: bool) -> str:
+    """The new post's Markdown; ``when`` is an aware datetime (written to the minute)."""
     front = {
         "layout": "post",
         "title": title,
-        "date": f"{day.isoformat()} 09:00:00+0000",
+        "date": when.strftime("%Y-%m-%d %H:%M:00%z"),
         "description": "",
         "tags": tags,
         "categories": [],
@@ -56,18 +57,20 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     try:
-        day = date.fromisoformat(args.date) if args.date else datetime.now(timezone.utc).date()
+        # Today's posts get the current time, so two written on one day list in writing order.
+        when = (datetime.combine(date.fromisoformat(args.date), time(9), timezone.utc) if args.date
+                else datetime.now(timezone.utc))
     except ValueError:
         print(f"--date {args.date!r} is not a date: write it as YYYY-MM-DD", file=sys.stderr)
         return 1
     tags = [t.strip() for t in args.tags.split(",") if t.strip()]
     folder = Path(args.source) / "content" / "posts"
-    target = folder / f"{day.isoformat()}-{slug}.md"
+    target = folder / f"{when.date().isoformat()}-{slug}.md"
     if target.exists():
         print(f"{target}: already exists; choose another title or date (nothing was written)", file=sys.stderr)
         return 1
     folder.mkdir(parents=True, exist_ok=True)
     with open(target, "x", encoding="utf-8") as out:  # "x": never overwrite, even in a race
-        out.write(post_text(title, day, tags, args.widget))
+        out.write(post_text(title, when, tags, args.widget))
     print(f"created {target}")
     return 0

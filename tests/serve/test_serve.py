@@ -327,6 +327,13 @@ def test_new_post_has_a_slug_builds_and_never_overwrites(site: Path, capsys):
     assert created.read_text() == before
     assert "already exists" in capsys.readouterr().err
     assert main(["--source", str(site), "new", "!!!"]) == 1
+    assert "date: 2025-03-04 09:00:00+0000" in before
+    from datetime import datetime, timezone
+
+    days = {datetime.now(timezone.utc).date().isoformat()}
+    assert main(["--source", str(site), "new", "Written today"]) == 0
+    days.add(datetime.now(timezone.utc).date().isoformat())  # in case midnight passed meanwhile
+    assert any((site / f"content/posts/{day}-written-today.md").is_file() for day in days)
     assert main(["--source", str(site), "new", "Fine", "--date", "2025-02-30"]) == 1
 
 
