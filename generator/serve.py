@@ -108,9 +108,16 @@ class Builder:
                 # base_url in content/site.yml may have been edited: remount the site where it now lives.
                 self.state.base = normalize_base_url(load_config(self.options.source).base_url)
             css_only = bool(files) and all(p.suffix == ".css" for p in files)
+            was_broken = bool(self.state.problems)
             self.state.publish("css" if css_only else "reload", [])
-            what = ", ".join(sorted(p.name for p in changed)[:3]) if changed else "site"
-            self.log(f"rebuilt after {what}: {result.pages} pages in {time.perf_counter() - started:.2f} s")
+            seconds = time.perf_counter() - started
+            if changed is None:
+                self.log(f"built {result.pages} pages in {seconds:.2f} s")
+            else:
+                names = sorted({p.name for p in files or changed})
+                what = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+                fixed = "; the build error is fixed" if was_broken else ""
+                self.log(f"rebuilt after {what}: {result.pages} pages in {seconds:.2f} s{fixed}")
             return True
 
 
