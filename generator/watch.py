@@ -7,6 +7,7 @@ call. Output folders, caches and editor scratch files are ignored.
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 from pathlib import Path
@@ -27,14 +28,42 @@ def ignored(path: Path) -> bool:
     return name.endswith(_IGNORED_SUFFIXES) or name.startswith((".#", "#")) or name == "4913"
 
 
-def needs_polling(paths: Iterable[Path]) -> bool:
-    """inotify misses changes made from Windows on WSL2's /mnt drives (and on some network
-    mounts); poll there without being asked."""
-    try:
-        release = Path("/proc/version").read_text(encoding="utf-8", errors="replace").lower()
-    except OSError:
-        return False
-    return "microsoft" in release and any(str(p.resolve()).startswith("/mnt/") for p in paths)
+# File systems whose changes inotify does not report when they are made on the other side:
+# WSL2's Windows drives (9p, drvfs), network shares, VirtualBox and Docker Desktop folder sharing.
+_REMOTE_FILE_SYSTEMS = {"9p", "drvfs", "nfs", "nfs4", "cifs", "smb3", "smbfs", "vboxsf", "fuse.grpcfuse",
+                        "fakeowner", "fuse.sshfs", "prl_fs", "vmhgfs", "fuse.vmhgfs-fuse"}
+
+
+def mount_types(mountinfo: str) -> dict[str, str]:
+    """Mount point -> file system type, from the text of /proc/self/mountinfo."""
+    found = {}
+    for line in mountinfo.splitlines():
+        before, _, after = line.partition(" - ")
+        fields, rest = before.split(), after.split()
+        if len(fields) >= 5 and rest:
+            # Spaces and a few other characters are written as octal escapes (\040).
+            point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4])
+            found[point] = rest[0]
+    return found
+
+
+def file_system_of(path: Path, mounts: dict[str, str]) -> str:
+    """Type of the file system holding ``path``: the one mounted at its longest matching prefix."""
+    text = str(path)
+    best = max((point for point in mounts
+                if text == point or text.startswith(point.rstrip("/") + "/")), key=len, default="/")
+    return mounts.get(best, "")
+
+
+def needs_polling(paths: Iterable[Path], mountinfo: str | None = None) -> bool:
+    """Whether any watched folder sits on a file system whose changes inotify may miss."""
+    if mountinfo is None:
+        try:
+            mountinfo = Path("/proc/self/mountinfo").read_text(encoding="utf-8", errors="replace")
+        except OSError:  # not Linux: the native observer (FSEvents, ReadDirectoryChangesW) is fine
+            return False
+    mounts = mount_types(mountinfo)
+    return any(file_system_of(p.resolve(), mounts) in _REMOTE_FILE_SYSTEMS for p in paths)
 
 
 class _Collector(FileSystemEventHandler):

@@ -463,3 +463,18 @@ def test_a_burst_of_saves_is_one_rebuild(tmp_path: Path):
         watcher.stop()
     assert len(seen) == 1
     assert {p.name for p in seen[0] if p.is_file()} == {f"post{i}.md" for i in range(5)}
+
+
+def test_folders_on_shared_file_systems_are_polled(tmp_path: Path):
+    from generator.watch import needs_polling
+
+    folder = (tmp_path / "my site" / "content").resolve()
+    folder.mkdir(parents=True)
+    escaped = str(folder.parent).replace(" ", "\\040")
+    local = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+    shared = local + f"90 22 0:52 / {escaped} rw,noatime - 9p drvfs rw,dirsync,aname=drvfs\n"
+    nested = shared + f"91 90 8:2 / {escaped}/content rw - ext4 /dev/sdb1 rw\n"
+    assert not needs_polling([folder], local)
+    assert needs_polling([folder], shared)
+    assert not needs_polling([folder], nested)  # the innermost mount decides
+    assert not needs_polling([tmp_path / "elsewhere"], shared)
