@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -240,6 +241,35 @@ def test_two_hundred_concurrent_requests(server: DevServer):
     assert len(statuses) == 200
     assert statuses.count(404) == paths[:200].count("/missing/")
     assert all(s in (200, 404) for s in statuses)
+
+
+def test_requests_during_rebuilds_never_fail(server: DevServer, site: Path):
+    """build/ is swapped with a staging folder on every rebuild; requests that land meanwhile
+    must still find every page."""
+    events = Events(server)
+    post = site / "content/posts/2024-01-02-second.md"
+    original = post.read_text()
+    done = threading.Event()
+
+    def edit() -> int:
+        rebuilds = 0
+        deadline = time.monotonic() + 30
+        while not done.is_set() and time.monotonic() < deadline:
+            post.write_text(original + f"\nEdit {rebuilds}.\n")
+            assert events.next()[0] == "reload"
+            rebuilds += 1
+        return rebuilds
+
+    paths = ["/", "/posts/shapes/", "/posts/second/", "/feed.xml", "/about/"] * 50
+    with concurrent.futures.ThreadPoolExecutor(max_workers=9) as pool:
+        editor = pool.submit(edit)
+        time.sleep(0.2)  # the first rebuild is under way
+        statuses = list(pool.map(lambda p: request(server, p)[0], paths))
+        done.set()
+        rebuilds = editor.result()
+    events.close()
+    assert rebuilds >= 3
+    assert statuses == [200] * len(paths)
 
 
 def test_busy_port_is_a_clear_error(site: Path, capsys):
