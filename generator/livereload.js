@@ -46,11 +46,20 @@
   }
 
   var source = new EventSource("/__stride/events");
+  var seen = null; // "instance:version" of the site this page shows
   window.__strideEvents = [];
   ["hello", "reload", "css", "error"].forEach(function (name) {
     source.addEventListener(name, function (event) {
       var data = JSON.parse(event.data || "{}");
       window.__strideEvents.push(name);
+      if (name === "hello") {
+        var now = data.instance + ":" + data.version;
+        // After a reconnect: a rebuild happened meanwhile, or the server was restarted.
+        if (seen !== null && seen !== now) { window.location.reload(); return; }
+        seen = now;
+        return;
+      }
+      if (seen !== null && data.version !== undefined) seen = seen.split(":")[0] + ":" + data.version;
       if (name === "reload") { removeOverlay(); window.location.reload(); }
       else if (name === "css") { removeOverlay(); swapStylesheets(); }
       else if (name === "error") { showOverlay(data.problems || []); }

@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 import traceback
+import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -53,6 +54,7 @@ class SiteState:
     output: Path
     base: str
     version: int = 0
+    instance: str = field(default_factory=lambda: uuid.uuid4().hex)  # tells a restarted server apart
     event: str = "reload"  # what the last version needs: "reload" or "css"
     problems: list[Diagnostic] = field(default_factory=list)
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -215,9 +217,12 @@ class Handler(BaseHTTPRequestHandler):
             seen = state.version
             problems = list(state.problems)
         try:
-            self.emit("hello", {"version": seen})
+            # A dropped stream reconnects after a second; "hello" then tells the page whether it
+            # missed a rebuild or is talking to a restarted server (either way: reload).
+            self.wfile.write(b"retry: 1000\n\n")
+            self.emit("hello", {"version": seen, "instance": state.instance})
             if problems:
-                self.emit("error", {"problems": [str(p) for p in problems]})
+                self.emit("error", {"version": seen, "problems": [str(p) for p in problems]})
             while not getattr(self.server, "stopping", False):
                 with state.changed:
                     state.changed.wait_for(lambda: state.version != seen or getattr(self.server, "stopping", False),
@@ -229,7 +234,7 @@ class Handler(BaseHTTPRequestHandler):
                     continue
                 seen = version
                 if event == "error":
-                    self.emit("error", {"problems": [str(p) for p in problems]})
+                    self.emit("error", {"version": version, "problems": [str(p) for p in problems]})
                 else:
                     self.emit(event, {"version": version})
         except (BrokenPipeError, ConnectionResetError, OSError):

@@ -301,6 +301,26 @@ def test_an_open_page_reloads_itself_and_shows_build_errors(server: DevServer, s
 
 
 @pytest.mark.browser
+def test_an_open_page_reloads_after_the_server_restarts(site: Path, page):
+    options = BuildOptions(source=site, output=site / "build")
+    first = DevServer(options, port=0, log=lambda *a, **k: None).start()
+    port = first.httpd.server_address[1]
+    try:
+        page.goto(first.url + "posts/second/")
+        page.wait_for_function("() => window.__strideEvents && window.__strideEvents.includes('hello')")
+        page.evaluate("() => { window.__before = true; }")
+    finally:
+        first.stop()
+    # e.g. restarted after a plugin edit: the page must not keep showing the old server's site
+    second = DevServer(options, port=port, log=lambda *a, **k: None).start()
+    try:
+        page.wait_for_function("() => window.__before === undefined && window.__strideEvents"
+                               " && window.__strideEvents.includes('hello')", timeout=15000)
+    finally:
+        second.stop()
+
+
+@pytest.mark.browser
 def test_a_css_edit_restyles_the_open_page_without_reloading_it(server: DevServer, site: Path, page):
     page.goto(server.url + "posts/second/")
     page.wait_for_function("() => window.__strideEvents && window.__strideEvents.includes('hello')")
