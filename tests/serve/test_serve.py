@@ -528,3 +528,10 @@ def test_folders_on_shared_file_systems_are_polled(tmp_path: Path):
     assert needs_polling([folder], shared)
     assert not needs_polling([folder], nested)  # the innermost mount decides
     assert not needs_polling([tmp_path / "elsewhere"], shared)
+
+
+def test_deploy_outside_a_git_repository_says_so(site: Path, tmp_path: Path, monkeypatch, capsys):
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    assert main(["--source", str(site), "deploy"]) == 1
+    assert "not a git repository" in capsys.readouterr().err
+    assert not (site / "build").exists()  # nothing was built for nothing
