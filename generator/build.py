@@ -263,7 +263,8 @@ class _Build:
             pages += spec.output.endswith(".html")
         if self.problems:
             raise ContentErrors(self.problems)
-        self.cache.store("pages", "previous", current)
+        if current.keys() != previous.keys() or any(current[o][0] != previous[o][0] for o in current):
+            self.cache.store("pages", "previous", current)  # megabytes: not rewritten when unchanged
 
         for public, data in assets.data.items():
             self._add_file(files, public, data, "assets/")
@@ -513,4 +514,9 @@ class _Build:
 
 def build_site(options: BuildOptions, cache: Cache | None = None) -> BuildResult:
     """Build (or with ``write=False`` only check) the site. Raises ContentError(s) on bad input."""
-    return _Build(options, cache or _cache_for(options)).run()
+    cache = cache or _cache_for(options)
+    try:
+        return _Build(options, cache).run()
+    finally:
+        # Also after a content error: the posts that did render need not be rendered again.
+        cache.flush()

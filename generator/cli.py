@@ -70,7 +70,20 @@ def _build(args: argparse.Namespace, write: bool) -> int:
     return 0
 
 
-def make_parser() -> argparse.ArgumentParser:
+def _requested_command(argv: list[str]) -> str | None:
+    """The command word in ``argv`` (skipping global options and the value of --source)."""
+    words = iter(argv)
+    for word in words:
+        if word == "--source":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def make_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; with ``command`` ("build", "serve", ...) only that command's module is
+    imported, so `stride build` does not pay for the dev server's imports (watchdog, http)."""
     parser = argparse.ArgumentParser(prog="stride", description="Build static sites with interactive explainers.")
     parser.add_argument("--version", action="version", version=f"stride {__version__}")
     parser.add_argument("--source", type=Path, default=Path("."),
@@ -83,6 +96,9 @@ def make_parser() -> argparse.ArgumentParser:
     _add_build_options(check)
     check.set_defaults(run=lambda a: _build(a, write=False))
     for name, (module_name, help_text) in _COMMAND_MODULES.items():
+        if command in ("build", "check") or (command in _COMMAND_MODULES and command != name):
+            commands.add_parser(name, help=help_text)  # listed, but never chosen in this run
+            continue
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
@@ -96,7 +112,8 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = make_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = make_parser(_requested_command(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()

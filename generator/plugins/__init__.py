@@ -26,12 +26,11 @@ a rebuild with unchanged inputs is cheap. Bad input is reported by raising
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
 
+from generator.cache import Cache  # re-exported: ctx.cache is part of the plugin interface
 from generator.errors import ContentError
 
 if TYPE_CHECKING:  # imported for annotations only: the core depends on plugins, not the reverse
@@ -86,75 +85,6 @@ class PostResult:
     scripts: tuple[str, ...] = ()  # paths under assets/, loaded as <script type="module">
     styles: tuple[str, ...] = ()  # paths under assets/, loaded as stylesheets
     context: Mapping[str, Any] = field(default_factory=dict)
-
-
-class Cache:
-    """A small persistent memo for expensive plugin work, stored under ``.stride-cache/``.
-
-    Keys must capture every input of the computation (the plugin's ``version`` is added here).
-    Values are pickled; a missing, unreadable or stale entry is simply recomputed. ``root=None``
-    keeps everything in memory (tests, ``stride check``).
-    """
-
-    def __init__(self, root: Path | None) -> None:
-        self.root = root
-        self._memory: dict[tuple[str, str], Any] = {}
-        self._used: set[tuple[str, str]] = set()
-
-    def prune(self, namespace: str) -> None:
-        """Forget entries of ``namespace`` not used since the last prune (e.g. old versions of an
-        edited post), so a long ``stride serve`` session or many edits do not grow the cache."""
-        for slot in [s for s in self._memory if s[0] == namespace and s not in self._used]:
-            del self._memory[slot]
-        folder = self.root / namespace if self.root else None
-        if folder is not None and folder.is_dir():
-            keep = {key for ns, key in self._used if ns == namespace}
-            for file in folder.glob("*.pickle"):
-                if file.stem not in keep:
-                    file.unlink(missing_ok=True)
-        self._used = {s for s in self._used if s[0] != namespace}
-
-    def store(self, namespace: str, key: str, value: Any) -> None:
-        """Replace the value of ``(namespace, key)`` (memo returns it from now on)."""
-        slot = (namespace, key)
-        self._memory.pop(slot, None)
-        if self.root:
-            (self.root / namespace / f"{key}.pickle").unlink(missing_ok=True)
-        self.memo(namespace, key, lambda: value)
-
-    def contains(self, namespace: str, key: str) -> bool:
-        """Whether ``memo`` would find a stored value (without loading it)."""
-        if (namespace, key) in self._memory:
-            return True
-        return bool(self.root) and (self.root / namespace / f"{key}.pickle").is_file()
-
-    def memo(self, namespace: str, key: str, compute: Callable[[], Any], persist: bool = True) -> Any:
-        """Return the cached value for ``(namespace, key)`` or compute and store it.
-        ``persist=False`` keeps it in memory only (for values cheap to recompute in a new process)."""
-        slot = (namespace, key)
-        self._used.add(slot)
-        if slot in self._memory:
-            return self._memory[slot]
-        path = self.root / namespace / f"{key}.pickle" if self.root and persist else None
-        value = None
-        if path is not None and path.is_file():
-            try:
-                value = pickle.loads(path.read_bytes())
-            except Exception:  # a truncated or foreign file is only a cache miss
-                value = None
-        if value is None:
-            value = compute()
-            if path is not None:
-                try:
-                    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = path.with_suffix(".tmp")
-                    tmp.write_bytes(data)
-                    tmp.replace(path)
-                except (pickle.PicklingError, TypeError, AttributeError, OSError):
-                    pass  # a value that cannot be stored (or a full disk) is only a slower next build
-        self._memory[slot] = value
-        return value
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import sqlite3
 import sys
 import textwrap
 from pathlib import Path
@@ -114,7 +115,8 @@ def test_plugin_cache_survives_between_builds(mini: Path, tiny_installed):
     assert tiny_stride_plugin.CALLS == [5]
     assert main(["--source", str(mini), "build"]) == 0
     assert tiny_stride_plugin.CALLS == [5]  # the second build read .stride-cache/
-    assert any((mini / ".stride-cache" / "tiny").iterdir())
+    db = sqlite3.connect(mini / ".stride-cache" / "cache.sqlite3")
+    assert db.execute("SELECT count(*) FROM entry WHERE namespace = 'tiny'").fetchone()[0] == 1
 
 
 def test_a_widget_of_a_plugin_the_site_does_not_enable_is_an_error(mini: Path, tiny_installed, capsys):
@@ -124,8 +126,58 @@ def test_a_widget_of_a_plugin_the_site_does_not_enable_is_an_error(mini: Path, t
     assert "2024-08-08-tiny.md:4: unknown widget plugin 'tiny' (enable it in content/site.yml" in err
 
 
-def test_cache_recovers_from_a_corrupt_entry(tmp_path: Path):
+def test_cache_keeps_values_between_instances_only_after_flush(tmp_path: Path):
     cache = Cache(tmp_path)
     assert cache.memo("ns", "k", lambda: [1, 2]) == [1, 2]
-    (tmp_path / "ns" / "k.pickle").write_bytes(b"garbage")
+    assert not Cache(tmp_path).contains("ns", "k")  # queued, not written yet
+    cache.flush()
+    again = Cache(tmp_path)
+    assert again.contains("ns", "k")
+    assert again.memo("ns", "k", lambda: pytest.fail("recomputed a stored value")) == [1, 2]
+
+
+def test_cache_prune_drops_stored_entries_not_used_by_the_last_build(tmp_path: Path):
+    first = Cache(tmp_path)
+    first.memo("ns", "old", lambda: 1)
+    first.memo("ns", "kept", lambda: 2)
+    first.memo("other", "x", lambda: 3)
+    first.flush()
+    second = Cache(tmp_path)
+    second.memo("ns", "kept", lambda: 0)
+    second.prune("ns")
+    second.flush()
+    third = Cache(tmp_path)
+    assert [third.contains("ns", "old"), third.contains("ns", "kept"), third.contains("other", "x")] == \
+        [False, True, True]
+
+
+def test_cache_recovers_from_a_corrupt_entry_and_a_corrupt_database(tmp_path: Path):
+    cache = Cache(tmp_path)
+    cache.memo("ns", "k", lambda: [1, 2])
+    cache.flush()
+    cache.close()
+    db = sqlite3.connect(tmp_path / "cache.sqlite3")
+    with db:
+        db.execute("UPDATE entry SET value = ? WHERE key = 'k'", (b"garbage",))
+    db.close()
     assert Cache(tmp_path).memo("ns", "k", lambda: [3]) == [3]
+
+    (tmp_path / "cache.sqlite3").write_bytes(b"not a database at all" * 100)
+    damaged = Cache(tmp_path)
+    assert damaged.memo("ns", "k", lambda: [4]) == [4]
+    damaged.flush()
+    assert Cache(tmp_path).memo("ns", "k", lambda: [5]) == [4]  # started a fresh database
+
+
+def test_a_locked_cache_costs_speed_not_the_build(tmp_path: Path):
+    Cache(tmp_path).memo("ns", "warm", lambda: 1)  # creates the database
+    holder = sqlite3.connect(tmp_path / "cache.sqlite3")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        cache = Cache(tmp_path)
+        cache._LOCK_TIMEOUT = 0
+        assert cache.memo("ns", "k", lambda: [6]) == [6]
+        cache.flush()
+    finally:
+        holder.rollback()
+        holder.close()

@@ -1,0 +1,215 @@
+"""The build memo: expensive results (parsed documents, rendered Markdown, widget data, the
+previous build's pages) kept between builds in ``.stride-cache/cache.sqlite3``.
+
+One SQLite file rather than a file per entry: a cold 1,000-post build used to create some 2,000
+small files, and on ext4 creating files right after a ``rm -rf`` (exactly what a clean rebuild
+does) costs far more kernel time than rendering them. Writes are queued in memory and land in
+one transaction when the build calls :meth:`Cache.flush`.
+
+Everything here is only a cache: an unreadable, locked, corrupt or foreign database, or a value
+that cannot be pickled, means the work is done again, never that a build fails.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+DATABASE = "cache.sqlite3"
+_SCHEMA_VERSION = 1  # bump to start from an empty database when the table layout changes
+_MISSING = object()
+
+
+class Cache:
+    """A persistent memo keyed by ``(namespace, key)``; values are pickled.
+
+    Keys must capture every input of the computation. ``root=None`` keeps everything in memory
+    (tests, ``stride check``). One instance may be shared by successive builds (``stride serve``),
+    which then find values in memory without touching the database.
+    """
+
+    _LOCK_TIMEOUT = 5.0  # seconds to wait for another Stride process holding the database
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self._memory: dict[tuple[str, str], Any] = {}
+        self._used: set[tuple[str, str]] = set()
+        self._pending: dict[tuple[str, str], bytes] = {}
+        self._dropped: set[tuple[str, str]] = set()
+        self._lock = threading.RLock()
+        self._db: sqlite3.Connection | None = None
+        self._db_pid: int | None = None
+        self._broken = root is None
+
+    # -- public API -----------------------------------------------------------------------
+
+    def memo(self, namespace: str, key: str, compute: Callable[[], Any], persist: bool = True) -> Any:
+        """Return the cached value for ``(namespace, key)`` or compute and remember it.
+        ``persist=False`` keeps it in memory only (for values cheap to recompute in a new process)."""
+        slot = (namespace, key)
+        with self._lock:
+            self._used.add(slot)
+            if slot in self._memory:
+                return self._memory[slot]
+            value = self._load(slot) if persist else _MISSING
+        if value is _MISSING:
+            value = compute()
+            if persist:
+                self._queue(slot, value)
+        with self._lock:
+            self._memory[slot] = value
+        return value
+
+    def store(self, namespace: str, key: str, value: Any) -> None:
+        """Replace the value of ``(namespace, key)`` (memo returns it from now on)."""
+        slot = (namespace, key)
+        with self._lock:
+            self._used.add(slot)
+            self._memory[slot] = value
+            self._queue(slot, value)
+
+    def contains(self, namespace: str, key: str) -> bool:
+        """Whether ``memo`` would find a stored value (without unpickling it)."""
+        slot = (namespace, key)
+        with self._lock:
+            if slot in self._memory or slot in self._pending:
+                return True
+            db = self._connection()
+            if db is None:
+                return False
+            try:
+                row = db.execute("SELECT 1 FROM entry WHERE namespace = ? AND key = ?", slot).fetchone()
+            except sqlite3.Error:
+                self._give_up()
+                return False
+            return row is not None
+
+    def prune(self, namespace: str) -> None:
+        """Forget entries of ``namespace`` not used since the last prune (e.g. old versions of an
+        edited post), so a long ``stride serve`` session or many edits do not grow the cache."""
+        with self._lock:
+            for slot in [s for s in self._memory if s[0] == namespace and s not in self._used]:
+                del self._memory[slot]
+            for slot in [s for s in self._pending if s[0] == namespace and s not in self._used]:
+                del self._pending[slot]
+            db = self._connection()
+            if db is not None:
+                try:
+                    stored = db.execute("SELECT key FROM entry WHERE namespace = ?", (namespace,)).fetchall()
+                except sqlite3.Error:
+                    self._give_up()
+                    stored = []
+                self._dropped |= {(namespace, key) for (key,) in stored} - self._used
+            self._used = {s for s in self._used if s[0] != namespace}
+
+    def flush(self) -> None:
+        """Write what this build computed and drop what it pruned, in one transaction. A locked
+        or unwritable database loses only the speed-up, never the build."""
+        with self._lock:
+            if not self._pending and not self._dropped:
+                return
+            db = self._connection()
+            pending, dropped = self._pending, self._dropped
+            self._pending, self._dropped = {}, set()
+            if db is None:
+                return
+            try:
+                with db:
+                    db.executemany("DELETE FROM entry WHERE namespace = ? AND key = ?", sorted(dropped))
+                    db.executemany("INSERT OR REPLACE INTO entry (namespace, key, value) VALUES (?, ?, ?)",
+                                   [(ns, key, data) for (ns, key), data in pending.items()])
+            except sqlite3.OperationalError:
+                pass  # e.g. another build holds the lock: this build's results stay in memory only
+            except sqlite3.Error:
+                self._give_up()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None and self._db_pid == os.getpid():
+                self._db.close()
+            self._db = None
+
+    # -- storage --------------------------------------------------------------------------
+
+    def _queue(self, slot: tuple[str, str], value: Any) -> None:
+        if self._broken:
+            return
+        try:
+            self._pending[slot] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            return  # a value that cannot be stored is only a slower next build
+        self._dropped.discard(slot)
+
+    def _load(self, slot: tuple[str, str]) -> Any:
+        data = self._pending.get(slot)
+        if data is None:
+            db = self._connection()
+            if db is None:
+                return _MISSING
+            try:
+                row = db.execute("SELECT value FROM entry WHERE namespace = ? AND key = ?", slot).fetchone()
+            except sqlite3.Error:
+                self._give_up()
+                return _MISSING
+            if row is None:
+                return _MISSING
+            data = row[0]
+        try:
+            return pickle.loads(data)
+        except Exception:  # a value pickled by other code (or damaged) is only a cache miss
+            return _MISSING
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self._broken:
+            return None
+        if self._db is not None and self._db_pid == os.getpid():
+            return self._db
+        # A forked worker must not share its parent's connection: it opens none at all.
+        if self._db is not None:
+            return None
+        assert self.root is not None
+        path = self.root / DATABASE
+        for attempt in range(2):
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(path, timeout=self._LOCK_TIMEOUT, check_same_thread=False, isolation_level="DEFERRED")
+                # A cache may lose its last transaction in a power cut; it must not cost an fsync
+                # per build.
+                db.execute("PRAGMA synchronous = OFF")
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version != _SCHEMA_VERSION:
+                    with db:
+                        db.execute("DROP TABLE IF EXISTS entry")
+                        db.execute("CREATE TABLE entry (namespace TEXT NOT NULL, key TEXT NOT NULL, "
+                                   "value BLOB NOT NULL, PRIMARY KEY (namespace, key)) WITHOUT ROWID")
+                        db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+                db.execute("SELECT count(*) FROM entry WHERE namespace = ''").fetchone()
+            except sqlite3.OperationalError:
+                break  # locked for longer than the timeout, read-only, ...: do without
+            except sqlite3.DatabaseError:
+                # "file is not a database" and friends: start over once, then do without.
+                try:
+                    db.close()
+                except (sqlite3.Error, UnboundLocalError):
+                    pass
+                if attempt == 0:
+                    path.unlink(missing_ok=True)
+                    continue
+                break
+            except OSError:
+                break
+            self._db, self._db_pid = db, os.getpid()
+            return db
+        self._broken = True
+        return None
+
+    def _give_up(self) -> None:
+        """After a database error mid-build, carry on in memory only."""
+        self.close()
+        self._broken = True
+        self._pending.clear()
+        self._dropped.clear()
