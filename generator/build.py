@@ -85,16 +85,37 @@ def _code_digest() -> str:
 
 
 _PARALLEL_THRESHOLD = 48  # below this, starting workers costs more than it saves
-_FORKED: tuple | None = None  # what forked Markdown workers inherit: (build, jobs, site, url)
+_FORKED: tuple | None = None  # what forked workers inherit: (function, items)
 
 
-def _markdown_job(index: int) -> tuple | None:
-    build, jobs, site, url = _FORKED
-    doc, widgets, _key = jobs[index]
-    try:
-        return build._compute_markdown(doc, build._handlers(doc, widgets, site, url))
-    except (ContentError, ContentErrors):
+def _forked_call(index: int) -> Any:
+    function, items = _FORKED
+    return function(items[index])
+
+
+def _map_in_workers(function: Callable[[Any], Any], items: list) -> list | None:
+    """``[function(item) for item in items]`` computed in forked worker processes on every core.
+
+    The workers inherit ``function`` and ``items`` (and through them the whole build: renderer,
+    settings, documents), so only indices go out and only results come back. Returns None when
+    it does not pay (few items, one core) or is not safe: fork only while no other thread may
+    hold a lock (the dev server has threads). ``function`` returns None for an item it could not
+    do; the caller then does that item itself, so errors are reported exactly as without workers.
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    if len(items) < _PARALLEL_THRESHOLD or workers < 2 or threading.active_count() > 1 \
+            or "fork" not in multiprocessing.get_all_start_methods():
         return None
+    global _FORKED
+    _FORKED = (function, items)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(pool.map(_forked_call, range(len(items)), chunksize=8))
+    except (OSError, BrokenProcessPool):
+        return None  # no workers to be had: the caller does everything itself
+    finally:
+        _FORKED = None
 
 
 def _digested(doc: Document) -> Document:
@@ -243,21 +264,38 @@ class _Build:
         fixed = self._page_inputs_digest(site, assets)
         previous = self.cache.memo("pages", "previous", dict)
         current: dict[str, tuple[str, bytes]] = {}
-        pages = 0
+        keyed = []
         for spec in specs:
             context = dict(spec.context)
             context["page"] = {**context["page"], "pygments_css": pygments_url}
             key = hashlib.blake2b((fixed + spec.template + "\0" + page_fingerprint(context)).encode(
                 "utf-8", "surrogatepass"), digest_size=20).hexdigest()
+            keyed.append((spec, context, key))
+        stale = [(spec.template, context) for spec, context, key in keyed
+                 if previous.get(spec.output, ("",))[0] != key]
+        for template in sorted({template for template, _ in stale}):
+            renderer.load(template)  # compiled once here, not once in every worker
+
+        def render(job: tuple[str, dict]) -> bytes | None:
+            try:
+                return renderer.render(*job).encode("utf-8")
+            except ContentError:
+                return None
+
+        fresh = iter(_map_in_workers(render, stale) or [None] * len(stale))
+        pages = 0
+        for spec, context, key in keyed:
             known = previous.get(spec.output)
             if known is not None and known[0] == key:
                 data = known[1]
             else:
-                try:
-                    data = renderer.render(spec.template, context).encode("utf-8")
-                except ContentError as exc:
-                    self.problems.append(_blame_layout(exc.diagnostic, spec))
-                    continue
+                data = next(fresh)
+                if data is None:
+                    try:
+                        data = renderer.render(spec.template, context).encode("utf-8")
+                    except ContentError as exc:
+                        self.problems.append(_blame_layout(exc.diagnostic, spec))
+                        continue
             current[spec.output] = (key, data)
             self._add_file(files, spec.output, data, spec.template)
             pages += spec.output.endswith(".html")
@@ -376,33 +414,25 @@ class _Build:
     def _prerender(self, prepared: list[tuple[Document, list[PostResult]]], site: SiteConfig,
                    url: Callable[[str], str]) -> None:
         """Fill the Markdown memo using every core when many documents are new (a cold build).
-        Forked workers inherit this build (renderer, settings), so nothing but the results
-        crosses a process boundary. The sequential pass that follows finds every result in the
-        memo; a document that fails in a worker is simply rendered again there, so its error is
-        reported exactly as without workers."""
+        The sequential pass that follows finds every result in the memo; a document that fails
+        in a worker is simply rendered again there, so its error is reported as without workers."""
         jobs = []
         for doc, results in prepared:
             widgets = _widget_html(results)
             key = self._markdown_key(doc, widgets, site)
             if not self.cache.contains("markdown", key):
                 jobs.append((doc, widgets, key))
-        workers = min(os.cpu_count() or 1, 8)
-        # fork is only safe while no other thread may hold a lock (the dev server has threads).
-        if len(jobs) < _PARALLEL_THRESHOLD or workers < 2 or threading.active_count() > 1 \
-                or "fork" not in multiprocessing.get_all_start_methods():
-            return
-        global _FORKED
-        _FORKED = (self, jobs, site, url)
-        try:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for index, value in enumerate(pool.map(_markdown_job, range(len(jobs)), chunksize=8)):
-                    if value is not None:
-                        self.cache.memo("markdown", jobs[index][2], lambda: value)
-        except (OSError, BrokenProcessPool):
-            pass  # no workers to be had: the sequential pass renders everything
-        finally:
-            _FORKED = None
+
+        def markdown(job: tuple) -> tuple | None:
+            doc, widgets, _key = job
+            try:
+                return self._compute_markdown(doc, self._handlers(doc, widgets, site, url))
+            except (ContentError, ContentErrors):
+                return None
+
+        for (_doc, _widgets, key), value in zip(jobs, _map_in_workers(markdown, jobs) or []):
+            if value is not None:
+                self.cache.memo("markdown", key, lambda: value)
 
     def _render(self, doc: Document, results: list[PostResult], site: SiteConfig,
                 url: Callable[[str], str], asset: Callable[[str], str]) -> RenderedDocument:

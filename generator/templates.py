@@ -81,6 +81,14 @@ class Renderer:
             raise ContentError(path, line, f"template error: {message}",
                                "check the variable names this template uses") from None
 
+    def load(self, name: str) -> None:
+        """Compile ``name`` now (e.g. before forking workers that all render it). A broken or
+        missing template is left for ``render`` to report."""
+        try:
+            self.env.get_template(name)
+        except Exception:
+            pass
+
     def _template_frame(self, exc: BaseException, name: str) -> tuple[str, int]:
         root = str(self.root.resolve())
         found = (str(self.root / name), 0)

@@ -194,7 +194,8 @@ def test_example_site_has_no_broken_internal_links(request, fixture: str, base: 
 
 
 def test_parallel_markdown_gives_the_same_site_and_errors(mini: Path, tmp_path: Path, monkeypatch, capsys):
-    """Cold builds render Markdown in forked workers; output and messages must not change."""
+    """Cold builds render Markdown, then pages, in forked workers; output and messages must not
+    change."""
     import generator.build as build_module
 
     for number in range(6):
@@ -217,13 +218,20 @@ def test_parallel_markdown_gives_the_same_site_and_errors(mini: Path, tmp_path: 
     monkeypatch.setattr(build_module.threading, "active_count", lambda: 1)
     shutil.rmtree(mini / ".stride-cache")  # a cold build: nothing memoised
     assert main(["--source", str(mini), "build", "--output", str(tmp_path / "par")]) == 0
-    assert pools == [2]
+    assert pools == [2, 2]  # one pool for Markdown, one for the page templates
     assert tree_digest(tmp_path / "seq") == tree_digest(tmp_path / "par")
 
     write(mini / "content/posts/2024-03-09-broken.md", "---\ntitle: Broken\n---\nSee {% cite nobody %}.\n")
     capsys.readouterr()
     assert main(["--source", str(mini), "build", "--output", str(tmp_path / "par")]) == 1
     assert "2024-03-09-broken.md:4: unknown citation key 'nobody'" in capsys.readouterr().err
+
+    (mini / "content/posts/2024-03-09-broken.md").unlink()
+    post_template = mini / "templates/post.html"
+    post_template.write_text(post_template.read_text().replace("{% block content %}",
+                                                                "{% block content %}{{ no_such_name }}", 1))
+    assert main(["--source", str(mini), "build", "--output", str(tmp_path / "par")]) == 1
+    assert "post.html" in (err := capsys.readouterr().err) and "'no_such_name' is undefined" in err
 
 
 def test_an_edit_rerenders_only_dependent_pages_and_matches_a_fresh_build(mini: Path, tmp_path: Path, monkeypatch):
