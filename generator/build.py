@@ -207,6 +207,8 @@ class _Build:
             "generator": f"Stride {__version__}",
         }, bytecode_dir=self.cache.root / "jinja" if self.cache.root else None)
         self.renderer = renderer
+        for namespace in ("document", "markdown"):
+            self.cache.preload(namespace)  # one query each instead of one per post
         documents = load_documents(self.source, site, self.options.drafts, read=self._reader(site))
         plugins = _load_plugins(site)
 
@@ -260,9 +262,12 @@ class _Build:
         pygments_url = asset("css/pygments.css")
         # Pages whose template context did not change since the last build are not rendered
         # again: after a one-post edit only that post, its neighbours and the lists, tags,
-        # feed and sitemap that show it are. One entry holds the previous build's pages.
+        # feed and sitemap that show it are. Each output has an entry (its key and bytes), so
+        # an edit rewrites a dozen entries, not megabytes.
         fixed = self._page_inputs_digest(site, assets)
-        previous = self.cache.memo("pages", "previous", dict)
+        self.cache.preload("page")
+        previous = {spec.output: self.cache.get("page", spec.output) for spec in specs}
+        previous = {output: known for output, known in previous.items() if known is not None}
         current: dict[str, tuple[str, bytes]] = {}
         keyed = []
         for spec in specs:
@@ -301,8 +306,9 @@ class _Build:
             pages += spec.output.endswith(".html")
         if self.problems:
             raise ContentErrors(self.problems)
-        if current.keys() != previous.keys() or any(current[o][0] != previous[o][0] for o in current):
-            self.cache.store("pages", "previous", current)  # megabytes: not rewritten when unchanged
+        for output, entry in current.items():
+            if output not in previous or previous[output][0] != entry[0]:
+                self.cache.store("page", output, entry)
 
         for public, data in assets.data.items():
             self._add_file(files, public, data, "assets/")
@@ -316,6 +322,7 @@ class _Build:
             write_atomically(self.options.output, files)
         self.cache.prune("markdown")
         self.cache.prune("document")
+        self.cache.prune("page")
         return BuildResult(
             pages=pages,
             data_files=len(data_files),

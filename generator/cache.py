@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 DATABASE = "cache.sqlite3"
-_SCHEMA_VERSION = 1  # bump to start from an empty database when the table layout changes
+_SCHEMA_VERSION = 2  # bump to start from an empty database when the layout or its use changes
 _MISSING = object()
 
 
@@ -40,6 +40,7 @@ class Cache:
         self._used: set[tuple[str, str]] = set()
         self._pending: dict[tuple[str, str], bytes] = {}
         self._dropped: set[tuple[str, str]] = set()
+        self._preloaded: set[str] = set()
         self._lock = threading.RLock()
         self._db: sqlite3.Connection | None = None
         self._db_pid: int | None = None
@@ -71,6 +72,41 @@ class Cache:
             self._used.add(slot)
             self._memory[slot] = value
             self._queue(slot, value)
+
+    def get(self, namespace: str, key: str, default: Any = None) -> Any:
+        """The stored value of ``(namespace, key)``, or ``default``; marks the entry as used."""
+        slot = (namespace, key)
+        with self._lock:
+            if slot not in self._memory:
+                value = self._load(slot)
+                if value is _MISSING:
+                    return default
+                self._memory[slot] = value
+            self._used.add(slot)
+            return self._memory[slot]
+
+    def preload(self, namespace: str) -> None:
+        """Bring every stored entry of ``namespace`` into memory with one query, for callers
+        about to ``get`` most of them (one query instead of one per key). Once per namespace
+        and instance: later builds sharing the instance already hold what they made."""
+        with self._lock:
+            db = self._connection()
+            if db is None or namespace in self._preloaded:
+                return
+            self._preloaded.add(namespace)
+            try:
+                rows = db.execute("SELECT key, value FROM entry WHERE namespace = ?", (namespace,)).fetchall()
+            except sqlite3.Error:
+                self._give_up()
+                return
+            for key, data in rows:
+                slot = (namespace, key)
+                if slot in self._memory or slot in self._pending:
+                    continue
+                try:
+                    self._memory[slot] = pickle.loads(data)
+                except Exception:
+                    pass  # damaged: a miss
 
     def contains(self, namespace: str, key: str) -> bool:
         """Whether ``memo`` would find a stored value (without unpickling it)."""

@@ -181,3 +181,20 @@ def test_a_locked_cache_costs_speed_not_the_build(tmp_path: Path):
     finally:
         holder.rollback()
         holder.close()
+
+
+def test_cache_preload_and_get_read_a_namespace_in_one_go(tmp_path: Path):
+    first = Cache(tmp_path)
+    for key in "abc":
+        first.store("page", key, (key, key.encode()))
+    first.store("other", "a", 1)
+    first.flush()
+    second = Cache(tmp_path)
+    second.preload("page")
+    assert second.get("page", "b") == ("b", b"b")
+    assert second.get("page", "zz", "missing") == "missing"
+    second.prune("page")  # only "b" was used
+    second.flush()
+    third = Cache(tmp_path)
+    assert [third.get("page", key) for key in "abc"] == [None, ("b", b"b"), None]
+    assert third.get("other", "a") == 1
