@@ -449,21 +449,29 @@ def test_watch_ignores_scratch_files():
     assert ignored(Path("build/.build.spare/index.html")) and not ignored(Path("content/posts/x.md"))
 
 
-def test_polling_watcher_sees_changes(tmp_path: Path):
-    from generator.watch import Watcher
-
+def _polled_changes(tmp_path: Path, name: str, make_watcher) -> list[set[Path]]:
+    """Start a watcher on a fresh content/ folder, check it polls, save ``name`` there and
+    return what the watcher reported within 5 s."""
     seen: list[set[Path]] = []
     folder = tmp_path / "content"
     folder.mkdir()
-    watcher = Watcher([folder], seen.append, poll=True, interval=0.05).start()
+    watcher = make_watcher(folder, seen.append).start()
     try:
         assert watcher.mode == "polling"
-        write(folder / "a.md", "x")
+        write(folder / name, "x")
         deadline = time.monotonic() + 5
         while not seen and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:
         watcher.stop()
+    return seen
+
+
+def test_polling_watcher_sees_changes(tmp_path: Path):
+    from generator.watch import Watcher
+
+    seen = _polled_changes(tmp_path, "a.md", lambda folder, report: Watcher([folder], report, poll=True,
+                                                                            interval=0.05))
     assert seen and any(p.name == "a.md" for p in seen[0])
 
 
@@ -478,18 +486,7 @@ def test_watcher_falls_back_to_polling_when_inotify_fails(tmp_path: Path, monkey
             raise OSError(errno.ENOSPC, "inotify watch limit reached")
 
     monkeypatch.setattr(generator.watch, "Observer", NoInotify)
-    seen: list[set[Path]] = []
-    folder = tmp_path / "content"
-    folder.mkdir()
-    watcher = Watcher([folder], seen.append, interval=0.05).start()
-    try:
-        assert watcher.mode == "polling"
-        write(folder / "b.md", "x")
-        deadline = time.monotonic() + 5
-        while not seen and time.monotonic() < deadline:
-            time.sleep(0.05)
-    finally:
-        watcher.stop()
+    seen = _polled_changes(tmp_path, "b.md", lambda folder, report: Watcher([folder], report, interval=0.05))
     assert seen and any(p.name == "b.md" for p in seen[0])
     assert "polling instead" in capsys.readouterr().err
 
