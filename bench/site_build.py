@@ -35,12 +35,21 @@ def measure() -> dict[str, tuple[float, str, float | None]]:
             build_site(BuildOptions(source=ROOT, output=tmp_path / "warm", cache_dir=warm_cache))
             warm.append(time.perf_counter() - started)
         widget_files = [p for p in result.files if p.startswith("data/")]
+        # The budget (<= 2,000 files, <= 5 MB) is per widget data set (one folder per set of
+        # ranges); the example site has three sets, reported together without a goal.
+        sets: dict[str, list[str]] = {}
+        for path in widget_files:
+            sets.setdefault("/".join(path.split("/")[:3]), []).append(path)
+        largest = max(sets.values(), key=len)
         return {
             "cold build, median": (statistics.median(cold), "s", 5.0),
             "warm rebuild (nothing changed), median": (statistics.median(warm), "s", 1.0),
             "pages": (result.pages, "", None),
-            "widget data files": (len(widget_files), "", 2000),
-            "widget data total": (sum(len(result.files[p]) for p in widget_files), "bytes", 5 * 1024 * 1024),
+            "widget data sets": (len(sets), "", None),
+            "largest widget data set, files": (len(largest), "", 2000),
+            "largest widget data set, bytes": (sum(len(result.files[p]) for p in largest), "bytes", 5 * 1024 * 1024),
+            "widget data files, all sets": (len(widget_files), "", None),
+            "widget data bytes, all sets": (sum(len(result.files[p]) for p in widget_files), "bytes", None),
             "site total": (result.bytes, "bytes", None),
         }
 
