@@ -194,6 +194,7 @@ class _Build:
         self.warnings: list[Diagnostic] = []
         self.problems: list[Diagnostic] = []
         self._digest: str | None = None
+        self._markdown_keys: dict[int, tuple[Document, Mapping[str, str], str]] = {}
 
     def run(self) -> BuildResult:
         started = time.perf_counter()
@@ -499,6 +500,15 @@ class _Build:
         return digest.hexdigest()
 
     def _markdown_key(self, doc: Document, widgets: Mapping[str, str], site: SiteConfig) -> str:
+        # Asked twice per document (prerender, render); documents live as long as the build.
+        known = self._markdown_keys.get(id(doc))
+        if known is not None and known[0] is doc and known[1] == widgets:
+            return known[2]
+        key = self._compute_markdown_key(doc, widgets, site)
+        self._markdown_keys[id(doc)] = (doc, widgets, key)
+        return key
+
+    def _compute_markdown_key(self, doc: Document, widgets: Mapping[str, str], site: SiteConfig) -> str:
         digest = hashlib.sha256()
         for part in (doc.source, str(doc.body_line), doc.body, repr(sorted(widgets.items())), repr(site),
                      self._inputs_digest()):

@@ -103,6 +103,7 @@ def page_fingerprint(value: Any) -> str:
     return repr(value)
 
 
+@functools.lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
     """Lower-case ASCII slug for term URLs: ``"Deep Learning"`` -> ``"deep-learning"``."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -7,6 +7,7 @@ variables are errors, reported at the template's own line.
 
 from __future__ import annotations
 
+import functools
 import re
 import traceback
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ _EXTERNAL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^#")
 def make_url(base_url: str) -> Callable[[str], str]:
     """``url("posts/x/")`` -> ``"/my-repo/posts/x/"``. External URLs and fragments pass through."""
 
+    @functools.lru_cache(maxsize=65536)  # templates ask for the same few thousand URLs every build
     def url(path: str = "") -> str:
         path = str(path)
         if _EXTERNAL.match(path):
