@@ -87,19 +87,11 @@ def _integer(value: Any) -> bool:
 
 
 def parse_ranges(decl: WidgetDeclaration) -> Ranges:
-    options = dict(decl.options)
-    unknown = sorted(set(options) - {"ranges", "initial"})
+    unknown = sorted(set(decl.options) - {"ranges", "initial"})
     if unknown:
         raise ContentError(decl.path, decl.line_of(unknown[0]), f"unknown convtranspose widget key {unknown[0]!r}",
                            "a convtranspose widget takes plugin, id, ranges and initial")
-    given = options.get("ranges") or {}
-    if not isinstance(given, Mapping):
-        raise ContentError(decl.path, decl.line_of("ranges"), "'ranges' must be a mapping",
-                           "e.g. ranges: {kernel: [1, 5], stride: [1, 4]}")
-    bad = sorted(set(given) - set(SLIDERS))
-    if bad:
-        raise ContentError(decl.path, decl.line_of(f"ranges.{bad[0]}"), f"unknown slider {bad[0]!r} in ranges",
-                           "sliders: " + ", ".join(SLIDERS))
+    given = _slider_mapping(decl, "ranges", "{kernel: [1, 5], stride: [1, 4]}")
     values = {}
     for name in SLIDERS:
         where = decl.line_of(f"ranges.{name}")
@@ -133,15 +125,20 @@ def parse_ranges(decl: WidgetDeclaration) -> Ranges:
     return ranges
 
 
-def parse_initial(decl: WidgetDeclaration, ranges: Ranges) -> dict[str, int]:
-    given = decl.options.get("initial") or {}
+def _slider_mapping(decl: WidgetDeclaration, key: str, example: str) -> Mapping:
+    """``decl.options[key]`` ({} when absent), checked to map slider names to values."""
+    given = decl.options.get(key) or {}
     if not isinstance(given, Mapping):
-        raise ContentError(decl.path, decl.line_of("initial"), "'initial' must be a mapping",
-                           "e.g. initial: {height: 5, width: 5, kernel: 3}")
+        raise ContentError(decl.path, decl.line_of(key), f"'{key}' must be a mapping", f"e.g. {key}: {example}")
     bad = sorted(set(given) - set(SLIDERS))
     if bad:
-        raise ContentError(decl.path, decl.line_of(f"initial.{bad[0]}"), f"unknown slider {bad[0]!r} in initial",
+        raise ContentError(decl.path, decl.line_of(f"{key}.{bad[0]}"), f"unknown slider {bad[0]!r} in {key}",
                            "sliders: " + ", ".join(SLIDERS))
+    return given
+
+
+def parse_initial(decl: WidgetDeclaration, ranges: Ranges) -> dict[str, int]:
+    given = _slider_mapping(decl, "initial", "{height: 5, width: 5, kernel: 3}")
     setting = {}
     for name in SLIDERS:
         low, high = getattr(ranges, name)
