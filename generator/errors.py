@@ -56,9 +56,11 @@ def display_path(path: str | Path) -> str:
         return p.as_posix()
     # Symlinks inside the project stay as written (a message about a link loop must name the
     # link); resolving is only the fallback for paths reached through a link to the project.
-    for candidate, base in ((p.absolute(), cwd), (p.resolve(), cwd.resolve())):
-        try:
-            return candidate.relative_to(base).as_posix()
-        except ValueError:
-            continue
-    return p.as_posix()
+    try:
+        return p.absolute().relative_to(cwd).as_posix()
+    except ValueError:
+        pass
+    try:
+        return p.resolve().relative_to(cwd.resolve()).as_posix()  # resolving costs a stat per part
+    except ValueError:
+        return p.as_posix()
