@@ -62,6 +62,7 @@ class BuildResult:
     output: Path
     warnings: tuple[Diagnostic, ...] = ()
     files: Mapping[str, bytes] = field(default_factory=dict, repr=False)
+    base_url: str = "/"  # the public sub-path the site was built for (normalised, e.g. "/my-repo/")
 
     def summary(self) -> str:
         verb = "built" if self.output else "checked"
@@ -332,6 +333,7 @@ class _Build:
             output=self.options.output,
             warnings=tuple(self.warnings),
             files=files,
+            base_url=site.base_url,
         )
 
     def _add_file(self, files: dict[str, bytes], path: str, data: bytes, origin: str) -> None:

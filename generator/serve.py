@@ -108,7 +108,7 @@ class Builder:
                 self.log("plugin code changed: restart stride serve to run the new code", file=sys.stderr)
             if self.options.base_url is None:
                 # base_url in content/site.yml may have been edited: remount the site where it now lives.
-                self.state.base = normalize_base_url(load_config(self.options.source).base_url)
+                self.state.base = result.base_url
             css_only = bool(files) and all(p.suffix == ".css" for p in files)
             was_broken = bool(self.state.problems)
             self.state.publish("css" if css_only else "reload", [])
