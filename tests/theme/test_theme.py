@@ -147,3 +147,26 @@ def test_print_hides_the_chrome(site: Path, static_server, page):
     assert page.locator(".site-header").is_hidden()
     assert page.locator("[data-theme-toggle]").is_hidden()
     assert page.locator(".post-body").is_visible()
+
+
+@pytest.mark.parametrize("stylesheet, selector", [
+    ("assets/css/site.css", ":root"),
+    ("assets/convtranspose/explorer.css", ":root .ct-widget"),
+])
+def test_dark_palette_is_the_same_for_the_toggle_and_the_system_preference(stylesheet: str, selector: str):
+    """CSS cannot share one rule body between [data-theme="dark"] and the prefers-color-scheme
+    query (the latter keeps dark mode for readers without JavaScript), so the palette is written
+    twice; the two copies must not drift apart."""
+    css = (Path(__file__).resolve().parents[2] / stylesheet).read_text(encoding="utf-8")
+    scope, _, rest = selector.partition(" ")
+    toggled = re.search(re.escape(f'{scope}[data-theme="dark"] {rest}'.strip()) + r"\s*\{([^}]*)\}", css)
+    system = re.search(r"@media \(prefers-color-scheme: dark\)\s*\{\s*"
+                       + re.escape(f'{scope}:not([data-theme="light"]) {rest}'.strip()) + r"\s*\{([^}]*)\}", css)
+    assert toggled and system
+
+    def declarations(body: str) -> dict[str, str]:
+        pairs = (d.split(":", 1) for d in body.split(";") if d.strip())
+        return {name.strip(): value.strip() for name, value in pairs}
+
+    assert declarations(toggled.group(1)) == declarations(system.group(1))
+    assert len(declarations(toggled.group(1))) >= 5
