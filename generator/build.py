@@ -22,12 +22,13 @@ from typing import Any, Callable, Mapping
 
 from markupsafe import Markup
 
-from generator import __version__
+from generator import __version__, stamp
 from generator.assets import AssetSet, collect_assets
 from generator.config import SETTINGS_FILE, SiteConfig, load_config
 from generator.content import Document, load_documents, read_document
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
 from generator.markdown import TagHandlers, pygments_css, render_document
+from generator.cache import DEFAULT_DIR
 from generator.plugins import Cache, Plugin, PluginContext, PostResult, discover
 from generator.site import (
     PageSpec, RenderedDocument, archive_page, document_pages, feed_page, index_pages, link_posts,
@@ -36,7 +37,6 @@ from generator.site import (
 from generator.templates import make_absolute_url, make_asset, make_renderer, make_url
 from generator.writer import MARKER, check_output, write_atomically
 
-_DEFAULT_CACHE = Path(".stride-cache")
 _ATTR_URL = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')
 
 
@@ -50,7 +50,7 @@ class BuildOptions:
     base_url: str | None = None
     drafts: bool = False
     write: bool = True
-    cache_dir: Path | None = _DEFAULT_CACHE
+    cache_dir: Path | None = DEFAULT_DIR
 
 
 @dataclass(frozen=True)
@@ -564,8 +564,14 @@ class _Build:
 def build_site(options: BuildOptions, cache: Cache | None = None) -> BuildResult:
     """Build (or with ``write=False`` only check) the site. Raises ContentError(s) on bad input."""
     cache = cache or _cache_for(options)
+    keep_stamp = options.write and cache.root is not None
+    inputs = stamp.scan(options.source, options.output, options.base_url, options.drafts) if keep_stamp else None
     try:
-        return _Build(options, cache).run()
+        result = _Build(options, cache).run()
     finally:
         # Also after a content error: the posts that did render need not be rendered again.
         cache.flush()
+    if keep_stamp:
+        stamp.save(cache.root, inputs, options.output, result.pages, result.data_files, result.bytes,
+                   [str(w) for w in result.warnings])
+    return result

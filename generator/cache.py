@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 DATABASE = "cache.sqlite3"
+DEFAULT_DIR = Path(".stride-cache")  # relative to the project folder
 _SCHEMA_VERSION = 2  # bump to start from an empty database when the layout or its use changes
 _MISSING = object()
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import time
 from pathlib import Path
 
 from generator import __version__
-from generator.errors import ContentError, ContentErrors, Diagnostic
+from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
 
 # Commands that live in their own modules; each provides configure_parser(parser) and run(args).
 _COMMAND_MODULES = {
@@ -44,9 +45,11 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _build(args: argparse.Namespace, write: bool) -> int:
+    output = args.output if args.output.is_absolute() else args.source / args.output
+    if write and _up_to_date(args.source, output, args.base_url, args.drafts):
+        return 0
     from generator.build import BuildOptions, build_site
 
-    output = args.output if args.output.is_absolute() else args.source / args.output
     options = BuildOptions(source=args.source, output=output, base_url=args.base_url,
                            drafts=args.drafts, write=write)
     try:
@@ -68,6 +71,23 @@ def _build(args: argparse.Namespace, write: bool) -> int:
         print(f"checked {result.pages} pages and {result.data_files} data files: no problems"
               f" ({result.seconds:.2f} s)")
     return 0
+
+
+def _up_to_date(source: Path, output: Path, base_url: str | None, drafts: bool) -> bool:
+    """Report and return True when the last build's stamp shows nothing changed since."""
+    from generator import stamp
+    from generator.cache import DEFAULT_DIR
+
+    started = time.perf_counter()
+    record = stamp.up_to_date(source / DEFAULT_DIR, source, output, base_url, drafts)
+    if record is None:
+        return False
+    for warning in record.warnings:
+        print(warning, file=sys.stderr)
+    print(f"up to date: {record.pages} pages, {record.data_files} data files, {record.bytes / 1e6:.2f} MB "
+          f"unchanged since the last build (checked in {time.perf_counter() - started:.2f} s) -> "
+          f"{display_path(output)}/")
+    return True
 
 
 def _requested_command(argv: list[str]) -> str | None:

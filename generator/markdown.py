@@ -72,6 +72,7 @@ _MATH = re.compile(
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 _IAL = re.compile(r"^[ \t]*\{:\s*([^}]*)\}[ \t]*$")
+_NOT_NEWLINE = re.compile(r"[^\n]")
 
 
 def _md() -> markdown.Markdown:
@@ -107,6 +108,8 @@ def unclosed_display_math(body: str) -> int | None:
     opened: int | None = None
     fence = ""
     for number, line in enumerate(body.splitlines()):
+        if "$$" not in line and "``" not in line and "~~" not in line:
+            continue  # cannot open, close or contain anything this scan counts
         marker = _FENCE.match(line)
         if fence:
             if marker and marker.group("fence")[0] == fence[0] and len(marker.group("fence")) >= len(fence):
@@ -178,21 +181,26 @@ def _fenced_blocks(lines: list[str]):
 def _mask_code(text: str) -> str:
     """``text`` with fenced blocks and inline code spans blanked out (same length, newlines
     kept), so searches for math never look inside code."""
-    lines = text.split("\n")
-    chars = list(text)
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line) + 1)
-    for first, last, _, _ in _fenced_blocks(lines):
-        end = min(offsets[min(last + 1, len(lines))], len(text))
-        for k in range(offsets[first], end):
-            if chars[k] != "\n":
-                chars[k] = "\0"
-    masked = "".join(chars)
-    for m in _INLINE_CODE.finditer(masked):
-        if "\n\n" not in m.group(0) and "\0" not in m.group(0):
-            masked = masked[:m.start()] + re.sub(r"[^\n]", "\0", m.group(0)) + masked[m.end():]
-    return masked
+    masked = text
+    if "``" in text or "~~" in text:
+        lines = text.split("\n")
+        offsets = [0]
+        for line in lines:
+            offsets.append(offsets[-1] + len(line) + 1)
+        pieces, done = [], 0
+        for first, last, _, _ in _fenced_blocks(lines):
+            start, end = offsets[first], min(offsets[min(last + 1, len(lines))], len(text))
+            pieces += [text[done:start], _NOT_NEWLINE.sub("\0", text[start:end])]
+            done = end
+        masked = "".join(pieces) + text[done:] if pieces else text
+    if "`" not in masked:
+        return masked
+
+    def blank(m: re.Match) -> str:
+        code = m.group(0)
+        return code if "\n\n" in code or "\0" in code else _NOT_NEWLINE.sub("\0", code)
+
+    return _INLINE_CODE.sub(blank, masked)
 
 
 def python_blocks(text: str) -> list[tuple[int, str]]:
@@ -213,6 +221,8 @@ def python_blocks(text: str) -> list[tuple[int, str]]:
 def _ial_after_fences(text: str) -> str:
     """kramdown puts ``{: .cls}`` on the line after a fenced block; superfences wants it in the
     opening fence (``` {.python .cls}). Move it there and blank the IAL line (line count kept)."""
+    if "{:" not in text:
+        return text
     lines = text.split("\n")
     changed = False
     for first, last, indent, info in list(_fenced_blocks(lines)):
@@ -294,6 +304,8 @@ def _protect_math(text: str, stash: Stash) -> str:
     is left to arithmatex; inside a paragraph, ``$$..$$`` is inline math (as kramdown reads it)
     unless it stands on lines of its own, ``\\[..\\]`` is display math, and an environment is
     kept bare so MathJax numbers it."""
+    if "$" not in text and "\\" not in text:
+        return text  # no math delimiter of any kind
     masked = _mask_code(text)
     out, pos, search = [], 0, 0
     while (m := _MATH.search(masked, search)) is not None:
