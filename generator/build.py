@@ -12,6 +12,7 @@ import hashlib
 import multiprocessing
 import os
 import re
+import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -63,6 +64,7 @@ class BuildResult:
     warnings: tuple[Diagnostic, ...] = ()
     files: Mapping[str, bytes] = field(default_factory=dict, repr=False)
     base_url: str = "/"  # the public sub-path the site was built for (normalised, e.g. "/my-repo/")
+    plugin_code: tuple[str, ...] = ()  # where the third-party plugins this build ran live (see stamp)
 
     def summary(self) -> str:
         verb = "built" if self.output else "checked"
@@ -159,6 +161,20 @@ def _load_plugins(site: SiteConfig) -> dict[str, tuple[Plugin, Any]]:
         where = (site.path, site.line_of(f"plugins.{name}"))
         loaded[name] = (plugin, plugin.configure(site.plugins.get(name) or {}, where))
     return loaded
+
+
+def _plugin_code(plugins: Mapping[str, tuple[Plugin, Any]]) -> tuple[str, ...]:
+    """The package folder (or module file) of every third-party plugin in use: the stamp watches
+    them, since an editable install changes nothing in site-packages when its code is edited."""
+    builtin = Path(__file__).parent
+    roots = set()
+    for plugin, _ in plugins.values():
+        top = sys.modules.get(type(plugin).__module__.split(".")[0])
+        where = Path(getattr(top, "__file__", None) or builtin)
+        root = where.parent if where.name == "__init__.py" else where
+        if not root.is_relative_to(builtin):
+            roots.add(str(root))
+    return tuple(sorted(roots))
 
 
 def _absolutizer(absolute_url: Callable[[str], str]) -> Callable[[str, str], str]:
@@ -334,6 +350,7 @@ class _Build:
             warnings=tuple(self.warnings),
             files=files,
             base_url=site.base_url,
+            plugin_code=_plugin_code(plugins),
         )
 
     def _add_file(self, files: dict[str, bytes], path: str, data: bytes, origin: str) -> None:
@@ -565,13 +582,15 @@ def build_site(options: BuildOptions, cache: Cache | None = None) -> BuildResult
     """Build (or with ``write=False`` only check) the site. Raises ContentError(s) on bad input."""
     cache = cache or _cache_for(options)
     keep_stamp = options.write and cache.root is not None
-    inputs = stamp.scan(options.source, options.output, options.base_url, options.drafts) if keep_stamp else None
+    if keep_stamp:
+        # Scanned before anything is read, so an edit made during the build counts as a change.
+        plugin_code = stamp.recorded_plugin_code(cache.root)
+        inputs = stamp.scan(options.source, options.output, options.base_url, options.drafts, plugin_code)
     try:
         result = _Build(options, cache).run()
     finally:
         # Also after a content error: the posts that did render need not be rendered again.
         cache.flush()
     if keep_stamp:
-        stamp.save(cache.root, inputs, options.output, result.pages, result.data_files, result.bytes,
-                   [str(w) for w in result.warnings])
+        stamp.save(cache.root, inputs if plugin_code == result.plugin_code else None, options.output, result)
     return result

@@ -47,17 +47,21 @@ class Scan:
     trustworthy: bool
 
 
-def scan(source: Path, output: Path, base_url: str | None, drafts: bool) -> Scan | None:
+def scan(source: Path, output: Path, base_url: str | None, drafts: bool,
+         plugin_code: tuple[str, ...] = ()) -> Scan | None:
     """Digest of the build's inputs and options; None when they cannot be scanned safely (a
-    symlink among the inputs, an unreadable folder)."""
+    symlink among the inputs, an unreadable folder). ``plugin_code``: folders or files of
+    third-party plugins, watched like Stride's own code."""
     started = time.time_ns()
     digest = hashlib.blake2b(digest_size=20)
     options = [_FORMAT, __version__, sys.version, str(source.resolve()), str(output.resolve()),
-               base_url, drafts]
+               base_url, drafts, list(plugin_code)]
     digest.update(json.dumps(options).encode())
     newest = 0
+    roots = [("code", Path(__file__).parent)] + [(name, source / name) for name in _INPUT_FOLDERS]
+    roots += [(f"plugin {number}", Path(root)) for number, root in enumerate(plugin_code)]
     try:
-        for label, root in [("code", Path(__file__).parent)] + [(name, source / name) for name in _INPUT_FOLDERS]:
+        for label, root in roots:
             for rel, size, mtime in _files(root):
                 digest.update(f"{label}/{rel}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
                 newest = max(newest, mtime)
@@ -75,10 +79,14 @@ class _SymlinkFound(Exception):
 
 def _files(root: Path):
     """(path relative to root, size, mtime_ns) of every file under ``root``, sorted; bytecode
-    caches skipped. A missing root yields nothing (a site may have no assets/)."""
+    caches skipped. A missing root yields nothing (a site may have no assets/); a file root
+    yields itself, as ``""``."""
+    if root.is_symlink():
+        raise _SymlinkFound(root)
     if not root.is_dir():
-        if root.is_symlink():
-            raise _SymlinkFound(root)
+        if root.is_file():
+            info = root.stat()
+            yield "", info.st_size, info.st_mtime_ns
         return
     stack = [("", str(root))]
     found = []
@@ -108,47 +116,64 @@ def _output_identity(output: Path) -> list[int] | None:
 
 @dataclass(frozen=True)
 class Record:
-    """The last build's stamp: what it depended on and what it reported."""
+    """The last build's stamp: what it depended on and what it reported. ``key`` is None when
+    that build's inputs could not be trusted; the record then only carries ``plugin_code``."""
 
-    key: str
-    output: list[int]
+    key: str | None
+    output: list[int] | None
     pages: int
     data_files: int
     bytes: int
     warnings: tuple[str, ...]
+    plugin_code: tuple[str, ...]
 
 
-def save(cache_dir: Path, found: Scan | None, output: Path, pages: int, data_files: int, size: int,
-         warnings: list[str]) -> None:
-    """Record a build that just wrote ``output``; forget the old record when this build's inputs
-    could not be trusted. Never fails the build: a stamp that cannot be written is no stamp."""
+def _read(cache_dir: Path) -> Record | None:
+    try:
+        data = json.loads((cache_dir / STAMP_FILE).read_text(encoding="utf-8"))
+        return Record(None if data["key"] is None else str(data["key"]),
+                      None if data["output"] is None else [int(n) for n in data["output"]],
+                      int(data["pages"]), int(data["data_files"]), int(data["bytes"]),
+                      tuple(str(w) for w in data["warnings"]), tuple(str(p) for p in data["plugin_code"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def recorded_plugin_code(cache_dir: Path) -> tuple[str, ...]:
+    """The third-party plugin code the last build ran (a build scans it before it knows its own
+    plugins; if they differ, it writes no usable stamp)."""
+    record = _read(cache_dir)
+    return record.plugin_code if record else ()
+
+
+def save(cache_dir: Path, found: Scan | None, output: Path, result) -> None:
+    """Record a build that just wrote ``output``: ``result`` is its ``BuildResult``. A build whose
+    inputs could not be trusted leaves a record no check accepts. Never fails the build: a stamp
+    that cannot be written is no stamp."""
     path = cache_dir / STAMP_FILE
     identity = _output_identity(output)
+    usable = found is not None and found.trustworthy and identity is not None
+    record = {"key": found.key if usable else None, "output": identity if usable else None,
+              "pages": result.pages, "data_files": result.data_files, "bytes": result.bytes,
+              "warnings": [str(w) for w in result.warnings], "plugin_code": list(result.plugin_code)}
     try:
-        if found is None or not found.trustworthy or identity is None:
-            path.unlink(missing_ok=True)
-            return
         cache_dir.mkdir(parents=True, exist_ok=True)
         fresh = path.with_name(path.name + ".new")
-        fresh.write_text(json.dumps({"key": found.key, "output": identity, "pages": pages,
-                                     "data_files": data_files, "bytes": size, "warnings": warnings}),
-                         encoding="utf-8")
+        fresh.write_text(json.dumps(record), encoding="utf-8")
         os.replace(fresh, path)
     except OSError:
-        pass
+        try:
+            path.unlink(missing_ok=True)  # an old record must not outlive the site it described
+        except OSError:
+            pass
 
 
 def up_to_date(cache_dir: Path, source: Path, output: Path, base_url: str | None, drafts: bool) -> Record | None:
     """The last build's record when it still describes ``output`` exactly, else None."""
-    try:
-        data = json.loads((cache_dir / STAMP_FILE).read_text(encoding="utf-8"))
-        record = Record(str(data["key"]), list(data["output"]), int(data["pages"]), int(data["data_files"]),
-                        int(data["bytes"]), tuple(str(w) for w in data["warnings"]))
-    except (OSError, ValueError, KeyError, TypeError):
+    record = _read(cache_dir)
+    if record is None or record.key is None or record.output != _output_identity(output):
         return None
-    if record.output != _output_identity(output):
-        return None
-    found = scan(source, output, base_url, drafts)
+    found = scan(source, output, base_url, drafts, record.plugin_code)
     if found is None or not found.trustworthy or found.key != record.key:
         return None
     return record

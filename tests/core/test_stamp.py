@@ -3,8 +3,10 @@ input, an option, the output folder or the stamp itself makes it build for real.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 
 from generator.cli import main
 from tests.core.conftest import tree_digest, write
+from tests.core.test_plugins import _enable_tiny, _post_with_widget, tiny_installed  # noqa: F401 (fixture)
 
 INPUTS = ("content", "templates", "assets")
 
@@ -113,7 +116,7 @@ def test_an_input_saved_moments_ago_is_not_trusted(stamped: Path, capsys):
     path = stamped / "content" / "posts" / "2024-01-02-second.md"
     path.write_text(path.read_text().replace("Hello", "Hallo"))
     assert build(stamped, capsys) == "built"
-    assert not (stamped / ".stride-cache" / "stamp.json").exists()
+    assert json.loads((stamped / ".stride-cache" / "stamp.json").read_text())["key"] is None
     assert build(stamped, capsys) == "built"
 
 
@@ -150,3 +153,23 @@ def test_warnings_are_repeated_when_up_to_date(mini: Path, capsys):
     assert build(mini, capsys) == "up to date"
     assert main(["--source", str(mini), "build"]) == 0
     assert capsys.readouterr().err == first
+
+
+def test_editing_a_third_party_plugin_builds_again(mini: Path, capsys, tiny_installed):
+    """An editable install changes nothing in site-packages when its code is edited, so the code of
+    the plugins a build ran is watched too."""
+    _post_with_widget(mini, 3)
+    _enable_tiny(mini)
+    age(mini)
+    module = Path(importlib.util.find_spec("tiny_stride_plugin").origin)
+    then = time.time() - 600
+    os.utime(module, (then, then))
+    assert build(mini, capsys) == "built"  # learns which plugin code to watch
+    assert build(mini, capsys) == "built"
+    assert build(mini, capsys) == "up to date"
+    module.write_text(module.read_text().replace('"hello"', '"howdy"'))
+    then = time.time() - 300
+    os.utime(module, (then, then))
+    sys.modules.pop("tiny_stride_plugin")  # a new `stride build` process would import the new code
+    assert build(mini, capsys) == "built"
+    assert "howdy 3" in (mini / "build/posts/tiny/index.html").read_text()
