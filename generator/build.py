@@ -25,11 +25,11 @@ from markupsafe import Markup
 
 from generator import __version__, stamp
 from generator.assets import AssetSet, collect_assets
+from generator.cache import DEFAULT_DIR
 from generator.config import SETTINGS_FILE, SiteConfig, load_config
 from generator.content import Document, load_documents, read_document
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
 from generator.markdown import TagHandlers, pygments_css, render_document
-from generator.cache import DEFAULT_DIR
 from generator.plugins import Cache, Plugin, PluginContext, PostResult, discover
 from generator.site import (
     PageSpec, RenderedDocument, archive_page, document_pages, feed_page, index_pages, link_posts,
