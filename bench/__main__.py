@@ -1,7 +1,8 @@
 """Run every benchmark, print one table of figures, and write them to bench/results/latest.json.
 
-Usage: ``python -m bench [NAME ...]`` (names: see MODULES). Each module exposes ``measure()``
-returning ``{figure: (value, unit, goal or None)}``; goals are upper bounds.
+Usage: ``python -m bench [NAME ...]`` (names: see MODULES and SLOW; ``all`` is every one, the
+whole report of issue 7 in one table). Each module exposes ``measure()`` returning
+``{figure: (value, unit, goal or None)}``; goals are upper bounds.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-MODULES = ["site_build", "precompute", "explorer", "reload"]
+MODULES = ["site_build", "precompute", "explorer", "reload"]  # the default run: about two minutes
+SLOW = ["compare"]  # Stride against Pelican and MkDocs at 250/1,000/4,000 posts: about 25 minutes
 
 
 def _format(value: float, unit: str) -> str:
@@ -21,11 +23,13 @@ def _format(value: float, unit: str) -> str:
         return f"{value:.3f} {unit}" if value < 10 else f"{value:.1f} {unit}"
     if unit == "bytes":
         return f"{value / 1024:.1f} KiB" if value < 1024 * 1024 else f"{value / 1048576:.2f} MiB"
+    if not unit and not float(value).is_integer():
+        return f"{value:.2f}"  # a ratio
     return f"{value:g} {unit}".strip()
 
 
 def main(argv: list[str]) -> int:
-    wanted = argv or MODULES
+    wanted = MODULES + SLOW if argv == ["all"] else argv or MODULES
     rows, results, failed = [], {}, False
     for name in wanted:
         try:

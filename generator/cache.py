@@ -42,6 +42,10 @@ class Cache:
         self._pending: dict[tuple[str, str], bytes] = {}
         self._dropped: set[tuple[str, str]] = set()
         self._preloaded: set[str] = set()
+        # Keys known to be in the database, per namespace, once prune has asked: later prunes by
+        # the same instance (stride serve) need not scan the table again. Entries another
+        # process adds are missed, which only leaves them for a later prune.
+        self._stored: dict[str, set[str]] = {}
         self._lock = threading.RLock()
         self._db: sqlite3.Connection | None = None
         self._db_pid: int | None = None
@@ -134,13 +138,14 @@ class Cache:
             for slot in [s for s in self._pending if s[0] == namespace and s not in self._used]:
                 del self._pending[slot]
             db = self._connection()
-            if db is not None:
+            if db is not None and namespace not in self._stored:
                 try:
-                    stored = db.execute("SELECT key FROM entry WHERE namespace = ?", (namespace,)).fetchall()
+                    rows = db.execute("SELECT key FROM entry WHERE namespace = ?", (namespace,)).fetchall()
+                    self._stored[namespace] = {key for (key,) in rows}
                 except sqlite3.Error:
                     self._give_up()
-                    stored = []
-                self._dropped |= {(namespace, key) for (key,) in stored} - self._used
+            if db is not None and namespace in self._stored:
+                self._dropped |= {(namespace, key) for key in self._stored[namespace]} - self._used
             self._used = {s for s in self._used if s[0] != namespace}
 
     def flush(self) -> None:
@@ -160,9 +165,16 @@ class Cache:
                     db.executemany("INSERT OR REPLACE INTO entry (namespace, key, value) VALUES (?, ?, ?)",
                                    [(ns, key, data) for (ns, key), data in pending.items()])
             except sqlite3.OperationalError:
-                pass  # e.g. another build holds the lock: this build's results stay in memory only
+                self._stored.clear()  # not written after all: ask the database next time
+                return  # e.g. another build holds the lock: this build's results stay in memory only
             except sqlite3.Error:
                 self._give_up()
+                return
+            for namespace, key in dropped:
+                self._stored.get(namespace, set()).discard(key)
+            for namespace, key in pending:
+                if namespace in self._stored:
+                    self._stored[namespace].add(key)
 
     def close(self) -> None:
         with self._lock:
@@ -250,3 +262,4 @@ class Cache:
         self._broken = True
         self._pending.clear()
         self._dropped.clear()
+        self._stored.clear()

@@ -89,9 +89,16 @@ def _shallow(doc: "RenderedDocument") -> str:
     return cached
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def page_fingerprint(value: Any) -> str:
     """A stable text standing for a template context: documents by their fingerprint, plain data
     by value. Anything else falls back to repr, which at worst makes a page render again."""
+    if type(value) in _PLAIN:
+        return repr(value)  # most leaves: skips the isinstance checks below (Mapping's is slow)
+    if type(value) is dict:
+        return "{" + ",".join(f"{k!r}:{page_fingerprint(v)}" for k, v in sorted(value.items())) + "}"
     if isinstance(value, RenderedDocument):
         return "D" + value.fingerprint
     if isinstance(value, _FeedPost):
@@ -156,9 +163,27 @@ def link_posts(posts: list[RenderedDocument], giscus_enabled: bool) -> list[Rend
         )
         for post in ordered
     ]
+    terms_of = tuple(frozenset({("t", t) for t in p.doc.tags} | {("c", c) for c in p.doc.categories})
+                     for p in with_terms)
+    wanted = tuple(post.doc.related_posts for post in with_terms)
+    result = [replace(post, related=tuple(with_terms[rank] for rank in ranks))
+              for post, ranks in zip(with_terms, related_ranks(terms_of, wanted))]
+    # newer/older point at the linked versions' plain counterparts (no chains of chains).
+    return [
+        replace(post,
+                newer=with_terms[index - 1] if index > 0 else None,
+                older=with_terms[index + 1] if index + 1 < len(with_terms) else None)
+        for index, post in enumerate(result)
+    ]
+
+
+@functools.lru_cache(maxsize=2)
+def related_ranks(terms_of: tuple[frozenset, ...], wanted: tuple[bool, ...]) -> tuple[tuple[int, ...], ...]:
+    """For each post (by rank, newest first) the ranks of up to three others sharing the most
+    terms, ties going to the newer; () where ``wanted`` is False. Memoised: an edit that leaves
+    every post's terms alone (nearly all of them) reuses the last answer under ``stride serve``."""
     # An inverted index from term to post ranks keeps this linear in the number of shared terms
     # instead of comparing every pair of posts.
-    terms_of = [{("t", t) for t in p.doc.tags} | {("c", c) for c in p.doc.categories} for p in with_terms]
     ranks_by_term: dict[tuple[str, str], list[int]] = {}
     for rank, terms in enumerate(terms_of):
         for term in terms:
@@ -168,22 +193,15 @@ def link_posts(posts: list[RenderedDocument], giscus_enabled: bool) -> list[Rend
     # not among those four, four others tie with it and the first three are the answer).
     best_for: dict[frozenset, list[int]] = {}
     result = []
-    for index, post in enumerate(with_terms):
-        related: tuple[RenderedDocument, ...] = ()
-        if post.doc.related_posts:
-            terms = frozenset(terms_of[index])
-            if terms not in best_for:
-                shared = Counter(rank for term in terms for rank in ranks_by_term[term])
-                best_for[terms] = [rank for rank, _ in heapq.nsmallest(4, shared.items(), key=lambda item: (-item[1], item[0]))]
-            related = tuple(with_terms[rank] for rank in best_for[terms] if rank != index)[:3]
-        result.append(replace(post, related=related))
-    # newer/older point at the linked versions' plain counterparts (no chains of chains).
-    return [
-        replace(post,
-                newer=with_terms[index - 1] if index > 0 else None,
-                older=with_terms[index + 1] if index + 1 < len(with_terms) else None)
-        for index, post in enumerate(result)
-    ]
+    for index, terms in enumerate(terms_of):
+        if not wanted[index]:
+            result.append(())
+            continue
+        if terms not in best_for:
+            shared = Counter(rank for term in terms for rank in ranks_by_term[term])
+            best_for[terms] = [rank for rank, _ in heapq.nsmallest(4, shared.items(), key=lambda item: (-item[1], item[0]))]
+        result.append(tuple(rank for rank in best_for[terms] if rank != index)[:3])
+    return tuple(result)
 
 
 @dataclass(frozen=True)

@@ -151,6 +151,23 @@ def test_cache_prune_drops_stored_entries_not_used_by_the_last_build(tmp_path: P
         [False, True, True]
 
 
+def test_one_instance_prunes_across_builds_what_it_stored_itself(tmp_path: Path):
+    """stride serve keeps one Cache for every rebuild: an entry written by an earlier rebuild and
+    unused by the latest is dropped from the database too."""
+    cache = Cache(tmp_path)
+    cache.memo("ns", "v1", lambda: 1)
+    cache.prune("ns")
+    cache.flush()
+    cache.memo("ns", "v2", lambda: 2)  # the post was edited: a new key
+    cache.prune("ns")
+    cache.flush()
+    cache.memo("ns", "v3", lambda: 3)
+    cache.prune("ns")
+    cache.flush()
+    fresh = Cache(tmp_path)
+    assert [fresh.contains("ns", key) for key in ("v1", "v2", "v3")] == [False, False, True]
+
+
 def test_cache_recovers_from_a_corrupt_entry_and_a_corrupt_database(tmp_path: Path):
     cache = Cache(tmp_path)
     cache.memo("ns", "k", lambda: [1, 2])
