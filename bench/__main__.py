@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-MODULES = ["site_build", "precompute", "explorer", "reload"]  # the default run: about two minutes
+MODULES = ["site_build", "precompute", "explorer", "reload", "cold_budget"]  # the default run: about two minutes
 SLOW = ["compare"]  # Stride against Pelican and MkDocs at 250/1,000/4,000 posts: about 25 minutes
 
 
