@@ -14,7 +14,7 @@ for forking or for moving results between processes):
 For scale, the same post bodies go through Python-Markdown configured as ``bench.synth``
 configures Pelican (codehilite, extra, toc, arithmatex): the Markdown work Pelican does.
 
-Run: ``python -m bench cold_budget`` (about 30 s). Figures are medians of ``RUNS`` runs.
+Run: ``python -m bench cold_budget`` (about 15 s). Figures are medians of ``RUNS`` runs.
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from bench.compare import SEED
 from bench.synth import make_site
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTS = 1000
-SEED = 20261125  # bench.compare's
 RUNS = 3
 STAGES = ("read + front matter", "Markdown", "link posts", "page templates", "write build/")
 
