@@ -90,18 +90,21 @@ def _pelican_markdown_cpu(site: Path) -> float:
     return time.process_time() - started
 
 
-def _in_fresh_interpreter(*args: str) -> str:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run([sys.executable, "-m", "bench.cold_budget", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, check=True)
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+
+
+def in_fresh_interpreter(*args: str) -> str:
+    """Last line ``python -m bench.cold_budget ARGS`` prints; its stderr passes through."""
+    done = subprocess.run([sys.executable, "-m", "bench.cold_budget", *args], env=_env(), cwd=ROOT,
+                          stdout=subprocess.PIPE, text=True, check=True)
     return done.stdout.strip().splitlines()[-1]
 
 
 def _startup_seconds() -> float:
     """Wall time of a new interpreter that imports Stride's build pipeline and exits."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import generator.build"], cwd=ROOT, check=True,
-                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+    subprocess.run([sys.executable, "-c", "import generator.build"], cwd=ROOT, check=True, env=_env())
     return time.perf_counter() - started
 
 
@@ -111,9 +114,9 @@ def measure() -> dict[str, tuple[float, str, float | None]]:
     with tempfile.TemporaryDirectory(prefix="stride-cold-budget-") as tmp:
         for run in range(RUNS):
             site = make_site(Path(tmp) / f"site-{run}", POSTS, SEED, "stride")
-            runs.append(json.loads(_in_fresh_interpreter("--stages", str(site))))
+            runs.append(json.loads(in_fresh_interpreter("--stages", str(site))))
             startups.append(_startup_seconds())
-            pelican.append(float(_in_fresh_interpreter("--pelican-markdown", str(site))))
+            pelican.append(float(in_fresh_interpreter("--pelican-markdown", str(site))))
     cpu = {key: statistics.median(run.get(key, 0.0) for run in runs) for key in (*STAGES, "other", "build")}
     startup = statistics.median(startups)
     figures: dict[str, tuple[float, str, float | None]] = {

@@ -6,23 +6,9 @@ rendered the Markdown out of sight. These tests catch both."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-from bench.cold_budget import STAGES
+from bench.cold_budget import STAGES, in_fresh_interpreter as _run
 from bench.synth import make_site
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _run(*args: str) -> str:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "bench.cold_budget", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip().splitlines()[-1]
 
 
 def test_every_stage_is_seen_and_the_stages_fit_in_the_build(tmp_path):
