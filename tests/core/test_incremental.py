@@ -25,9 +25,9 @@ TAGS = ["maths", "convolution", "vision", "notes", "speed"]
 STEPS = 10
 
 
-def _post(title: str, day: int, tags: list[str], body: str, related: bool = True) -> str:
+def _post(title: str, day: int, tags: list[str], body: str) -> str:
     return (f"---\nlayout: post\ntitle: \"{title}\"\ndate: 2024-03-{day:02d}\ntags: [{', '.join(tags)}]\n"
-            f"related_posts: {'true' if related else 'false'}\n---\n{body}\n")
+            f"related_posts: true\n---\n{body}\n")
 
 
 def _posts(project: Path) -> list[Path]:
