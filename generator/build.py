@@ -329,7 +329,8 @@ class _Build:
                         self.problems.append(_blame_layout(exc.diagnostic, spec))
                         continue
             current[spec.output] = (key, data)
-            self._add_file(files, spec.output, data, spec.template)
+            item = getattr(spec.context.get("doc"), "doc", None)
+            self._add_file(files, spec.output, data, item.source if item else spec.template)
             pages += spec.output.endswith(".html")
         if self.problems:
             raise ContentErrors(self.problems)
@@ -391,10 +392,12 @@ class _Build:
                 if first != prefix:
                     if (first, prefix) not in reported:
                         reported.add((first, prefix))
-                        origin = self._origins.get(path, f"content/static/{path}")
-                        other = self._origins.get(first_file, f"content/static/{first_file}")
+                        one = (self._origins.get(path, f"content/static/{path}"), prefix)
+                        two = (self._origins.get(first_file, f"content/static/{first_file}"), first)
+                        if not one[0].startswith("content") and two[0].startswith("content"):
+                            one, two = two, one  # blame the user's file rather than a template
                         self.problems.append(Diagnostic(
-                            origin, 0, f"/{prefix} differs only in case from /{first} (from {other}); "
+                            one[0], 0, f"/{one[1]} differs only in case from /{two[1]} (from {two[0]}); "
                             "they are one file on macOS and Windows", "rename one of them"))
                     break
 
@@ -523,8 +526,8 @@ class _Build:
                                        "paths in scripts:/style: are relative to assets/") from None
             return tuple(out)
 
-        own_scripts = tuple(Script(found, script.module) for script in doc.scripts
-                            if (found := self._page_file(doc, script.src, "scripts", asset, url)))
+        own_scripts = tuple(Script(found, src in doc.module_scripts) for src in doc.scripts
+                            if (found := self._page_file(doc, src, "scripts", asset, url)))
         scripts = own_scripts + tuple(Script(src, True) for src in asset_urls(
             tuple(s for r in results for s in r.scripts), "widgets"))  # widget code is ES modules
         styles = tuple(found for path in doc.styles if (found := self._page_file(doc, path, "style", asset, url)))

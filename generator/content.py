@@ -101,7 +101,8 @@ class Document:
     description: str = ""
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
-    scripts: tuple[Script, ...] = ()
+    scripts: tuple[str, ...] = ()  # paths (or http(s) URLs) as written, leading "/" dropped
+    module_scripts: tuple[str, ...] = ()  # those of ``scripts`` that load as ES modules
     styles: tuple[str, ...] = ()
     style_text: str = ""  # al-folio's ``_styles:``: CSS published as a stylesheet of this page
     giscus_comments: bool = False
@@ -387,7 +388,8 @@ def read_document(file: Path, kind: str, site: SiteConfig, content_root: Path) -
         description=str(description).strip(),
         categories=categories,
         tags=_terms(data.get("tags"), "tags", path, line("tags")),
-        scripts=scripts,
+        scripts=tuple(script.src for script in scripts),
+        module_scripts=tuple(script.src for script in scripts if script.module),
         styles=_asset_list(data.get("style"), "style", path, line("style")),
         style_text=_style_text(data.get("_styles"), path, line("_styles")),
         giscus_comments=_flag(data, "giscus_comments", False, path, line("giscus_comments")),

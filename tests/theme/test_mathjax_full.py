@@ -149,3 +149,33 @@ def test_a_page_of_plain_maths_loads_no_extra_extension(macros: bool, tmp_path: 
     fetched = {Path(url).stem for url in requested if "/input/tex/extensions/" in url}
     # site macros need configmacros (which needs newcommand); nothing else this page does not use
     assert fetched == {"ams", "require", "autoload"} | ({"configmacros", "newcommand"} if macros else set())
+
+
+def test_changing_site_macros_rebuilds_the_pages_with_maths(tmp_path: Path, capsys):
+    out = _build(tmp_path / "mini", macros=True)
+    site = tmp_path / "mini" / "content" / "site.yml"
+    site.write_text(site.read_text(encoding="utf-8").replace("\\mathbb{R}", "\\mathbf{R}"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--source", str(tmp_path / "mini"), "build", "--base-url", "/my-repo/"]) == 0
+    assert "up to date" not in capsys.readouterr().out
+    html = (out / "posts/extended/index.html").read_text()
+    assert "mathbf{R}" in html and "mathbb{R}" not in html
+    # a page without maths loads no MathJax at all, so carries no macros
+    assert "mathjax" not in (out / "posts/second/index.html").read_text().lower()
+
+
+@pytest.mark.parametrize("macros, message", [
+    ("macros: [R]", "'math: macros:' must map macro names to TeX"),
+    ("macros: {'R2': x}", "math macro name 'R2' must be letters only"),
+    ("macros: {R: [x, 0]}", "macro \\R: the number of arguments must be 1 to 9"),
+    ("macros: {R: {a: 1}}", "macro \\R must be TeX text or [TeX, arguments]"),
+    ("macros: {f: '#1'}", "macro \\f uses #1 but takes 0 arguments"),
+    ("colour: red", "'math' takes only 'macros:'"),
+])
+def test_bad_site_macros_are_reported_at_their_line(tmp_path: Path, capsys, macros: str, message: str):
+    mini = make_mini_project(tmp_path / "mini")
+    site = mini / "content" / "site.yml"
+    site.write_text(site.read_text(encoding="utf-8") + f"math:\n  {macros}\n", encoding="utf-8")
+    assert main(["--source", str(mini), "build"]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"site\.yml:(7|8): " + re.escape(message), err), err
