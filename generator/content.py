@@ -1,8 +1,10 @@
 """Reading content: posts, pages and drafts with their YAML front matter.
 
 Layout under ``content/``:
-  posts/YYYY-MM-DD-slug.md   dated posts (al-folio/Jekyll naming)
+  posts/YYYY-MM-DD-slug.md   dated posts (al-folio/Jekyll naming; the slug is Jekyll's :title of the
+                             name, see jekyll_slug, so spaces and capitals are fine)
   drafts/slug.md             drafts (also: ``draft: true`` in any post); built only with --drafts
+                             (``published: false`` in any document: built only with --unpublished)
   pages/name.md              standalone pages (``permalink:`` may set their URL)
   static/                    copied as-is to the site root (CNAME, favicon, images)
 Every problem is reported as ``path:line: message``; all files are checked before giving up,
