@@ -379,6 +379,7 @@ def read_document(file: Path, kind: str, site: SiteConfig, content_root: Path) -
         raise ContentError(path, line("description"), "'description' must be text")
     image = data.get("image")
     scripts = _scripts(data.get("scripts"), path, line("scripts"))
+    styles = _asset_list(data.get("style"), "style", path, line("style"))
     return Document(
         kind=kind,
         source=path,
@@ -392,7 +393,7 @@ def read_document(file: Path, kind: str, site: SiteConfig, content_root: Path) -
         tags=_terms(data.get("tags"), "tags", path, line("tags")),
         scripts=tuple(script.src for script in scripts),
         module_scripts=tuple(script.src for script in scripts if script.module),
-        styles=_asset_list(data.get("style"), "style", path, line("style")),
+        styles=styles,
         style_text=_style_text(data.get("_styles"), path, line("_styles")),
         giscus_comments=_flag(data, "giscus_comments", False, path, line("giscus_comments")),
         related_posts=_flag(data, "related_posts", True, path, line("related_posts")),
@@ -410,7 +411,11 @@ def read_document(file: Path, kind: str, site: SiteConfig, content_root: Path) -
             Diagnostic(path, line("scripts"), f"script {script.src} is loaded from another site; "
                        "this page will not work offline", "copy the file under assets/ and list that path",
                        severity="warning")
-            for script in scripts if _is_remote(script.src)),
+            for script in scripts if _is_remote(script.src)) + tuple(
+            Diagnostic(path, line("style"), f"stylesheet {href} is loaded from another site; this page will "
+                       "not look right offline", "copy the file under assets/ and list that path",
+                       severity="warning")
+            for href in styles if _is_remote(href)),
     )
 
 

@@ -272,6 +272,7 @@ def test_external_scripts_build_with_an_offline_warning(mini: Path, capsys):
         ---
         title: CDN
         scripts: https://cdn.example.org/lib.js
+        style: https://cdn.example.org/lib.css
         ---
         Text.
 
@@ -279,12 +280,14 @@ def test_external_scripts_build_with_an_offline_warning(mini: Path, capsys):
         """))
     assert main(["--source", str(mini), "build"]) == 0
     err = capsys.readouterr().err
-    assert ("content/posts/2030-01-01-cdn.md:7: warning: script https://cdn.example.org/plot.js is loaded "
+    assert ("content/posts/2030-01-01-cdn.md:8: warning: script https://cdn.example.org/plot.js is loaded "
             "from another site; this page will not work offline") in err, err
     assert "content/posts/2030-01-01-cdn.md:3: warning: script https://cdn.example.org/lib.js" in err
+    assert "content/posts/2030-01-01-cdn.md:4: warning: stylesheet https://cdn.example.org/lib.css" in err
     html = (mini / "build/posts/cdn/index.html").read_text()
     assert '<script defer src="https://cdn.example.org/lib.js"></script>' in html
     assert '<script src="https://cdn.example.org/plot.js"></script>' in html
+    assert '<link rel="stylesheet" href="https://cdn.example.org/lib.css">' in html
 
 
 @pytest.mark.browser
