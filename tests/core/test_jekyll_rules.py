@@ -24,6 +24,10 @@ NAMES = [
     "quote'apos", "percent%20x", "colon:x", "Ünïcödé 日本", "-leading",
 ]
 PAGES = ["About Me", "Other Page"]
+# Two more posts: categories (Jekyll's :categories is each one lower-cased, not slugified) and a
+# front-matter permalink with placeholders.
+EXTRA_POSTS = {"2023-02-01-cats.md": "categories: [Sample Posts, ML]",
+               "2023-02-02-My Post.md": "permalink: /notes/:year/:title/"}
 
 
 def _post(title: str, **front: str) -> str:
@@ -42,6 +46,8 @@ def _jekyll_urls(tmp: Path, permalink: str | None) -> set[str]:
     for number, name in enumerate(NAMES, 1):
         (site / "_posts" / f"2023-01-{number:02d}-{name}.md").write_text(
             "---\nlayout: default\ntitle: x\n---\nhi\n", encoding="utf-8")
+    for name, front in EXTRA_POSTS.items():
+        (site / "_posts" / name).write_text(f"---\nlayout: default\ntitle: x\n{front}\n---\nhi\n", encoding="utf-8")
     for name in PAGES:
         (site / f"{name}.md").write_text("---\nlayout: default\ntitle: x\n---\nhi\n", encoding="utf-8")
     done = subprocess.run(["jekyll", "build", "--quiet", "-s", str(site), "-d", str(site / "_site")],
@@ -59,6 +65,9 @@ def _stride_urls(mini: Path, permalink: str) -> set[str]:
     shutil.rmtree(mini / "content" / "pages")
     for number, name in enumerate(NAMES, 1):
         write(mini / "content" / "posts" / f"2023-01-{number:02d}-{name}.md", _post("x"))
+    for name, front in EXTRA_POSTS.items():
+        key, value = front.split(": ", 1)
+        write(mini / "content" / "posts" / name, _post("x", **{key: value}))
     for name in PAGES:
         write(mini / "content" / "pages" / f"{name}.md", _post("x"))
     site = mini / "content" / "site.yml"
@@ -73,15 +82,20 @@ def _stride_urls(mini: Path, permalink: str) -> set[str]:
 def test_post_urls_match_jekyll_with_al_folio_permalink(mini: Path, tmp_path: Path):
     permalink = "/blog/:year/:title/"
     assert _stride_urls(mini, permalink) == _jekyll_urls(tmp_path, permalink)
-    assert "blog/2023/Alternating-Directions-Method-of-Multipliers/" in _jekyll_urls(tmp_path / "again", permalink)
+    jekyll = _jekyll_urls(tmp_path / "again", permalink)
+    assert {"blog/2023/Alternating-Directions-Method-of-Multipliers/", "blog/2023/cats/",
+            "notes/2023/My-Post/"} <= jekyll
 
 
 def test_post_urls_match_jekyll_with_its_default_permalink(mini: Path, tmp_path: Path):
     jekyll = _jekyll_urls(tmp_path, None)
     # Jekyll's default ("date") permalink; its pages are NAME.html, Stride's pages NAME/.
     stride = _stride_urls(mini, "/:categories/:year/:month/:day/:title:output_ext")
-    assert {u for u in stride if not u.endswith("/")} == {u for u in jekyll if u.startswith("2023/")}
-    assert {u for u in stride if u.endswith("/")} == {f"{name}/" for name in PAGES}
+    assert {u for u in stride if not u.endswith("/")} == {u for u in jekyll if u.endswith(".html")} - \
+        {f"{name}.html" for name in PAGES}
+    assert "sample posts/ml/2023/02/01/cats.html" in stride
+    assert {u for u in stride if u.endswith("/")} == {f"{name}/" for name in PAGES} | {"notes/2023/My-Post/"}
+    assert "notes/2023/My-Post/" in jekyll
 
 
 def test_links_to_a_post_with_spaces_work(mini: Path):
