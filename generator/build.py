@@ -27,7 +27,7 @@ from generator import __version__, stamp
 from generator.assets import AssetSet, collect_assets
 from generator.cache import DEFAULT_DIR
 from generator.config import SETTINGS_FILE, SiteConfig, load_config
-from generator.content import Document, load_documents, read_document
+from generator.content import Document, Script, load_documents, read_document, url_key
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
 from generator.markdown import TagHandlers, pygments_css, render_document
 from generator.plugins import Cache, Plugin, PluginContext, PostResult, discover
@@ -50,6 +50,7 @@ class BuildOptions:
     output: Path = Path("build")
     base_url: str | None = None
     drafts: bool = False
+    unpublished: bool = False  # also build documents with published: false (Jekyll's --unpublished)
     write: bool = True
     cache_dir: Path | None = DEFAULT_DIR
 
@@ -212,6 +213,7 @@ class _Build:
         self.problems: list[Diagnostic] = []
         self._digest: str | None = None
         self._markdown_keys: dict[int, tuple[Document, Mapping[str, str], str]] = {}
+        self._origins: dict[str, str] = {}  # output path -> what made it, for messages
 
     def run(self) -> BuildResult:
         started = time.perf_counter()
@@ -227,7 +229,11 @@ class _Build:
         self.renderer = renderer
         for namespace in ("document", "markdown"):
             self.cache.preload(namespace)  # one query each instead of one per post
-        documents = load_documents(self.source, site, self.options.drafts, read=self._reader(site))
+        documents = load_documents(self.source, site, self.options.drafts, read=self._reader(site),
+                                   unpublished=self.options.unpublished)
+        documents = [self._with_known_layout(doc) for doc in documents]
+        for doc in documents:
+            self.warnings.extend(doc.warnings)
         plugins = _load_plugins(site)
 
         files: dict[str, bytes] = {}
@@ -250,6 +256,9 @@ class _Build:
         for doc, results in prepared:
             try:
                 rendered.append(self._render(doc, results, site, url, asset))
+                if doc.style_text:
+                    self._add_file(files, _page_stylesheet(doc.style_text), doc.style_text.encode() + b"\n",
+                                   doc.source)
             except ContentError as exc:
                 self.problems.append(exc.diagnostic)
             except ContentErrors as exc:
@@ -320,7 +329,8 @@ class _Build:
                         self.problems.append(_blame_layout(exc.diagnostic, spec))
                         continue
             current[spec.output] = (key, data)
-            self._add_file(files, spec.output, data, spec.template)
+            item = getattr(spec.context.get("doc"), "doc", None)
+            self._add_file(files, spec.output, data, item.source if item else spec.template)
             pages += spec.output.endswith(".html")
         if self.problems:
             raise ContentErrors(self.problems)
@@ -332,6 +342,7 @@ class _Build:
             self._add_file(files, public, data, "assets/")
         self._copy_static(files)
         files.setdefault(MARKER, b"")
+        self._check_case_clashes(files)
         if self.problems:
             raise ContentErrors(self.problems)
 
@@ -353,8 +364,46 @@ class _Build:
             plugin_code=_plugin_code(plugins),
         )
 
+    def _with_known_layout(self, doc: Document) -> Document:
+        """Jekyll renders a document whose layout does not exist (with a warning); Stride renders
+        it with the post or page layout. Stride's list templates (index, archive, ...) expect
+        another context, so they count as unknown too."""
+        templates = self.source / "templates"
+        name = doc.layout
+        if name == doc.kind or (name not in _LIST_TEMPLATES and re.fullmatch(r"[\w.-]+", name)
+                                and (templates / f"{name}.html").is_file()):
+            return doc
+        self.warnings.append(Diagnostic(
+            doc.source, doc.line_of("layout"), f"no template for layout {name!r}; rendered with the "
+            f"{doc.kind} layout", f"add templates/{name}.html to give it its own, or write layout: {doc.kind}",
+            severity="warning"))
+        return replace(doc, layout=doc.kind)
+
+    def _check_case_clashes(self, files: Mapping[str, bytes]) -> None:
+        """Output paths (or folders) that differ only in case are one file on macOS and Windows:
+        a clone or a local preview there would silently lose one of them."""
+        seen: dict[str, tuple[str, str]] = {}
+        reported: set[tuple[str, str]] = set()
+        for path in sorted(files):
+            parts = path.split("/")
+            for end in range(1, len(parts) + 1):
+                prefix = "/".join(parts[:end])
+                first, first_file = seen.setdefault(url_key(prefix), (prefix, path))
+                if first != prefix:
+                    if (first, prefix) not in reported:
+                        reported.add((first, prefix))
+                        one = (self._origins.get(path, f"content/static/{path}"), prefix)
+                        two = (self._origins.get(first_file, f"content/static/{first_file}"), first)
+                        if not one[0].startswith("content") and two[0].startswith("content"):
+                            one, two = two, one  # blame the user's file rather than a template
+                        self.problems.append(Diagnostic(
+                            one[0], 0, f"/{one[1]} differs only in case from /{two[1]} (from {two[0]}); "
+                            "they are one file on macOS and Windows", "rename one of them"))
+                    break
+
     def _add_file(self, files: dict[str, bytes], path: str, data: bytes, origin: str) -> None:
         path = path.lstrip("/")
+        self._origins.setdefault(path, origin)
         if ".." in path.split("/"):
             self.problems.append(Diagnostic(origin, 0, f"refusing to write outside the site: {path}"))
             return
@@ -477,8 +526,14 @@ class _Build:
                                        "paths in scripts:/style: are relative to assets/") from None
             return tuple(out)
 
-        scripts = asset_urls(doc.scripts, "scripts") + asset_urls(tuple(s for r in results for s in r.scripts), "widgets")
-        styles = asset_urls(doc.styles, "style") + asset_urls(tuple(s for r in results for s in r.styles), "widgets")
+        own_scripts = tuple(Script(found, src in doc.module_scripts) for src in doc.scripts
+                            if (found := self._page_file(doc, src, "scripts", asset, url)))
+        scripts = own_scripts + tuple(Script(src, True) for src in asset_urls(
+            tuple(s for r in results for s in r.scripts), "widgets"))  # widget code is ES modules
+        styles = tuple(found for path in doc.styles if (found := self._page_file(doc, path, "style", asset, url)))
+        styles += asset_urls(tuple(s for r in results for s in r.styles), "widgets")
+        if doc.style_text:
+            styles += (url(_page_stylesheet(doc.style_text)),)
         context: dict[str, Any] = {}
         for result in results:
             context.update(result.context)
@@ -493,6 +548,28 @@ class _Build:
             styles=tuple(dict.fromkeys(styles)),
             context=context,
         )
+
+    def _page_file(self, doc: Document, path: str, key: str, asset: Callable[[str], str],
+                   url: Callable[[str], str]) -> str | None:
+        """The URL of a ``scripts:``/``style:`` entry: an http(s) URL as it is (read_document warns
+        that it needs the network), a file under assets/ (fingerprinted), else a file under
+        content/static/ (published as it is). Anything else is not loaded: silently when the
+        post's own Liquid reads ``page.scripts``/``page.style`` (al-folio lists include files
+        there), with a warning otherwise."""
+        if path.startswith(("http://", "https://", "//")):
+            return path
+        try:
+            return asset(path)
+        except KeyError:
+            pass
+        static = self.source / "content" / "static"
+        if (static / path).is_file() and (static / path).resolve().is_relative_to(static.resolve()):
+            return url(path)
+        if not re.search(rf"\bpage\.{key}\b", doc.body):
+            self.warnings.append(Diagnostic(
+                doc.source, doc.line_of(key), f"{key}: {path!r} is neither under assets/ nor content/static/; "
+                "it is not loaded", "fix the path (relative to assets/), or remove the entry", severity="warning"))
+        return None
 
     def _render_markdown(self, doc: Document, handlers: TagHandlers, widgets: Mapping[str, str],
                          site: SiteConfig) -> Any:
@@ -578,6 +655,15 @@ class _Build:
                            "put it under templates/includes/")
 
 
+_LIST_TEMPLATES = frozenset({"base", "index", "archive", "taxonomy", "terms", "404", "redirect"})
+
+
+def _page_stylesheet(css: str) -> str:
+    """Where a page's ``_styles:`` CSS is published: named by its content, so identical blocks
+    share one file and a host may cache it forever."""
+    return f"assets/page-styles/{hashlib.sha256(css.encode()).hexdigest()[:16]}.css"
+
+
 def build_site(options: BuildOptions, cache: Cache | None = None) -> BuildResult:
     """Build (or with ``write=False`` only check) the site. Raises ContentError(s) on bad input."""
     cache = cache or _cache_for(options)
@@ -585,7 +671,8 @@ def build_site(options: BuildOptions, cache: Cache | None = None) -> BuildResult
     if keep_stamp:
         # Scanned before anything is read, so an edit made during the build counts as a change.
         plugin_code = stamp.recorded_plugin_code(cache.root)
-        inputs = stamp.scan(options.source, options.output, options.base_url, options.drafts, plugin_code)
+        inputs = stamp.scan(options.source, options.output, options.base_url, options.drafts, plugin_code,
+                            options.unpublished)
     try:
         result = _Build(options, cache).run()
     finally:

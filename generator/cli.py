@@ -42,16 +42,18 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", dest="base_url", default=None,
                         help="public sub-path such as /my-repo/ (overrides base_url in site.yml)")
     parser.add_argument("--drafts", action="store_true", help="include drafts")
+    parser.add_argument("--unpublished", action="store_true", help="include documents with published: false")
 
 
 def _build(args: argparse.Namespace, write: bool) -> int:
     output = args.output if args.output.is_absolute() else args.source / args.output
-    if write and _up_to_date(args.source, output, args.base_url, args.drafts):
+    unpublished = getattr(args, "unpublished", False)
+    if write and _up_to_date(args.source, output, args.base_url, args.drafts, unpublished):
         return 0
     from generator.build import BuildOptions, build_site
 
     options = BuildOptions(source=args.source, output=output, base_url=args.base_url,
-                           drafts=args.drafts, write=write)
+                           drafts=args.drafts, unpublished=unpublished, write=write)
     try:
         result = build_site(options)
     except (ContentError, ContentErrors) as exc:
@@ -73,13 +75,13 @@ def _build(args: argparse.Namespace, write: bool) -> int:
     return 0
 
 
-def _up_to_date(source: Path, output: Path, base_url: str | None, drafts: bool) -> bool:
+def _up_to_date(source: Path, output: Path, base_url: str | None, drafts: bool, unpublished: bool = False) -> bool:
     """Report and return True when the last build's stamp shows nothing changed since."""
     from generator import stamp
     from generator.cache import DEFAULT_DIR
 
     started = time.perf_counter()
-    record = stamp.up_to_date(source / DEFAULT_DIR, source, output, base_url, drafts)
+    record = stamp.up_to_date(source / DEFAULT_DIR, source, output, base_url, drafts, unpublished)
     if record is None:
         return False
     for warning in record.warnings:

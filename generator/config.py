@@ -6,6 +6,8 @@ the deployed site would break under its sub-path).
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -39,10 +41,18 @@ class SiteConfig:
     default_bibliography: str | None = None
     giscus: Mapping[str, Any] | None = None
     plugins: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Site-wide TeX macros (``math: macros:``), in MathJax's form: name -> body, or
+    # name -> (body, number of arguments[, default of the first argument]).
+    math_macros: Mapping[str, str | tuple] = field(default_factory=dict)
     key_lines: Mapping[str, int] = field(default_factory=dict)
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, 1)
+
+    @property
+    def math_macros_json(self) -> str:
+        """The macros as the JSON MathJax's ``tex.macros`` takes (tuples become arrays)."""
+        return json.dumps(dict(self.math_macros), sort_keys=True, ensure_ascii=False)
 
 
 _GISCUS_REQUIRED = ("repo", "repo_id", "category", "category_id")
@@ -52,8 +62,73 @@ _GISCUS_KEYS = frozenset(_GISCUS_REQUIRED) | {
 }
 _KEYS = frozenset({
     "title", "author", "description", "url", "base_url", "language", "nav", "permalink",
-    "paginate", "feed_entries", "bibliography", "giscus", "plugins",
+    "paginate", "feed_entries", "bibliography", "giscus", "plugins", "math",
 })
+_MACRO_NAME = re.compile(r"[A-Za-z]+")
+_MACRO_PARAMETER = re.compile(r"(?<!\\)#(\d)")
+
+
+def _math_macros(value: Any, shown: str, line) -> Mapping[str, str | tuple]:
+    """Validate ``math: {macros: {name: body | [body, arguments] | [body, arguments, default]}}``."""
+    if value is None:
+        return MappingProxyType({})
+    if not isinstance(value, dict) or set(value) - {"macros"}:
+        raise ContentError(shown, line("math"), "'math' takes only 'macros:'",
+                           "e.g. math: {macros: {R: '\\mathbb{R}'}}")
+    macros = value.get("macros") or {}
+    if not isinstance(macros, dict):
+        raise ContentError(shown, line("math.macros"), "'math: macros:' must map macro names to TeX",
+                           "e.g. macros: {R: '\\mathbb{R}', norm: ['\\lVert #1 \\rVert', 1]}")
+    found: dict[str, str | tuple] = {}
+    for name, body in macros.items():
+        where = line(f"math.macros.{name}")
+        if not isinstance(name, str) or not _MACRO_NAME.fullmatch(name):
+            raise ContentError(shown, where, f"math macro name {name!r} must be letters only",
+                               "write the name without the backslash: R for \\R")
+        arguments, default = 0, None
+        if isinstance(body, list) and len(body) in (2, 3):
+            body, arguments, *rest = body
+            default = rest[0] if rest else None
+            if isinstance(arguments, bool) or not isinstance(arguments, int) or not 1 <= arguments <= 9:
+                raise ContentError(shown, where, f"macro \\{name}: the number of arguments must be 1 to 9",
+                                   "e.g. norm: ['\\lVert #1 \\rVert', 1]")
+            if default is not None and not isinstance(default, str):
+                raise ContentError(shown, where, f"macro \\{name}: the default argument must be text")
+        if not isinstance(body, str):
+            raise ContentError(shown, where, f"macro \\{name} must be TeX text or [TeX, arguments]",
+                               "quote TeX in single quotes: R: '\\mathbb{R}'")
+        used = max((int(n) for n in _MACRO_PARAMETER.findall(body)), default=0)
+        if used > arguments:
+            raise ContentError(shown, where, f"macro \\{name} uses #{used} but takes {arguments} arguments",
+                               f"write [{body!r}, {used}]")
+        found[name] = body if not arguments else (body, arguments) if default is None else (body, arguments, default)
+    return MappingProxyType(dict(sorted(found.items())))
+
+
+# Jekyll's permalink placeholders -> the names of Stride's {...} form. :title is the post's slug
+# (Jekyll's "pretty" slugify); :slug the same text slugified plainly (see content.jekyll_slug).
+_JEKYLL_PLACEHOLDERS = {"title": "slug", "slug": "plain_slug", "year": "year", "month": "month",
+                        "day": "day", "i_month": "i_month", "i_day": "i_day", "short_year": "short_year",
+                        "categories": "categories"}
+_JEKYLL_PLACEHOLDER = re.compile(r":([a-z_]+)")
+PERMALINK_EXAMPLE = {"slug": "s", "plain_slug": "s", "year": "2000", "month": "01", "day": "01",
+                     "i_month": "1", "i_day": "1", "short_year": "00", "categories": "c"}
+
+
+def jekyll_permalink(pattern: str) -> str:
+    """Translate Jekyll placeholders (``/blog/:year/:title/``) into Stride's form
+    (``/blog/{year}/{slug}/``); ``:output_ext`` is ``.html``. Stride's own form passes through.
+    Raises KeyError(name) for a placeholder Stride does not know."""
+
+    def swap(match: re.Match) -> str:
+        name = match.group(1)
+        if name == "output_ext":
+            return ".html"
+        if name not in _JEKYLL_PLACEHOLDERS:
+            raise KeyError(name)
+        return "{" + _JEKYLL_PLACEHOLDERS[name] + "}"
+
+    return _JEKYLL_PLACEHOLDER.sub(swap, pattern)
 
 
 def normalize_base_url(value: str) -> str:
@@ -115,14 +190,20 @@ def load_config(source: Path, base_url: str | None = None) -> SiteConfig:
             raise ContentError(shown, line(key), f"{key!r} must be a whole number ≥ 1, not {value!r}")
         return value
 
-    permalink = text_value("permalink", "posts/{slug}/")
-    if "{slug}" not in permalink:
-        raise ContentError(shown, line("permalink"), "'permalink' must contain {slug}",
-                           "e.g. posts/{slug}/ or {year}/{month}/{slug}/")
     try:
-        permalink.format(slug="s", year="2000", month="01", day="01")
+        permalink = jekyll_permalink(text_value("permalink", "posts/{slug}/"))
+    except KeyError as exc:
+        raise ContentError(shown, line("permalink"), f"permalink placeholder :{exc.args[0]} is not supported",
+                           "use :year, :month, :day, :i_month, :i_day, :short_year, :title, :slug, "
+                           ":categories, :output_ext") from None
+    if "{slug}" not in permalink and "{plain_slug}" not in permalink:
+        raise ContentError(shown, line("permalink"), "'permalink' must contain {slug} (or Jekyll's :title)",
+                           "e.g. posts/{slug}/ or /blog/:year/:title/")
+    try:
+        permalink.format(**PERMALINK_EXAMPLE)
     except (KeyError, IndexError, ValueError):
-        raise ContentError(shown, line("permalink"), "'permalink' may only use {slug}, {year}, {month}, {day}") from None
+        raise ContentError(shown, line("permalink"), "'permalink' may only use "
+                           + ", ".join("{" + k + "}" for k in PERMALINK_EXAMPLE)) from None
 
     bib = data.get("bibliography") or {}
     if not isinstance(bib, dict) or set(bib) - {"default"}:
@@ -163,11 +244,12 @@ def load_config(source: Path, base_url: str | None = None) -> SiteConfig:
         base_url=normalize_base_url(base_url if base_url is not None else text_value("base_url", "/")),
         language=text_value("language", "en"),
         nav=tuple(nav),
-        permalink=permalink.strip("/") + "/",
+        permalink=permalink.strip("/") + ("" if permalink.endswith(".html") else "/"),
         paginate=positive_int("paginate", 10),
         feed_entries=positive_int("feed_entries", 20),
         default_bibliography=bib.get("default"),
         giscus=giscus,
         plugins=MappingProxyType({str(k): MappingProxyType(dict(v or {})) for k, v in plugins.items()}),
+        math_macros=_math_macros(data.get("math"), shown, line),
         key_lines=MappingProxyType(lines),
     )

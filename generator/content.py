@@ -1,8 +1,10 @@
 """Reading content: posts, pages and drafts with their YAML front matter.
 
 Layout under ``content/``:
-  posts/YYYY-MM-DD-slug.md   dated posts (al-folio/Jekyll naming)
+  posts/YYYY-MM-DD-slug.md   dated posts (al-folio/Jekyll naming; the slug is Jekyll's :title of the
+                             name, see jekyll_slug, so spaces and capitals are fine)
   drafts/slug.md             drafts (also: ``draft: true`` in any post); built only with --drafts
+                             (``published: false`` in any document: built only with --unpublished)
   pages/name.md              standalone pages (``permalink:`` may set their URL)
   static/                    copied as-is to the site root (CNAME, favicon, images)
 Every problem is reported as ``path:line: message``; all files are checked before giving up,
@@ -12,6 +14,7 @@ so one run shows every error.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -21,7 +24,7 @@ import hashlib
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
-from generator.config import SiteConfig
+from generator.config import SiteConfig, jekyll_permalink
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
 from generator.plugins import WidgetDeclaration
 
@@ -36,7 +39,9 @@ from generator.yamlfile import load_yaml
 
 MAX_SOURCE_BYTES = 8 * 1024 * 1024  # a Markdown post beyond this is almost surely a mistake
 _POST_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
-_SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# Characters of a page's file name that would break its URL (Jekyll publishes them and the link breaks).
+_UNSAFE_IN_URL = re.compile(r"[?#%\\\x00-\x1f\x7f]")
+_EXTERNAL_SCRIPT = re.compile(r"""<script\b[^>]*?\bsrc\s*=\s*["']?((?:https?:)?//[^"'\s>]+)""", re.I)
 _DATE_TEXT = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
@@ -46,8 +51,41 @@ _DATE_TEXT = re.compile(
 _KNOWN_KEYS = {
     "layout", "title", "date", "description", "categories", "category", "tags", "scripts",
     "style", "giscus_comments", "related_posts", "draft", "toc", "widgets", "permalink",
-    "slug", "image",
+    "slug", "image", "published", "redirect", "redirect_to", "_styles",
 }
+
+
+@dataclass(frozen=True)
+class Script:
+    """A ``scripts:`` entry: ``src`` as written (a path, or an http(s) URL) and whether it loads
+    as an ES module (``.mjs``, or ``{src: ..., type: module}``) or as a classic deferred script."""
+
+    src: str
+    module: bool = False
+
+
+def jekyll_slug(text: str, pretty: bool = True) -> str:
+    """The slug Jekyll 4 makes of a file name or ``slug:`` for a post's URL (``Utils.slugify``
+    with ``cased: true``): every run of characters other than letters, marks, decimal digits and,
+    in ``pretty`` mode (the ``:title`` placeholder), ``._~!$&'()+,;=@`` becomes one ``-``; one
+    leading and one trailing ``-`` are dropped; case is kept. Text is NFC-normalised first so a
+    name typed on macOS (NFD) gives the same URL as elsewhere."""
+    keep = "._~!$&'()+,;=@" if pretty else ""
+    out: list[str] = []
+    for char in unicodedata.normalize("NFC", text):
+        if char in keep or unicodedata.category(char)[0] in "LM" or unicodedata.category(char) == "Nd":
+            out.append(char)
+        elif not out or out[-1] != "-":  # "-" itself is never kept, so runs merge into one
+            out.append("-")
+    slug = "".join(out)
+    slug = slug[1:] if slug.startswith("-") else slug
+    return slug[:-1] if slug.endswith("-") else slug
+
+
+def url_key(url: str) -> str:
+    """What two URLs must differ in to be two files on every host: case-insensitive and
+    normalisation-insensitive file systems (macOS, Windows) treat ``About/`` and ``about/`` as one."""
+    return unicodedata.normalize("NFC", url).casefold()
 
 
 @dataclass(frozen=True)
@@ -65,11 +103,15 @@ class Document:
     description: str = ""
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
-    scripts: tuple[str, ...] = ()
+    scripts: tuple[str, ...] = ()  # paths (or http(s) URLs) as written, leading "/" dropped
+    module_scripts: tuple[str, ...] = ()  # those of ``scripts`` that load as ES modules
     styles: tuple[str, ...] = ()
+    style_text: str = ""  # al-folio's ``_styles:``: CSS published as a stylesheet of this page
     giscus_comments: bool = False
     related_posts: bool = True
     draft: bool = False
+    published: bool = True  # ``published: false``: built only with --unpublished
+    redirect: str | None = None  # ``redirect:``: the page only sends the reader there
     toc: bool = False
     image: str | None = None
     body: str = ""
@@ -77,6 +119,7 @@ class Document:
     widgets: tuple[WidgetDeclaration, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
     key_lines: Mapping[str, int] = field(default_factory=dict)
+    warnings: tuple[Diagnostic, ...] = ()  # found while reading; the build reports them
 
     @functools.cached_property
     def digest(self) -> str:
@@ -149,7 +192,55 @@ def _asset_list(value: Any, key: str, path: str, line: int) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ContentError(path, line, f"{key!r} must be a path or a list of paths under assets/")
-    return tuple(v.lstrip("/").removeprefix("assets/") for v in value)
+    return tuple(v if _is_remote(v) else v.lstrip("/") for v in value)
+
+
+def _is_remote(src: str) -> bool:
+    return src.startswith(("http://", "https://", "//"))
+
+
+def _scripts(value: Any, path: str, line: int) -> tuple[Script, ...]:
+    """``scripts:`` entries: a path (classic script; ``.mjs`` is a module) or
+    ``{src: PATH, type: module}``."""
+    if value is None:
+        return ()
+    entries = value if isinstance(value, list) else [value]
+    found = []
+    for entry in entries:
+        if isinstance(entry, dict) and isinstance(entry.get("src"), str) and set(entry) <= {"src", "type"} \
+                and entry.get("type", "text/javascript") in ("module", "text/javascript", "classic"):
+            src, module = entry["src"], entry.get("type") == "module"
+        elif isinstance(entry, str):
+            src, module = entry, entry.split("?")[0].endswith(".mjs")
+        else:
+            raise ContentError(path, line, f"'scripts' entry {entry!r} is not a path or {{src, type}}",
+                               "e.g. scripts: [js/tool.js, {src: js/app.js, type: module}]")
+        found.append(Script(src if _is_remote(src) else src.lstrip("/"), module))
+    return tuple(found)
+
+
+def _redirect(data: dict, path: str, line: int) -> str | None:
+    key = "redirect" if "redirect" in data else "redirect_to"
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, list) and len(value) == 1:  # jekyll-redirect-from allows a one-item list
+        value = value[0]
+    remote = isinstance(value, str) and value.startswith(("http://", "https://"))
+    if not isinstance(value, str) or re.search(r"[\\\s\x00-\x1f\x7f]", value) \
+            or (not remote and re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//", value)):
+        raise ContentError(path, line, f"{key}: {value!r} is not a page of this site or an http(s) URL",
+                           "e.g. redirect: /about/ or redirect: https://example.org/")
+    return value
+
+
+def _external_scripts(body: str, path: str, first_line: int) -> tuple[Diagnostic, ...]:
+    """A ``<script src="https://...">`` in the body builds, but the page then needs the network."""
+    return tuple(
+        Diagnostic(path, first_line + body.count("\n", 0, match.start()),
+                   f"script {match.group(1)} is loaded from another site; this page will not "
+                   "work offline", "copy the file under assets/ and load it from there", severity="warning")
+        for match in _EXTERNAL_SCRIPT.finditer(body))
 
 
 def _flag(data: dict, key: str, default: bool, path: str, line: int) -> bool:
@@ -243,30 +334,52 @@ def read_document(file: Path, kind: str, site: SiteConfig, content_root: Path) -
     elif "date" in data:
         date_value = parse_date(data["date"], path, line("date"))
 
-    slug = str(data.get("slug", stem))
-    if not _SAFE_SLUG.match(slug):
-        raise ContentError(path, line("slug") if "slug" in data else 1,
-                           f"slug {slug!r} has characters that are unsafe in URLs",
-                           "use letters, digits, '-', '_' and '.' only")
+    categories = _terms(data.get("categories", data.get("category")), "categories", path,
+                        line("categories") if "categories" in data else line("category"))
+    raw_slug = unicodedata.normalize("NFC", str(data["slug"]) if "slug" in data else stem)
+    slug_line = line("slug") if "slug" in data else 1
+    if kind == "post" or "slug" in data:
+        # Jekyll's :title: the file name after the date (or slug:), slugified, case kept.
+        slug = jekyll_slug(raw_slug)
+        if not slug:
+            raise ContentError(path, slug_line, f"slug {raw_slug!r} has no letters or digits",
+                               "rename the file or set slug: to a few words")
+    else:
+        # Jekyll publishes a page under its file name as it is (spaces and capitals included).
+        slug = raw_slug
+        if _UNSAFE_IN_URL.search(slug):
+            raise ContentError(path, slug_line, f"slug {slug!r} has characters that are unsafe in URLs",
+                               "rename the file without ?, #, % and \\, or set slug:")
+    values = {"slug": slug, "plain_slug": jekyll_slug(raw_slug, pretty=False) or slug,
+              "categories": "/".join(dict.fromkeys(c.lower() for c in categories))}
+    if date_value is not None:
+        values.update(year=f"{date_value.year:04d}", month=f"{date_value.month:02d}", day=f"{date_value.day:02d}",
+                      i_month=str(date_value.month), i_day=str(date_value.day),
+                      short_year=f"{date_value.year % 100:02d}")
     if "permalink" in data:
-        url = str(data["permalink"]).strip("/")
-        if ".." in url.split("/") or not re.fullmatch(r"[A-Za-z0-9._/-]*", url):
-            raise ContentError(path, line("permalink"), f"permalink {data['permalink']!r} is not a safe path")
+        raw = str(data["permalink"])
+        try:
+            url = _expand(jekyll_permalink(raw), values)
+        except (KeyError, IndexError, ValueError):
+            raise ContentError(path, line("permalink"), f"permalink {raw!r} uses a placeholder this document "
+                               "has no value for", "pages have no date; use a plain path such as /about/") from None
+        if ".." in url.split("/") or _UNSAFE_IN_URL.search(url) or " " in url:
+            raise ContentError(path, line("permalink"), f"permalink {raw!r} is not a safe path",
+                               "use letters, digits, '-', '_', '.' and '/'")
         url = url + "/" if url and not url.endswith(".html") else url
     elif kind == "post":
         assert date_value is not None
-        url = site.permalink.format(slug=slug, year=f"{date_value.year:04d}",
-                                    month=f"{date_value.month:02d}", day=f"{date_value.day:02d}")
+        url = _expand(site.permalink, values)
     else:
         url = f"{slug}/"
 
-    categories = _terms(data.get("categories", data.get("category")), "categories", path,
-                        line("categories") if "categories" in data else line("category"))
     toc = data.get("toc", False)
     description = data.get("description") or ""
     if not isinstance(description, (str, int, float)):
         raise ContentError(path, line("description"), "'description' must be text")
     image = data.get("image")
+    scripts = _scripts(data.get("scripts"), path, line("scripts"))
+    styles = _asset_list(data.get("style"), "style", path, line("style"))
     return Document(
         kind=kind,
         source=path,
@@ -278,11 +391,15 @@ def read_document(file: Path, kind: str, site: SiteConfig, content_root: Path) -
         description=str(description).strip(),
         categories=categories,
         tags=_terms(data.get("tags"), "tags", path, line("tags")),
-        scripts=_asset_list(data.get("scripts"), "scripts", path, line("scripts")),
-        styles=_asset_list(data.get("style"), "style", path, line("style")),
+        scripts=tuple(script.src for script in scripts),
+        module_scripts=tuple(script.src for script in scripts if script.module),
+        styles=styles,
+        style_text=_style_text(data.get("_styles"), path, line("_styles")),
         giscus_comments=_flag(data, "giscus_comments", False, path, line("giscus_comments")),
         related_posts=_flag(data, "related_posts", True, path, line("related_posts")),
         draft=_flag(data, "draft", file.parent.name == "drafts", path, line("draft")),
+        published=_flag(data, "published", True, path, line("published")),
+        redirect=_redirect(data, path, line("redirect") if "redirect" in data else line("redirect_to")),
         toc=bool(toc),
         image=str(image) if image else None,
         body=body,
@@ -290,7 +407,31 @@ def read_document(file: Path, kind: str, site: SiteConfig, content_root: Path) -
         widgets=_widgets(data.get("widgets"), path, lines),
         extra=MappingProxyType({k: v for k, v in data.items() if k not in _KNOWN_KEYS}),
         key_lines=MappingProxyType(lines),
+        warnings=_external_scripts(body, path, body_line) + tuple(
+            Diagnostic(path, line("scripts"), f"script {script.src} is loaded from another site; "
+                       "this page will not work offline", "copy the file under assets/ and list that path",
+                       severity="warning")
+            for script in scripts if _is_remote(script.src)) + tuple(
+            Diagnostic(path, line("style"), f"stylesheet {href} is loaded from another site; this page will "
+                       "not look right offline", "copy the file under assets/ and list that path",
+                       severity="warning")
+            for href in styles if _is_remote(href)),
     )
+
+
+def _expand(pattern: str, values: Mapping[str, str]) -> str:
+    """Fill a permalink; empty parts (no categories) leave no empty path segment, as in Jekyll."""
+    url = pattern.format(**values)
+    return re.sub(r"/{2,}", "/", url).lstrip("/")
+
+
+def _style_text(value: Any, path: str, line: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ContentError(path, line, "'_styles' must be CSS text",
+                           "write it as a block: _styles: >  then the CSS indented below")
+    return value.strip()
 
 
 def _markdown_files(folder: Path) -> list[Path]:
@@ -320,12 +461,34 @@ def _markdown_files(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def url_collisions(documents: list[Document]) -> list[Diagnostic]:
+    """Two documents on one URL, or on URLs that differ only in case or Unicode normalisation
+    (one file on macOS and Windows, so one page would silently replace the other)."""
+    problems = []
+    seen: dict[str, Document] = {}
+    for doc in documents:
+        other = seen.get(url_key(doc.url))
+        where = doc.line_of("permalink") if "permalink" in doc.key_lines else \
+            doc.line_of("slug") if "slug" in doc.key_lines else 1
+        if other is None:
+            seen[url_key(doc.url)] = doc
+        elif other.url == doc.url:
+            problems.append(Diagnostic(doc.source, where, f"duplicate URL /{doc.url} (also used by {other.source})",
+                                       "rename one of the files or set a different slug:"))
+        else:
+            problems.append(Diagnostic(doc.source, where, f"URL /{doc.url} differs only in case from /{other.url} "
+                                       f"of {other.source}; they are one file on macOS and Windows",
+                                       "rename one of the files or set a different slug:"))
+    return problems
+
+
 Reader = Callable[[Path, str, SiteConfig, Path], Document]
 
 
 def load_documents(source: Path, site: SiteConfig, drafts: bool = False,
-                   read: Reader = read_document) -> list[Document]:
-    """All posts and pages; drafts only when ``drafts``. Raises ContentErrors listing every problem.
+                   read: Reader = read_document, unpublished: bool = False) -> list[Document]:
+    """All posts and pages; drafts only when ``drafts``, ``published: false`` documents only
+    when ``unpublished`` (Jekyll's --unpublished). Raises ContentErrors listing every problem.
     ``read`` parses one file (the build passes a memoised :func:`read_document`)."""
     content = source / "content"
     problems: list[Diagnostic] = []
@@ -343,17 +506,10 @@ def load_documents(source: Path, site: SiteConfig, drafts: bool = False,
             except ContentError as exc:
                 problems.append(exc.diagnostic)
                 continue
-            if doc.draft and not drafts:
+            if (doc.draft and not drafts) or (not doc.published and not unpublished):
                 continue
             documents.append(doc)
-    seen: dict[str, Document] = {}
-    for doc in documents:
-        if doc.url in seen:
-            other = seen[doc.url]
-            problems.append(Diagnostic(doc.source, doc.line_of("slug") if "slug" in doc.key_lines else 1,
-                                       f"duplicate URL /{doc.url} (also used by {other.source})",
-                                       "rename one of the files or set a different slug:"))
-        seen[doc.url] = doc
+    problems += url_collisions(documents)
     if problems:
         raise ContentErrors(problems)
     return documents

@@ -321,13 +321,15 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     parser.add_argument("--base-url", dest="base_url", default=None, help="serve under this sub-path, e.g. /my-repo/")
     parser.add_argument("--drafts", action="store_true", help="include drafts")
+    parser.add_argument("--unpublished", action="store_true", help="include documents with published: false")
     parser.add_argument("--output", type=Path, default=Path("build"), help="output folder (default: build)")
     parser.add_argument("--poll", action="store_true", help="poll for changes instead of using inotify")
 
 
 def run(args: argparse.Namespace) -> int:
     output = args.output if args.output.is_absolute() else args.source / args.output
-    options = BuildOptions(source=args.source, output=output, base_url=args.base_url, drafts=args.drafts)
+    options = BuildOptions(source=args.source, output=output, base_url=args.base_url, drafts=args.drafts,
+                           unpublished=args.unpublished)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: serving on {args.host} makes the preview reachable from other machines",
               file=sys.stderr)

@@ -20,7 +20,7 @@ from typing import Any, Callable, Mapping
 
 from markupsafe import Markup
 
-from generator.content import Document
+from generator.content import Document, Script
 
 WORDS_PER_MINUTE = 230
 _TAG = re.compile(r"<[^>]+>")
@@ -45,7 +45,7 @@ class RenderedDocument:
     has_math: bool
     words: int
     summary: str = ""  # first paragraph as plain text, the description when none is given
-    scripts: tuple[str, ...] = ()  # public URLs of module scripts
+    scripts: tuple[Script, ...] = ()  # public URLs, each a classic or a module script
     styles: tuple[str, ...] = ()  # public URLs of stylesheets
     context: Mapping[str, Any] = field(default_factory=dict)  # plugin-provided extras
     tags: tuple[Term, ...] = ()
@@ -227,7 +227,8 @@ def page_meta(kind: str, title: str, url: str, description: str = "", **extra: A
 def document_pages(docs: list[RenderedDocument], absolute_url: Callable[[str], str]) -> list[PageSpec]:
     specs = []
     for doc in docs:
-        template = f"{doc.doc.layout}.html"
+        # A redirect: page is only a pointer to its target, whatever its layout.
+        template = "redirect.html" if doc.doc.redirect else f"{doc.doc.layout}.html"
         meta = page_meta(doc.kind, doc.title, doc.url, doc.description, math=doc.has_math,
                          scripts=list(doc.scripts), styles=list(doc.styles),
                          image=absolute_url(doc.image) if doc.image else None)
@@ -318,7 +319,7 @@ class _FeedPost:
 
 def sitemap_page(docs: list[RenderedDocument], other_urls: list[str], absolute_url: Callable[[str], str]) -> PageSpec:
     entries = [{"loc": absolute_url(d.url), "lastmod": d.date.date().isoformat() if d.date else None}
-               for d in docs]
+               for d in docs if not d.doc.redirect]  # a redirect is not a page to index
     entries += [{"loc": absolute_url(u), "lastmod": None} for u in other_urls]
     entries.sort(key=lambda e: e["loc"])
     return PageSpec("sitemap.xml", "sitemap.xml", {

@@ -48,14 +48,14 @@ class Scan:
 
 
 def scan(source: Path, output: Path, base_url: str | None, drafts: bool,
-         plugin_code: tuple[str, ...] = ()) -> Scan | None:
+         plugin_code: tuple[str, ...] = (), unpublished: bool = False) -> Scan | None:
     """Digest of the build's inputs and options; None when they cannot be scanned safely (a
     symlink among the inputs, an unreadable folder). ``plugin_code``: folders or files of
     third-party plugins, watched like Stride's own code."""
     started = time.time_ns()
     digest = hashlib.blake2b(digest_size=20)
     options = [_FORMAT, __version__, sys.version, str(source.resolve()), str(output.resolve()),
-               base_url, drafts, list(plugin_code)]
+               base_url, drafts, list(plugin_code)] + ([True] if unpublished else [])
     digest.update(json.dumps(options).encode())
     newest = 0
     roots = [("code", Path(__file__).parent)] + [(name, source / name) for name in _INPUT_FOLDERS]
@@ -168,12 +168,13 @@ def save(cache_dir: Path, found: Scan | None, output: Path, result) -> None:
             pass
 
 
-def up_to_date(cache_dir: Path, source: Path, output: Path, base_url: str | None, drafts: bool) -> Record | None:
+def up_to_date(cache_dir: Path, source: Path, output: Path, base_url: str | None, drafts: bool,
+               unpublished: bool = False) -> Record | None:
     """The last build's record when it still describes ``output`` exactly, else None."""
     record = _read(cache_dir)
     if record is None or record.key is None or record.output != _output_identity(output):
         return None
-    found = scan(source, output, base_url, drafts, record.plugin_code)
+    found = scan(source, output, base_url, drafts, record.plugin_code, unpublished)
     if found is None or not found.trustworthy or found.key != record.key:
         return None
     return record
