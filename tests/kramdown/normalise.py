@@ -9,8 +9,11 @@ maths (inline or display, and the TeX). What is dropped, and why (docs/kramdown.
   differently (``auto_ids`` vs the toc extension), and footnote anchors are named differently;
   neither changes what the page shows;
 - the ``a.headerlink`` permalink Stride adds to every heading (a deliberate feature);
+- the classes Rouge puts on every code span (``language-plaintext highlighter-rouge``);
 - highlighter markup: Rouge and Pygments wrap code in different ``div``/``span`` trees, so a
-  code block becomes one node with its language, its extra classes and its plain text;
+  code block becomes one node with its language (Rouge's ``plaintext`` and
+  Pygments' ``text`` count as none), its
+  extra classes and its plain text;
 - maths delimiters: kramdown writes ``\\(..\\)``/``\\[..\\]`` as bare text and leaves ``$..$``
   for MathJax (al-folio's MathJax config has ``$`` as an inline delimiter); Stride wraps maths
   in ``.arithmatex``. Both become one maths node, found with the delimiters MathJax uses.
@@ -120,6 +123,8 @@ def _render(node, out: list[str]) -> None:
         for child in node.children:
             _render(child, out)
         return
+    if node.tag == "code":  # Rouge marks every code span; Pygments leaves spans alone
+        classes = [c for c in classes if c not in ("highlighter-rouge", "language-plaintext")]
     extra = "".join(f".{c}" for c in sorted(classes))
     if node.tag == "img":
         extra += f' alt="{node.attrs.get("alt", "")}"'
@@ -148,7 +153,7 @@ def _code_block(node: _Node) -> str:
         if isinstance(child, _Node):
             classes |= set(child.classes)
     for c in sorted(classes):
-        if c.startswith("language-"):
+        if c.startswith("language-") and c not in ("language-plaintext", "language-text"):  # "none"
             lang = c[len("language-"):]
     kept = sorted(c for c in classes - HIGHLIGHT_CLASSES if not c.startswith("language-"))
     text = _text(pre).strip("\n").replace("<", "&lt;")

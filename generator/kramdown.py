@@ -1,0 +1,288 @@
+"""kramdown syntax that Python-Markdown reads differently, as passes around the conversion.
+
+al-folio posts are written for kramdown (GFM input); generator/markdown.py runs these passes so
+they render as Jekyll renders them (the corpus in tests/kramdown/ checks it against real Jekyll):
+
+- ``{::comment}..{:/comment}`` is dropped, ``{::nomarkdown}..{:/nomarkdown}`` passes through raw;
+- the marker list ``* TOC`` + ``{:toc}`` becomes the table of contents;
+- list items nest by their content column (kramdown), not by multiples of four spaces
+  (Python-Markdown): nested lines are re-indented before conversion;
+- a block IAL ``{: .cls}`` on the line after a list, blockquote, heading or table lands on that
+  element, not on the last paragraph inside it or as text.
+
+Pre-passes work on the document's lines and keep everything in code fences as it is; the
+``code`` argument marks those lines (True inside a fence). Tokens come from the document's
+Stash, so they survive conversion untouched and are found again afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from generator.liquid import Stash
+
+# --- extensions -------------------------------------------------------------------------------
+
+_EXTENSION = re.compile(r"\{::(comment|nomarkdown)\}(.*?)\{:/\1?\}", re.S)
+
+
+def extensions(text: str, stash: Stash, masked: str) -> str:
+    """Drop comments (kramdown writes them as HTML comments; a note to the author has no place
+    in the published page's source either) and stash nomarkdown content as it is. ``masked``
+    is ``text`` with code blanked out (same length), so a tag shown in code stays text."""
+    if "{::" not in text:
+        return text
+    out, pos = [], 0
+    for m in _EXTENSION.finditer(masked):
+        start, end = m.span()
+        out.append(text[pos:start])
+        newlines = "\n" * text.count("\n", start, end)
+        if m.group(1) == "nomarkdown":
+            raw = text[m.start(2):m.end(2)].strip("\n")
+            token = stash.put(raw)
+            own_block = (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n")
+            out.append(f"\n\n{token}\n\n" if own_block else token)
+        else:
+            out.append(newlines)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# --- table of contents ------------------------------------------------------------------------
+
+_TOC_MARKER = re.compile(r"^(?:[*+-]|(?P<ordered>\d+\.))[ \t]+.*\n[ \t]*\{:\s*toc\s*\}[ \t]*$", re.M)
+
+
+def toc_marker(text: str, stash: Stash, masked: str) -> tuple[str, str | None, bool]:
+    """Replace the first kramdown TOC marker (a one-item list followed by ``{:toc}``) with a
+    token paragraph. Returns (text, token or None, whether the list was ordered)."""
+    if "toc" not in text:
+        return text, None, False
+    m = _TOC_MARKER.search(masked)
+    if m is None:
+        return text, None, False
+    token = stash.put("")
+    return text[:m.start()] + f"\n{token}\n" + text[m.end():], token, m.group("ordered") is not None
+
+
+def toc_html(tokens: list[dict], ordered: bool, skip: set[str]) -> str:
+    """kramdown's TOC list from Python-Markdown's toc tokens, without the headings in ``skip``
+    (ids of headings marked ``.no_toc``, as kramdown leaves them out)."""
+    tag = "ol" if ordered else "ul"
+
+    def items(entries: list[dict]) -> list[str]:
+        out = []
+        for entry in entries:
+            children = items(entry["children"])
+            if entry["id"] in skip:
+                out += children  # kramdown lifts the sub-headings of a skipped heading
+                continue
+            link = f'<a href="#{escape(entry["id"])}" id="markdown-toc-{escape(entry["id"])}">{entry.get("html", entry["name"])}</a>'
+            nested = f"<{tag}>\n" + "\n".join(children) + f"\n</{tag}>" if children else ""
+            out.append(f"<li>{link}{nested}</li>")
+        return out
+
+    entries = items(tokens)
+    return f'<{tag} id="markdown-toc">\n' + "\n".join(entries) + f"\n</{tag}>" if entries else ""
+
+
+_HEADING_TAG = re.compile(r"<h[1-6]\b[^>]*>")
+_CLASS = re.compile(r'\sclass="([^"]*)"')
+_ID = re.compile(r'\sid="([^"]*)"')
+
+
+def no_toc_ids(html: str) -> set[str]:
+    """Ids of the headings that carry the class ``no_toc``."""
+    if "no_toc" not in html:
+        return set()
+    ids = set()
+    for tag in _HEADING_TAG.finditer(html):
+        classes, ident = _CLASS.search(tag.group(0)), _ID.search(tag.group(0))
+        if classes and ident and "no_toc" in classes.group(1).split():
+            ids.add(ident.group(1))
+    return ids
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+_MARKER = re.compile(r"^( *)([*+-]|\d{1,9}[.)])(?: {1,4}(?=\S)|[ \t]*$)")
+_HR = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_WIDTH = 4  # Python-Markdown's tab_length: a nested block sits 4 columns in from its marker
+
+
+def reindent_lists(lines: list[str], code: list[bool]) -> list[bool]:
+    """Re-indent list content in place so each item's content sits where Python-Markdown looks
+    for it (its marker's column + 4), keeping every line's offset from its item's content column
+    as kramdown measured it (lines in fences move with their fence). Returns, per line, whether it belongs to a list."""
+    in_list = [False] * len(lines)
+    stack: list[tuple[int, int]] = []  # per open item: (content column in source, in output)
+    blank_before = True
+    shift = 0  # columns the last line outside code moved by
+    for i, line in enumerate(lines):
+        if code[i]:
+            if stack:  # moved as far as its fence's opening line was
+                in_list[i] = True
+                n = len(line) - len(line.lstrip(" "))
+                lines[i] = " " * max(0, n + shift) + line[n:]
+            continue
+        if not line.strip():
+            in_list[i] = bool(stack)
+            blank_before = True
+            continue
+        expanded = line.expandtabs(4)
+        n = len(expanded) - len(expanded.lstrip(" "))
+        marker = _MARKER.match(expanded) if not _HR.match(expanded) else None
+        if stack and n < stack[-1][0] and not blank_before and marker is None:
+            in_list[i] = True  # a lazy continuation line: still the item's paragraph
+            blank_before = False
+            continue
+        while stack and n < stack[-1][0]:
+            stack.pop()
+        blank_before = False
+        if not stack:
+            if marker is None or n > 3:
+                continue
+            width = len(marker.group(0)) - n if marker.group(0).strip() != marker.group(2) else len(marker.group(2)) + 1
+            lines[i] = expanded[n:]
+            shift = -n
+            stack.append((n + width, _WIDTH))
+            in_list[i] = True
+            continue
+        src, dst = stack[-1]
+        # Up to three spaces past the content column mean nothing (in both dialects); four or
+        # more make indented code, which keeps its depth.
+        column = dst if n - src < 4 else dst + n - src
+        shift = column - n
+        lines[i] = " " * column + expanded[n:]
+        in_list[i] = True
+        if marker is not None and n - src < 4:
+            width = len(marker.group(0)) - n if marker.group(0).strip() != marker.group(2) else len(marker.group(2)) + 1
+            stack.append((n + width, column + _WIDTH))
+    return in_list
+
+
+# --- block IALs -------------------------------------------------------------------------------
+
+_IAL_LINE = re.compile(r"^[ \t]*\{:(?![\w-]+:)\s*([^}]*)\}[ \t]*$")
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+_SETEXT = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
+_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$|^[^|\n]*\|[^\n]*$")
+_IAL_PART = re.compile(r"""([.#][\w:-]+)|([\w-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
+
+
+def parse_ial(ial: str) -> tuple[list[str], dict[str, str]]:
+    """kramdown IAL (``.cls #id key="v"``) as (classes, other attributes)."""
+    classes, attrs = [], {}
+    for m in _IAL_PART.finditer(ial):
+        if m.group(1):
+            if m.group(1)[0] == ".":
+                classes.append(m.group(1)[1:])
+            else:
+                attrs["id"] = m.group(1)[1:]
+        else:
+            attrs[m.group(2)] = next(v for v in m.group(3, 4, 5) if v is not None)
+    return classes, attrs
+
+
+def block_ials(lines: list[str], code: list[bool], in_list: list[bool], stash: Stash) -> list[tuple[str, str]]:
+    """Replace each IAL line that follows a list, blockquote, heading or table with a token
+    paragraph of its own (in place). Returns (token, IAL text) pairs for attach_block_ials.
+    An IAL after a plain paragraph is left to Python-Markdown's attr_list, which puts it there."""
+    found = []
+    for i in range(1, len(lines)):
+        if code[i] or code[i - 1] or not lines[i].lstrip().startswith("{:"):
+            continue
+        m = _IAL_LINE.match(lines[i])
+        prev = lines[i - 1]
+        if m is None or m.group(1).strip() == "toc" or not prev.strip():
+            continue
+        before = lines[i - 2] if i >= 2 else ""
+        quoted = prev.lstrip().startswith(">") and not lines[i].lstrip().startswith(">")
+        heading = _HEADING.match(prev) or (_SETEXT.match(prev) and before.strip() and not in_list[i - 1])
+        table = "|" in prev and _TABLE_ROW.match(prev)
+        listed = in_list[i - 1] and not lines[i][:1].isspace()
+        if listed or quoted or heading or table:
+            token = stash.put("")
+            found.append((token, m.group(1)))
+            lines[i] = "\n" + token
+    return found
+
+
+_BLOCK_END = re.compile(r"</(ul|ol|dl|blockquote|table|h[1-6]|div|pre)>\s*$")
+
+
+def attach_block_ials(html: str, found: list[tuple[str, str]]) -> str:
+    """Put each IAL's attributes on the block element that ends right before its token."""
+    for token, ial in found:
+        marker = re.search(r"<p>\s*" + token + r"\s*</p>", html)
+        if marker is None:
+            continue
+        end = _BLOCK_END.search(html, 0, marker.start())
+        if end is None:
+            continue
+        start = _opening_tag(html, end.group(1), end.start())
+        if start >= 0:
+            html = html[:start] + _merge_attrs(html[start:html.index(">", start) + 1], ial) + html[html.index(">", start) + 1:]
+    return html
+
+
+def _opening_tag(html: str, tag: str, close: int) -> int:
+    """Index of the ``<tag`` that the ``</tag>`` at ``close`` closes, or -1."""
+    depth = 0
+    for m in reversed(list(re.finditer(rf"<(/?){tag}\b", html[:close]))):
+        if m.group(1):
+            depth += 1
+        elif depth == 0:
+            return m.start()
+        else:
+            depth -= 1
+    return -1
+
+
+def _merge_attrs(open_tag: str, ial: str) -> str:
+    """``open_tag`` (``<ul>``, ``<h2 id="x">``) with the IAL's classes added and its other
+    attributes set (an IAL id replaces the automatic one, as in kramdown)."""
+    classes, attrs = parse_ial(ial)
+    head = open_tag[:-1].rstrip("/").rstrip()
+    if classes:
+        have = re.search(r'\sclass="([^"]*)"', head)
+        if have:
+            merged = " ".join(have.group(1).split() + [c for c in classes if c not in have.group(1).split()])
+            head = head[:have.start()] + f' class="{escape(merged)}"' + head[have.end():]
+        else:
+            head += f' class="{escape(" ".join(classes))}"'
+    for name, value in attrs.items():
+        have = re.search(rf'\s{re.escape(name)}="[^"]*"', head)
+        text = f' {name}="{escape(value)}"'
+        head = head[:have.start()] + text + head[have.end():] if have else head + text
+    return head + ">"
+
+
+# --- footnotes --------------------------------------------------------------------------------
+
+def footnotes_as_kramdown(html: str) -> str:
+    """Python-Markdown's footnote markup with kramdown's classes and roles (al-folio's CSS and
+    scripts look for ``.footnotes``, ``a.footnote`` and ``a.reversefootnote``); kramdown draws
+    no rule above the notes."""
+    if "footnote" not in html:
+        return html
+    html = html.replace('<a class="footnote-ref" ', '<a class="footnote" rel="footnote" ')
+    html = html.replace('<sup id="fnref:', '<sup role="doc-noteref" id="fnref:')
+    html = re.sub(r'<div class="footnote">\s*<hr\s*/?>\s*<ol>', '<div class="footnotes" role="doc-endnotes">\n<ol>', html)
+    return html.replace('class="footnote-backref"', 'class="reversefootnote" role="doc-backlink"')
+
+
+_TASK = re.compile(r'<li class="task-list-item"><input type="checkbox" disabled(?P<checked> checked)?\s*/?>\s?')
+
+
+def tasks_as_kramdown(html: str) -> str:
+    """pymdownx.tasklist's checkboxes with kramdown's class and spacing."""
+    if "task-list-item" not in html:
+        return html
+    def box(m: re.Match) -> str:
+        checked = ' checked="checked"' if m.group("checked") else ""
+        return f'<li class="task-list-item"><input type="checkbox" class="task-list-item-checkbox" disabled="disabled"{checked} />'
+
+    return _TASK.sub(box, html)
