@@ -213,8 +213,10 @@ def block_ials(lines: list[str], code: list[bool], in_list: list[bool], stash: S
 _BLOCK_END = re.compile(r"</(ul|ol|dl|blockquote|table|h[1-6]|div|pre)>\s*$")
 
 
-def attach_block_ials(html: str, found: list[tuple[str, str]]) -> str:
-    """Put each IAL's attributes on the block element that ends right before its token."""
+def attach_block_ials(html: str, found: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
+    """Put each IAL's attributes on the block element that ends right before its token.
+    Returns the HTML and the heading ids an IAL replaced (old -> new), for the TOC's links."""
+    renamed: dict[str, str] = {}
     for token, ial in found:
         marker = re.search(r"<p>\s*" + token + r"\s*</p>", html)
         if marker is None:
@@ -224,8 +226,20 @@ def attach_block_ials(html: str, found: list[tuple[str, str]]) -> str:
             continue
         start = _opening_tag(html, end.group(1), end.start())
         if start >= 0:
-            html = html[:start] + _merge_attrs(html[start:html.index(">", start) + 1], ial) + html[html.index(">", start) + 1:]
-    return html
+            stop = html.index(">", start) + 1
+            before, after = html[start:stop], _merge_attrs(html[start:stop], ial)
+            old_id, new_id = _ID.search(before), _ID.search(after)
+            if old_id and new_id and old_id.group(1) != new_id.group(1):
+                renamed[old_id.group(1)] = new_id.group(1)
+            html = html[:start] + after + html[stop:]
+    return html, renamed
+
+
+def rename_toc_ids(tokens: list[dict], renamed: dict[str, str]) -> None:
+    """Point TOC entries at the ids IALs gave their headings (in place)."""
+    for entry in tokens:
+        entry["id"] = renamed.get(entry["id"], entry["id"])
+        rename_toc_ids(entry["children"], renamed)
 
 
 def _opening_tag(html: str, tag: str, close: int) -> int:

@@ -171,7 +171,10 @@ def _render(text: str, stash: Stash, citations: tuple[str, ...]) -> RenderedMark
         md.reset()  # drop the document's stash and footnotes now, not at the next call
     html = _WRAPPED_ENV.sub(r"\1", html)
     if ials:
-        html = kramdown.attach_block_ials(html, ials)
+        html, renamed = kramdown.attach_block_ials(html, ials)
+        if renamed:
+            kramdown.rename_toc_ids(toc_tokens, renamed)
+            toc = re.sub(r'href="#([^"]*)"', lambda m: f'href="#{renamed.get(m.group(1), m.group(1))}"', toc)
     if toc_token is not None:
         listing = kramdown.toc_html(toc_tokens, ordered_toc, kramdown.no_toc_ids(html))
         html = re.sub(r"<p>\s*" + toc_token + r"\s*</p>", lambda _: listing, html)
