@@ -214,7 +214,7 @@ def test_the_ordinary_post_shows_every_markdown_feature(example_build: Path):
     such, not leak through as Markdown syntax."""
     html = (example_build / "posts" / "receptive-fields" / "index.html").read_text(encoding="utf-8")
     assert '<table class="table-compact">' in html and html.count("<tr>") == 5
-    assert 'class="footnote" rel="footnote"' in html and 'class="reversefootnote"' in html  # kramdown's classes
+    assert 'class="footnote"' in html and 'class="reversefootnote"' in html  # kramdown's classes
     assert 'class="admonition note"' in html
     assert 'class="highlight"' in html
     article = html[html.index("<article"):html.index("</article>")]
