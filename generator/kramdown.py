@@ -300,3 +300,97 @@ def tasks_as_kramdown(html: str) -> str:
         return f'<li class="task-list-item"><input type="checkbox" class="task-list-item-checkbox" disabled="disabled"{checked} />'
 
     return _TASK.sub(box, html)
+
+
+# --- typography -------------------------------------------------------------------------------
+
+_SYMBOLS = re.compile(r"---|--|\.\.\.|<<|>>")
+_SYMBOL = {"---": "\u2014", "--": "\u2013", "...": "\u2026", "<<": "\u00ab", ">>": "\u00bb"}
+_QUOTES = re.compile(r"['\"]")
+_DECADE = re.compile(r"\d\ds\b")
+# After these a quote opens: nothing (a block's start), space, an opening bracket or quote, a dash.
+_OPENS_AFTER = frozenset(" \t\n\u00a0([{\u2018\u201c\u2013\u2014'\"")
+_NO_TYPOGRAPHY = frozenset({"code", "pre", "kbd", "samp", "script", "style", "math"})
+_BLOCKS = frozenset({"p", "li", "dt", "dd", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+                     "div", "figcaption", "caption", "ul", "ol", "dl", "table", "tr", "thead", "tbody"})
+
+
+def typography(text: str, prev: str) -> str:
+    """kramdown's typographic symbols and smart quotes in one run of text; ``prev`` is the
+    character before it ("" at a block's start), which decides whether a quote opens."""
+    if "--" in text or "..." in text or "<<" in text or ">>" in text:
+        text = _SYMBOLS.sub(lambda m: _SYMBOL[m.group(0)], text)
+    if "'" not in text and '"' not in text:
+        return text
+
+    def curl(m: re.Match) -> str:
+        at = m.start()
+        before = text[at - 1] if at else prev
+        after = text[at + 1:at + 2]
+        # At the end of a run the next character is in the next element (a link, emphasis).
+        opening = (before == "" or before in _OPENS_AFTER) and not after.isspace()
+        if m.group(0) == "'":
+            if _DECADE.match(text, at + 1):
+                return "\u2019"  # '90s
+            return "\u2018" if opening else "\u2019"
+        return "\u201c" if opening else "\u201d"
+
+    return _QUOTES.sub(curl, text)
+
+
+class _TypographyTree:
+    """Treeprocessor body: curls quotes and sets symbols in the text Markdown produced, never in
+    code, maths (``.arithmatex``) or text already marked final (AtomicString, raw HTML)."""
+
+    @staticmethod
+    def walk(element, prev: str = "") -> str:
+        from markdown.util import AtomicString
+
+        if element.tag in _BLOCKS:
+            prev = ""
+        skip = element.tag in _NO_TYPOGRAPHY or "arithmatex" in (element.get("class") or "")
+        if element.text:
+            if not skip and not isinstance(element.text, AtomicString):
+                element.text = typography(element.text, prev)
+            prev = element.text[-1]
+        if not skip:
+            for child in element:
+                prev = _TypographyTree.walk(child, prev)
+                if child.tail:
+                    if not isinstance(child.tail, AtomicString):
+                        child.tail = typography(child.tail, prev)
+                    prev = child.tail[-1]
+        elif len(element):
+            prev = "x"  # code or maths: like a word, so a quote after it closes
+        return prev if element.tag not in _BLOCKS else ""
+
+
+def typography_extension():
+    """A Python-Markdown extension running :func:`typography` over the tree, in the place the
+    bundled smarty extension would run (before the TOC reads heading text). One pass over the
+    tree instead of smarty's dozen inline patterns: measured about five times cheaper."""
+    from markdown.extensions import Extension
+    from markdown.treeprocessors import Treeprocessor
+
+    class Processor(Treeprocessor):
+        def run(self, root):
+            for child in root:
+                _TypographyTree.walk(child)
+
+    class Typography(Extension):
+        def extendMarkdown(self, md):
+            md.treeprocessors.register(Processor(md), "kramdown-typography", 6)
+
+    return Typography()
+
+
+_ANGLED = re.compile(r"<<(?=[A-Za-z])([^<>\n$]*)>>")
+
+
+def angled_quotes(text: str, masked: str) -> str:
+    """``<<word>>`` as guillemets before conversion: Python-Markdown would read ``<word>`` as an
+    HTML tag first. (Spaced ``<< a >>`` is left to :func:`typography`.)"""
+    spans = [m.span() for m in _ANGLED.finditer(masked)]
+    for start, end in reversed(spans):
+        text = text[:start] + "\u00ab" + text[start + 2:end - 2] + "\u00bb" + text[end:]
+    return text

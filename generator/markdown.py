@@ -44,22 +44,19 @@ def _slug(value: str, separator: str) -> str:
     return slugify(TOKEN_TEXT.sub("", value), separator)
 
 
-# def_list, abbr, smarty (quotes, dashes, ellipsis, guillemets), tilde (~~strike~~) and
-# tasklist give what kramdown's GFM input has; the kramdown module covers the rest.
+# def_list, abbr, tilde (~~strike~~) and tasklist give what kramdown's GFM input has; smart
+# quotes and symbols come from the kramdown module (cheaper than the bundled smarty), as does the
+# rest of kramdown's syntax.
 _EXTENSIONS = [
-    "tables", "footnotes", "attr_list", "md_in_html", "admonition", "toc", "def_list", "abbr", "smarty",
+    "tables", "footnotes", "attr_list", "md_in_html", "admonition", "toc", "def_list", "abbr",
     "pymdownx.highlight", "pymdownx.superfences", "pymdownx.arithmatex", "pymdownx.tilde", "pymdownx.tasklist",
+    kramdown.typography_extension(),
 ]
-# kramdown (as Jekyll configures it, entity_output: as_char) writes the characters, not entities.
-_SMART = {"left-single-quote": "\u2018", "right-single-quote": "\u2019", "left-double-quote": "\u201c",
-          "right-double-quote": "\u201d", "ndash": "\u2013", "mdash": "\u2014", "ellipsis": "\u2026",
-          "left-angle-quote": "\u00ab", "right-angle-quote": "\u00bb"}
 _CONFIG = {
     "pymdownx.arithmatex": {"generic": True},
     "pymdownx.highlight": {"css_class": "highlight", "use_pygments": True, "guess_lang": False,
                            "pygments_lang_class": True},
     "pymdownx.tilde": {"subscript": False},  # GFM has ~~strike~~ only
-    "smarty": {"smart_angled_quotes": True, "substitutions": _SMART},
     "toc": {"slugify": _slug, "permalink": "#", "permalink_class": "headerlink", "toc_depth": "1-4"},
     "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
 }
@@ -153,6 +150,8 @@ def _render(text: str, stash: Stash, citations: tuple[str, ...]) -> RenderedMark
         text = kramdown.extensions(text, stash, masked)
         text, toc_token, ordered_toc = kramdown.toc_marker(text, stash, masked if "{::" not in masked else _mask_code(text))
         text = _ial_after_fences(text)
+    if "<<" in text:
+        text = kramdown.angled_quotes(text, _mask_code(text))
     lines = text.split("\n")
     if _LIST_ITEM.search(text) or "{:" in text:
         code = _fence_mask(lines)

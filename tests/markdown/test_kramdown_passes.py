@@ -64,3 +64,10 @@ def test_comment_in_code_is_kept():
 def test_list_reindent_keeps_code_inside_items():
     html = render_markdown("- item\n\n  ```\n  indented\n    more\n  ```\n").html
     assert "<li>" in html and "<code>indented\n  more\n</code>" in html  # relative to the fence
+
+
+def test_typography_leaves_code_maths_and_raw_html_alone():
+    html = render_markdown("It's $f'(x)$, `a--b` and \"done\"...\n\n<div>\"raw\" -- kept</div>\n").html
+    assert "It\u2019s" in html and "\u201cdone\u201d\u2026" in html
+    assert "f'(x)" in html and "<code>a--b</code>" in html
+    assert '<div>"raw" -- kept</div>' in html
