@@ -112,20 +112,39 @@ _HR = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _WIDTH = 4  # Python-Markdown's tab_length: a nested block sits 4 columns in from its marker
 
 
-def reindent_lists(lines: list[str], code: list[bool]) -> list[bool]:
+_QUOTE_PREFIX = re.compile(r"(?: {0,3}>[ ]?)*")
+
+
+def _content_width(marker: re.Match, n: int) -> int:
+    """Columns from a list marker's start to its content (an empty item: marker and one space)."""
+    return len(marker.group(0)) - n if marker.group(0).strip() != marker.group(2) else len(marker.group(2)) + 1
+
+
+def reindent_lists(lines: list[str], code: list[bool], stash: Stash) -> list[bool]:
     """Re-indent list content in place so each item's content sits where Python-Markdown looks
     for it (its marker's column + 4), keeping every line's offset from its item's content column
-    as kramdown measured it (lines in fences move with their fence). Returns, per line, whether it belongs to a list."""
+    as kramdown measured it; lines in fences move with their fence, blockquote markers stay in
+    front. A bullet list straight after a numbered one (or the reverse) is a new list in
+    kramdown; Python-Markdown would continue the first, so an empty token paragraph goes between.
+    Returns, per line, whether it belongs to a list."""
     in_list = [False] * len(lines)
     stack: list[tuple[int, int]] = []  # per open item: (content column in source, in output)
     blank_before = True
     shift = 0  # columns the last line outside code moved by
-    for i, line in enumerate(lines):
+    depth = 0  # blockquote depth of the lines the stack belongs to
+    ordered: bool | None = None  # kind of the open top-level list
+    for i, whole in enumerate(lines):
+        prefix = _QUOTE_PREFIX.match(whole).group(0) if ">" in whole[:8] else ""
+        if prefix and not depth and stack and len(whole) - len(whole.lstrip(" ")) >= stack[-1][0]:
+            prefix = ""  # a blockquote inside the item's content, not around the list
+        if prefix.count(">") != depth:  # a list does not run across a change of quoting
+            depth, stack, blank_before = prefix.count(">"), [], True
+        line = whole[len(prefix):]
         if code[i]:
             if stack:  # moved as far as its fence's opening line was
                 in_list[i] = True
                 n = len(line) - len(line.lstrip(" "))
-                lines[i] = " " * max(0, n + shift) + line[n:]
+                lines[i] = prefix + " " * max(0, n + shift) + line[n:]
             continue
         if not line.strip():
             in_list[i] = bool(stack)
@@ -136,18 +155,22 @@ def reindent_lists(lines: list[str], code: list[bool]) -> list[bool]:
         marker = _MARKER.match(expanded) if not _HR.match(expanded) else None
         if stack and n < stack[-1][0] and not blank_before and marker is None:
             in_list[i] = True  # a lazy continuation line: still the item's paragraph
-            blank_before = False
             continue
+        continuing = bool(stack)
         while stack and n < stack[-1][0]:
             stack.pop()
         blank_before = False
         if not stack:
             if marker is None or n > 3:
+                ordered = None
                 continue
-            width = len(marker.group(0)) - n if marker.group(0).strip() != marker.group(2) else len(marker.group(2)) + 1
-            lines[i] = expanded[n:]
+            kind = marker.group(2)[0].isdigit()
+            lines[i] = prefix + expanded[n:]
+            if continuing and ordered is not None and kind != ordered:
+                lines[i] = f"{prefix}{stash.put('')}\n{prefix}\n{lines[i]}"
+            ordered = kind
             shift = -n
-            stack.append((n + width, _WIDTH))
+            stack.append((n + _content_width(marker, n), _WIDTH))
             in_list[i] = True
             continue
         src, dst = stack[-1]
@@ -155,11 +178,10 @@ def reindent_lists(lines: list[str], code: list[bool]) -> list[bool]:
         # more make indented code, which keeps its depth.
         column = dst if n - src < 4 else dst + n - src
         shift = column - n
-        lines[i] = " " * column + expanded[n:]
+        lines[i] = prefix + " " * column + expanded[n:]
         in_list[i] = True
         if marker is not None and n - src < 4:
-            width = len(marker.group(0)) - n if marker.group(0).strip() != marker.group(2) else len(marker.group(2)) + 1
-            stack.append((n + width, column + _WIDTH))
+            stack.append((n + _content_width(marker, n), column + _WIDTH))
     return in_list
 
 

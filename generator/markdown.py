@@ -155,7 +155,7 @@ def _render(text: str, stash: Stash, citations: tuple[str, ...]) -> RenderedMark
     lines = text.split("\n")
     if _LIST_ITEM.search(text) or "{:" in text:
         code = _fence_mask(lines)
-        in_list = kramdown.reindent_lists(lines, code) if _LIST_ITEM.search(text) else [False] * len(lines)
+        in_list = kramdown.reindent_lists(lines, code, stash) if _LIST_ITEM.search(text) else [False] * len(lines)
         if "{:" in text:
             ials = kramdown.block_ials(lines, code, in_list, stash)
         text = "\n".join(lines)
@@ -184,7 +184,7 @@ def _render(text: str, stash: Stash, citations: tuple[str, ...]) -> RenderedMark
                             citations=citations)
 
 
-_LIST_ITEM = re.compile(r"^[ \t]*(?:[*+-]|\d{1,9}[.)])[ \t]", re.M)
+_LIST_ITEM = re.compile(r"^[ \t>]*(?:[*+-]|\d{1,9}[.)])[ \t]", re.M)
 
 
 def _fence_mask(lines: list[str]) -> list[bool]:
