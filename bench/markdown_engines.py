@@ -15,11 +15,16 @@ regexes compiled outside the timing, as in a long build); figures are CPU median
 markdown-it-py and mdit-py-plugins are not dependencies of Stride: install them to run this
 (``pip install 'markdown-it-py>=4,<5' mdit-py-plugins``); without them the module is skipped.
 
+With Jekyll installed it also counts, for each engine, the cases of the kramdown corpus
+(tests/kramdown/cases/) whose structure matches what Jekyll makes of them, by the parity test's
+normaliser: how far each engine is from kramdown before any pass of Stride's own.
+
 Run: ``python -m bench markdown_engines`` (about a minute).
 """
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import sys
 import tempfile
@@ -34,6 +39,7 @@ from bench.synth import make_site
 
 POSTS = 1000
 RUNS = 3
+CASES = Path(__file__).resolve().parents[1] / "tests" / "kramdown" / "cases"
 
 
 def _bodies(site: Path) -> list[str]:
@@ -87,6 +93,21 @@ def _cpu(render, bodies: list[str]) -> float:
     return time.process_time() - started
 
 
+def _corpus_matches(engines: dict) -> dict[str, int]:
+    """Engine name -> corpus cases whose normalised HTML equals Jekyll's; {} without Jekyll."""
+    jekyll = shutil.which("jekyll")
+    if jekyll is None:
+        return {}
+    from tests.kramdown.jekyll import build_with_jekyll
+    from tests.kramdown.normalise import normalise
+
+    with tempfile.TemporaryDirectory(prefix="stride-md-corpus-") as tmp:
+        theirs = {name: normalise(html) for name, html in build_with_jekyll(jekyll, CASES, Path(tmp)).items()}
+    return {engine: sum(normalise(render((CASES / f"{name}.md").read_text(encoding="utf-8"))) == want
+                        for name, want in theirs.items())
+            for engine, render in engines.items()}
+
+
 def measure() -> dict[str, tuple[float, str, float | None]]:
     with tempfile.TemporaryDirectory(prefix="stride-md-engines-") as tmp:
         bodies = _bodies(make_site(Path(tmp) / "site", POSTS, SEED, "stride"))
@@ -95,6 +116,8 @@ def measure() -> dict[str, tuple[float, str, float | None]]:
     for name, render in engines.items():
         figures[f"CPU Markdown, {POSTS} posts, {name}"] = (
             statistics.median(_cpu(render, bodies) for _ in range(RUNS)), "s", None)
+    for name, matched in _corpus_matches(engines).items():
+        figures[f"kramdown corpus cases matching Jekyll ({len(list(CASES.glob('*.md')))}), {name}"] = (matched, "", None)
     return figures
 
 
