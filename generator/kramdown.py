@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import re
 from html import escape
+from typing import TYPE_CHECKING
 
-from generator.liquid import Stash
+if TYPE_CHECKING:
+    from generator.liquid import Stash  # any object with put(html) -> token will do
 
 # --- extensions -------------------------------------------------------------------------------
 

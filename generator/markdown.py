@@ -1,10 +1,13 @@
 """Markdown to HTML: Python-Markdown with math, highlighting and the al-folio Liquid tags.
 
-Order of work for one document: Liquid tags -> stash tokens (generator/liquid.py); a math pass
-that stashes the TeX arithmatex cannot see (kramdown-style inline ``$$..$$``, ``\\[..\\]`` or an
-environment inside a paragraph); Python-Markdown; then the stashed HTML goes back in. Math output
-is what MathJax 3 finds with its default delimiters: ``\\(..\\)`` inside ``span.arithmatex``,
-``\\[..\\]`` or a bare AMS environment (so ``tags: 'ams'`` numbers it) inside ``div.arithmatex``.
+Order of work for one document: Liquid tags -> stash tokens (generator/liquid.py); the kramdown
+pre-passes (generator/kramdown.py: extensions, ``{:toc}``, IALs, list nesting); a math pass that
+stashes the TeX arithmatex cannot see (kramdown-style inline ``$$..$$``, a ``$$`` block with blank
+lines, ``\\[..\\]`` or an environment inside a paragraph); Python-Markdown; the kramdown
+post-passes (IAL placement, the TOC, footnote and task-list markup); then the stashed HTML goes
+back in. Math output is what MathJax 3 finds with its default delimiters: ``\\(..\\)`` inside
+``span.arithmatex``, ``\\[..\\]`` or a bare AMS environment (so ``tags: 'ams'`` numbers it) inside
+``div.arithmatex``.
 
 One Markdown instance per thread, reset between documents: building it costs far more than a
 small post does to convert.
@@ -147,8 +150,10 @@ def _render(text: str, stash: Stash, citations: tuple[str, ...]) -> RenderedMark
     toc_token, ordered_toc, ials = None, False, []
     if "{:" in text:
         masked = _mask_code(text)
-        text = kramdown.extensions(text, stash, masked)
-        text, toc_token, ordered_toc = kramdown.toc_marker(text, stash, masked if "{::" not in masked else _mask_code(text))
+        if "{::" in text:
+            text = kramdown.extensions(text, stash, masked)
+            masked = _mask_code(text)
+        text, toc_token, ordered_toc = kramdown.toc_marker(text, stash, masked)
         text = _ial_after_fences(text)
     if "<<" in text:
         text = kramdown.angled_quotes(text, _mask_code(text))
