@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from generator.markdown import TagHandlers, render_document, render_markdown
 
 
@@ -71,3 +74,15 @@ def test_typography_leaves_code_maths_and_raw_html_alone():
     assert "It\u2019s" in html and "\u201cdone\u201d\u2026" in html
     assert "f'(x)" in html and "<code>a--b</code>" in html
     assert '<div>"raw" -- kept</div>' in html
+
+
+_LINES = ["- a", "  - b", "   1. c", "1. d", "    code", "> q", "> - r", ">   - s", "{: .x}", "{: #y}", "```",
+          "$$", "x = 1", "", "text 'q' -- \"w\"", "* TOC", "{:toc}", "{::comment}", "{:/comment}",
+          "{::nomarkdown}", "{:/nomarkdown}", "## H", "| a | b |", "|---|---|", "Term", ": def", "<<g>>"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_LINES), min_size=1, max_size=14))
+def test_any_mix_of_kramdown_syntax_renders_without_leaking_tokens(lines):
+    html = render_markdown("\n".join(lines)).html
+    assert "stridetok" not in html
