@@ -18,7 +18,8 @@ maths (inline or display, and the TeX). What is dropped, and why (docs/kramdown.
   for MathJax (al-folio's MathJax config has ``$`` as an inline delimiter); Stride wraps maths
   in ``.arithmatex``. Both become one maths node, found with the delimiters MathJax uses.
   A display block holding only an AMS environment is the environment either way
-  (``\\[\\begin{equation}..\\]`` and a bare ``\\begin{equation}`` typeset the same).
+  (``\\[\\begin{equation}..\\]`` and a bare ``\\begin{equation}`` typeset the same), and a
+  paragraph holding only one display equation is that equation.
 """
 
 from __future__ import annotations
@@ -181,4 +182,7 @@ def normalise(html: str) -> str:
                 line = _squash(line)
                 if line:
                     lines.append(line)
-    return "\n".join(lines)
+    # A paragraph holding nothing but one display equation is that equation: kramdown wraps a
+    # bare \begin{equation} in <p>, Stride does not, and MathJax typesets both as one display.
+    text = "\n".join(lines)
+    return re.sub(r"<p>\n(<math display>[^\n]*</math>)\n</p>", r"\1", text)
