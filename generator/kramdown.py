@@ -193,6 +193,7 @@ _IAL_LINE = re.compile(r"^[ \t]*\{:(?![\w-]+:)\s*([^}]*)\}[ \t]*$")
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _SETEXT = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 _TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$|^[^|\n]*\|[^\n]*$")
+_DEFINITION = re.compile(r"^ {0,3}:[ \t]")
 _IAL_PART = re.compile(r"""([.#][\w:-]+)|([\w-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
 
 
@@ -210,45 +211,59 @@ def parse_ial(ial: str) -> tuple[list[str], dict[str, str]]:
     return classes, attrs
 
 
-def block_ials(lines: list[str], code: list[bool], in_list: list[bool], stash: Stash) -> list[tuple[str, str]]:
-    """Replace each IAL line that follows a list, blockquote, heading or table with a token
-    paragraph of its own (in place). Returns (token, IAL text) pairs for attach_block_ials.
-    An IAL after a plain paragraph is left to Python-Markdown's attr_list, which puts it there."""
+def block_ials(lines: list[str], code: list[bool], in_list: list[bool], stash: Stash) -> list[tuple[str, str, bool]]:
+    """Replace each IAL line that follows a list, blockquote, heading, table or definition list,
+    or that stands between a blank line and a block (kramdown gives it to that next block), with
+    a token paragraph of its own (in place). Returns (token, IAL text, applies to the next block)
+    for attach_block_ials. An IAL right after a plain paragraph is left to Python-Markdown's
+    attr_list, which puts it there."""
     found = []
-    for i in range(1, len(lines)):
-        if code[i] or code[i - 1] or not lines[i].lstrip().startswith("{:"):
+    for i in range(len(lines)):
+        if code[i] or not lines[i].lstrip().startswith("{:") or (i and code[i - 1]):
             continue
         m = _IAL_LINE.match(lines[i])
-        prev = lines[i - 1]
-        if m is None or m.group(1).strip() == "toc" or not prev.strip():
+        if m is None or m.group(1).strip() == "toc":
+            continue
+        prev = lines[i - 1] if i else ""
+        if not prev.strip():
+            after = lines[i + 1] if i + 1 < len(lines) else ""
+            if after.strip() and not _IAL_LINE.match(after) and not lines[i][:1].isspace():
+                token = stash.put("")
+                found.append((token, m.group(1), True))
+                lines[i] = token + "\n"
             continue
         before = lines[i - 2] if i >= 2 else ""
         quoted = prev.lstrip().startswith(">") and not lines[i].lstrip().startswith(">")
         heading = _HEADING.match(prev) or (_SETEXT.match(prev) and before.strip() and not in_list[i - 1])
         table = "|" in prev and _TABLE_ROW.match(prev)
         listed = in_list[i - 1] and not lines[i][:1].isspace()
-        if listed or quoted or heading or table:
+        defined = _DEFINITION.match(prev) and not in_list[i - 1]
+        if listed or quoted or heading or table or defined:
             token = stash.put("")
-            found.append((token, m.group(1)))
+            found.append((token, m.group(1), False))
             lines[i] = "\n" + token
     return found
 
 
 _BLOCK_END = re.compile(r"</(ul|ol|dl|blockquote|table|h[1-6]|div|pre)>\s*$")
+_BLOCK_START = re.compile(r"\s*<([a-z][a-z0-9]*)\b")
 
 
-def attach_block_ials(html: str, found: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
-    """Put each IAL's attributes on the block element that ends right before its token.
-    Returns the HTML and the heading ids an IAL replaced (old -> new), for the TOC's links."""
+def attach_block_ials(html: str, found: list[tuple[str, str, bool]]) -> tuple[str, dict[str, str]]:
+    """Put each IAL's attributes on the block element that ends right before its token (or, for
+    an IAL standing before a block, on the element that starts right after it). Returns the HTML
+    and the heading ids an IAL replaced (old -> new), for the TOC's links."""
     renamed: dict[str, str] = {}
-    for token, ial in found:
+    for token, ial, forward in found:
         marker = re.search(r"<p>\s*" + token + r"\s*</p>", html)
         if marker is None:
             continue
-        end = _BLOCK_END.search(html, 0, marker.start())
-        if end is None:
-            continue
-        start = _opening_tag(html, end.group(1), end.start())
+        if forward:
+            start_tag = _BLOCK_START.match(html, marker.end())
+            start = start_tag.start(1) - 1 if start_tag else -1
+        else:
+            end = _BLOCK_END.search(html, 0, marker.start())
+            start = _opening_tag(html, end.group(1), end.start()) if end else -1
         if start >= 0:
             stop = html.index(">", start) + 1
             before, after = html[start:stop], _merge_attrs(html[start:stop], ial)

@@ -277,7 +277,7 @@ def _ial_after_fences(text: str) -> str:
     for first, last, indent, info in list(_fenced_blocks(lines)):
         if last + 1 < len(lines) and (m := _IAL.match(lines[last + 1])):
             fence = _FENCE.match(lines[first]).group("fence")
-            words = info.strip("{}").split()
+            words = info.strip("{}").split() or ["text"]  # superfences reads the first class as the language
             lang = [w if w.startswith((".", "#")) or "=" in w else "." + w for w in words[:1]] + words[1:]
             lines[first] = f"{indent}{fence} {{{' '.join(lang + m.group(1).split())}}}"
             lines[last + 1] = ""
