@@ -26,12 +26,13 @@ if TYPE_CHECKING:
 
 # --- extensions -------------------------------------------------------------------------------
 
-_EXTENSION = re.compile(r"\{::(comment|nomarkdown)\}(.*?)\{:/\1?\}", re.S)
+_EXTENSION = re.compile(r"\{::(comment|nomarkdown)\}(.*?)\{:/\1?\}|\{::(?:comment|nomarkdown|options)\b[^}]*/\}", re.S)
 
 
 def extensions(text: str, stash: Stash, masked: str) -> str:
     """Drop comments (kramdown writes them as HTML comments; a note to the author has no place
-    in the published page's source either) and stash nomarkdown content as it is. ``masked``
+    in the published page's source either) and self-closing ``{::options ... /}`` (settings for
+    kramdown's parser, which Stride has none of), and stash nomarkdown content as it is. ``masked``
     is ``text`` with code blanked out (same length), so a tag shown in code stays text."""
     if "{::" not in text:
         return text
@@ -45,7 +46,7 @@ def extensions(text: str, stash: Stash, masked: str) -> str:
             token = stash.put(raw)
             own_block = (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n")
             out.append(f"\n\n{token}\n\n" if own_block else token)
-        else:
+        else:  # a comment, or a self-closing extension: nothing to keep
             out.append(newlines)
         pos = end
     out.append(text[pos:])
