@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 MODULES = ["site_build", "precompute", "explorer", "reload", "cold_budget"]  # the default run: about two minutes
-SLOW = ["compare"]  # Stride against Pelican and MkDocs at 250/1,000/4,000 posts: about 25 minutes
+SLOW = ["compare",  # Stride against Pelican and MkDocs at 250/1,000/4,000 posts: about 25 minutes
+        "markdown_engines"]  # Stride's Markdown against markdown-it-py (needs it installed): about a minute
 
 
 def _format(value: float, unit: str) -> str:

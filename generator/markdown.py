@@ -1,10 +1,13 @@
 """Markdown to HTML: Python-Markdown with math, highlighting and the al-folio Liquid tags.
 
-Order of work for one document: Liquid tags -> stash tokens (generator/liquid.py); a math pass
-that stashes the TeX arithmatex cannot see (kramdown-style inline ``$$..$$``, ``\\[..\\]`` or an
-environment inside a paragraph); Python-Markdown; then the stashed HTML goes back in. Math output
-is what MathJax 3 finds with its default delimiters: ``\\(..\\)`` inside ``span.arithmatex``,
-``\\[..\\]`` or a bare AMS environment (so ``tags: 'ams'`` numbers it) inside ``div.arithmatex``.
+Order of work for one document: Liquid tags -> stash tokens (generator/liquid.py); the kramdown
+pre-passes (generator/kramdown.py: extensions, ``{:toc}``, IALs, list nesting); a math pass that
+stashes the TeX arithmatex cannot see (kramdown-style inline ``$$..$$``, a ``$$`` block with blank
+lines, ``\\[..\\]`` or an environment inside a paragraph); Python-Markdown; the kramdown
+post-passes (IAL placement, the TOC, footnote and task-list markup); then the stashed HTML goes
+back in. Math output is what MathJax 3 finds with its default delimiters: ``\\(..\\)`` inside
+``span.arithmatex``, ``\\[..\\]`` or a bare AMS environment (so ``tags: 'ams'`` numbers it) inside
+``div.arithmatex``.
 
 One Markdown instance per thread, reset between documents: building it costs far more than a
 small post does to convert.
@@ -23,7 +26,8 @@ from markdown.extensions.toc import slugify
 from pygments.formatters import HtmlFormatter
 from pygments.styles import get_all_styles
 
-from generator.errors import ContentError, Diagnostic  # noqa: F401  (Diagnostic: re-exported for TagHandlers users)
+from generator import kramdown
+from generator.errors import ContentError, Diagnostic, display_path
 from generator.liquid import TOKEN_TEXT, Stash, TagHandlers, expand_tags
 
 __all__ = ["TagHandlers", "RenderedMarkdown", "render_document", "render_markdown", "pygments_css",
@@ -43,13 +47,19 @@ def _slug(value: str, separator: str) -> str:
     return slugify(TOKEN_TEXT.sub("", value), separator)
 
 
+# def_list, abbr, tilde (~~strike~~) and tasklist give what kramdown's GFM input has; smart
+# quotes and symbols come from the kramdown module (cheaper than the bundled smarty), as does the
+# rest of kramdown's syntax.
 _EXTENSIONS = [
-    "tables", "footnotes", "attr_list", "md_in_html", "admonition", "toc",
-    "pymdownx.highlight", "pymdownx.superfences", "pymdownx.arithmatex",
+    "tables", "footnotes", "attr_list", "md_in_html", "admonition", "toc", "def_list", "abbr",
+    "pymdownx.highlight", "pymdownx.superfences", "pymdownx.arithmatex", "pymdownx.tilde", "pymdownx.tasklist",
+    kramdown.typography_extension(),
 ]
 _CONFIG = {
     "pymdownx.arithmatex": {"generic": True},
-    "pymdownx.highlight": {"css_class": "highlight", "use_pygments": True, "guess_lang": False},
+    "pymdownx.highlight": {"css_class": "highlight", "use_pygments": True, "guess_lang": False,
+                           "pygments_lang_class": True},
+    "pymdownx.tilde": {"subscript": False},  # GFM has ~~strike~~ only
     "toc": {"slugify": _slug, "permalink": "#", "permalink_class": "headerlink", "toc_depth": "1-4"},
     "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
 }
@@ -90,6 +100,14 @@ def render_document(body: str, *, path: str, first_line: int, tags: TagHandlers)
     if unclosed is not None:
         raise ContentError(path, first_line + unclosed, "display math opened with $$ is never closed",
                            "add the closing $$, or write \\$ for a literal dollar sign")
+    if "``" in body or "~~" in body:
+        lines = body.split("\n")
+        for first, last, _, _ in _fenced_blocks(lines):
+            if last == len(lines):
+                fence = _FENCE.match(lines[first]).group("fence")
+                tags.warn(Diagnostic(display_path(path), first_line + first,
+                                     "code fence is never closed: the rest of the document is code",
+                                     f"add a line {fence} where the code ends", severity="warning"))
     stash = Stash()
     text, citations = expand_tags(body, path=path, first_line=first_line, tags=tags, stash=stash)
     keys = citations.keys  # before rendering: a full bibliography may add uncited entries
@@ -129,26 +147,57 @@ def render_markdown(text: str) -> RenderedMarkdown:
 
 
 def _render(text: str, stash: Stash, citations: tuple[str, ...]) -> RenderedMarkdown:
-    text = _ial_after_fences(text)
-    text, table_attrs = _ial_after_tables(text, stash)
+    toc_token, ordered_toc, ials = None, False, []
+    if "{:" in text:
+        masked = _mask_code(text)
+        if "{::" in text:
+            text = kramdown.extensions(text, stash, masked)
+            masked = _mask_code(text)
+        text, toc_token, ordered_toc = kramdown.toc_marker(text, stash, masked)
+        text = _ial_after_fences(text)
+    if "<<" in text:
+        text = kramdown.angled_quotes(text, _mask_code(text))
+    lines = text.split("\n")
+    if _LIST_ITEM.search(text) or "{:" in text:
+        code = _fence_mask(lines)
+        in_list = kramdown.reindent_lists(lines, code, stash) if _LIST_ITEM.search(text) else [False] * len(lines)
+        if "{:" in text:
+            ials = kramdown.block_ials(lines, code, in_list, stash)
+        text = "\n".join(lines)
     text = _protect_math(text, stash)
     md = _md()
     md.reset()
     try:
         html = md.convert(text)
         toc = _toc_list(getattr(md, "toc", ""))
+        toc_tokens = getattr(md, "toc_tokens", [])
     finally:
         md.reset()  # drop the document's stash and footnotes now, not at the next call
     html = _WRAPPED_ENV.sub(r"\1", html)
-    for token, attrs in table_attrs:
-        marker = html.find(token)
-        table = html.rfind("<table", 0, marker) if marker >= 0 else -1
-        if table >= 0:
-            html = html[:table + 6] + attrs + html[table + 6:]
+    if ials:
+        html, renamed = kramdown.attach_block_ials(html, ials)
+        if renamed:
+            kramdown.rename_toc_ids(toc_tokens, renamed)
+            toc = re.sub(r'href="#([^"]*)"', lambda m: f'href="#{renamed.get(m.group(1), m.group(1))}"', toc)
+    if toc_token is not None:
+        listing = kramdown.toc_html(toc_tokens, ordered_toc, kramdown.no_toc_ids(html))
+        html = re.sub(r"<p>\s*" + toc_token + r"\s*</p>", lambda _: listing, html)
+    html = kramdown.tasks_as_kramdown(kramdown.footnotes_as_kramdown(html))
     html = stash.restore(html)
     toc = stash.restore(toc, links=False) if toc else ""
     return RenderedMarkdown(html=html, toc_html=toc, has_math='class="arithmatex"' in html,
                             citations=citations)
+
+
+_LIST_ITEM = re.compile(r"^[ \t>]*(?:[*+-]|\d{1,9}[.)])[ \t]", re.M)
+
+
+def _fence_mask(lines: list[str]) -> list[bool]:
+    """Per line: inside a fenced code block (the fence lines themselves are not)."""
+    code = [False] * len(lines)
+    for first, last, _, _ in _fenced_blocks(lines):
+        code[first + 1:last] = [True] * (min(last, len(lines)) - first - 1)
+    return code
 
 
 def _toc_list(toc: str) -> str:
@@ -228,48 +277,12 @@ def _ial_after_fences(text: str) -> str:
     for first, last, indent, info in list(_fenced_blocks(lines)):
         if last + 1 < len(lines) and (m := _IAL.match(lines[last + 1])):
             fence = _FENCE.match(lines[first]).group("fence")
-            words = info.strip("{}").split()
+            words = info.strip("{}").split() or ["text"]  # superfences reads the first class as the language
             lang = [w if w.startswith((".", "#")) or "=" in w else "." + w for w in words[:1]] + words[1:]
             lines[first] = f"{indent}{fence} {{{' '.join(lang + m.group(1).split())}}}"
             lines[last + 1] = ""
             changed = True
     return "\n".join(lines) if changed else text
-
-
-_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$|^[^|\n]*\|[^\n]*$")
-_IAL_PART = re.compile(r"""([.#][\w-]+)|([\w-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
-
-
-def _ial_attrs(ial: str) -> str:
-    """kramdown IAL (``.cls #id key="v"``) as HTML attributes, with a leading space."""
-    classes, attrs = [], []
-    for m in _IAL_PART.finditer(ial):
-        if m.group(1):
-            if m.group(1)[0] == ".":
-                classes.append(m.group(1)[1:])
-            else:
-                attrs.append(f' id="{escape(m.group(1)[1:])}"')
-        else:
-            value = next(v for v in m.group(3, 4, 5) if v is not None)
-            attrs.append(f' {m.group(2)}="{escape(value)}"')
-    return (f' class="{escape(" ".join(classes))}"' if classes else "") + "".join(attrs)
-
-
-def _ial_after_tables(text: str, stash: Stash) -> tuple[str, list[tuple[str, str]]]:
-    """Python-Markdown's attr_list cannot reach a table, and ``{: .table}`` after one would
-    become a row. Replace the IAL with an empty stashed marker in a paragraph of its own; the
-    attributes are put on the preceding <table> after conversion."""
-    if "{:" not in text:
-        return text, []
-    lines = text.split("\n")
-    found = []
-    for i in range(1, len(lines)):
-        m = _IAL.match(lines[i])
-        if m and _TABLE_ROW.match(lines[i - 1]) and "|" in lines[i - 1]:
-            token = stash.put("")
-            found.append((token, _ial_attrs(m.group(1))))
-            lines[i] = "\n" + token
-    return ("\n".join(lines), found) if found else (text, [])
 
 
 _QUOTE = re.compile(r"[ \t>]*")
@@ -310,8 +323,18 @@ def _protect_math(text: str, stash: Stash) -> str:
     out, pos, search = [], 0, 0
     while (m := _MATH.search(masked, search)) is not None:
         start, end = m.span()
-        if "\0" in m.group(0) or re.search(r"\n[ \t]*\n", m.group(0)):
-            search = start + 1  # crosses code or a paragraph break: not math, look further on
+        if "\0" in m.group(0):
+            search = start + 1  # crosses code: not math, look further on
+            continue
+        if re.search(r"\n[ \t>]*\n", m.group(0)):
+            if m.group("dollar") is None or not _whole_block(masked, start, end):
+                search = start + 1  # crosses a paragraph break: not math, look further on
+                continue
+            # kramdown keeps a $$ block that stands alone as one display, blank lines and all;
+            # Python-Markdown would split it into paragraphs, so it is stashed whole.
+            tex = re.sub(r"\n[ \t]*>[ \t]?", "\n", text[start + 2:end - 2]).strip()
+            out += [text[pos:start], stash.put(f'<div class="arithmatex">\\[\n{escape(tex, quote=False)}\n\\]</div>')]
+            pos = search = end
             continue
         search = end
         if m.group("inline") is not None or _whole_block(masked, start, end):

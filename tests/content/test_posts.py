@@ -214,9 +214,9 @@ def test_the_ordinary_post_shows_every_markdown_feature(example_build: Path):
     such, not leak through as Markdown syntax."""
     html = (example_build / "posts" / "receptive-fields" / "index.html").read_text(encoding="utf-8")
     assert '<table class="table-compact">' in html and html.count("<tr>") == 5
-    assert 'class="footnote-ref"' in html and 'class="footnote-backref"' in html
+    assert 'class="footnote"' in html and 'class="reversefootnote"' in html  # kramdown's classes
     assert 'class="admonition note"' in html
-    assert 'class="highlight"' in html
+    assert 'highlight"><pre>' in html  # class="language-python highlight", as kramdown names it
     article = html[html.index("<article"):html.index("</article>")]
     for leaked in ("{:", "!!!", "[^jump]", "|---"):
         assert leaked not in article
