@@ -1,4 +1,4 @@
-"""Command line: ``stride build | check | serve | new | deploy``.
+"""Command line: ``stride build | check | serve | new | deploy | import``.
 
 Content problems print ``path:line: message`` lines on stderr and exit 1; a traceback means a
 bug in Stride itself.
@@ -20,6 +20,7 @@ _COMMAND_MODULES = {
     "serve": ("generator.serve", "build, serve on localhost and reload the browser on save"),
     "new": ("generator.new", "create a new post from the site's conventions"),
     "deploy": ("generator.deploy", "build and publish build/ to a gh-pages branch"),
+    "import": ("generator.importer", "make a Stride site from a Jekyll or al-folio checkout"),
 }
 
 
