@@ -55,6 +55,7 @@ _ROOT_TOOLING = {
 }
 _INCLUDE = re.compile(r"\{%-?\s*include(?P<relative>_relative|_cached)?\s+(?P<target>\{\{.*?\}\}|[^\s%]+)", re.S)
 _STRIDE_LAYOUTS = {"post", "page"}
+_GENERATED = {"robots.txt", "feed.xml", "sitemap.xml", "404.html", "404.md"}
 # Plugin gems whose job Stride does itself, with what replaces them.
 _BUILT_IN_GEMS = {
     "jekyll-feed": "Stride writes feed.xml",
@@ -199,7 +200,8 @@ def plan_import(source: Path) -> ImportPlan:
     excluded = _excluded(config)
     page_files = [(p, p.relative_to(source / "_pages").as_posix()) for p in _files(source / "_pages")]
     page_files += [(p, p.name) for p in sorted(source.iterdir())
-                   if p.is_file() and p.suffix.lower() in _MARKDOWN and p.name not in excluded]
+                   if p.is_file() and p.suffix.lower() in _MARKDOWN and p.name not in excluded
+                   and p.name not in _GENERATED]
     taken: set[str] = set()
     for path, rel in page_files:
         shown = path.relative_to(source).as_posix()
@@ -247,16 +249,23 @@ def plan_import(source: Path) -> ImportPlan:
         layout = doc.front.get("layout")
         if isinstance(layout, str) and layout not in _STRIDE_LAYOUTS:
             layouts.setdefault(layout, []).append(doc.rel)
+    replaced = []
     for path in _files(source / "_layouts"):
         name = path.stem
         users = layouts.pop(name, [])
-        used = f"used by {len(users)} document{'s' if len(users) != 1 else ''}" if users else "used by no document"
-        note(path.relative_to(source).as_posix(), 0, f"layout {name!r} not ported ({used})",
-             "Stride renders posts with templates/post.html and pages with templates/page.html; "
-             "add templates/" + f"{name}.html to give them a layout of their own" if users else "")
+        if not users:
+            replaced.append(name)
+            continue
+        note(path.relative_to(source).as_posix(), 0,
+             f"layout {name!r} not ported (used by {_count(len(users), 'document')})",
+             f"Stride renders posts with templates/post.html and pages with templates/page.html; "
+             f"add templates/{name}.html to give them a layout of their own")
+    if replaced:
+        note("_layouts", 0, "layouts Stride's own templates replace (no document names another): "
+             + ", ".join(replaced))
     for name, users in sorted(layouts.items()):
         note(users[0], 0, f"layout {name!r} exists neither in _layouts/ nor in Stride "
-             f"({len(users)} document{'s' if len(users) != 1 else ''})", "use layout: post or layout: page")
+             f"({_count(len(users), 'document')})", "use layout: post or layout: page")
 
     # Includes: the ones the documents use, and the ones those use.
     includes = source / "_includes"
@@ -318,8 +327,18 @@ def plan_import(source: Path) -> ImportPlan:
             else:
                 copies[f"assets/{inner}"] = path
                 counts["scripts and styles"] = counts.get("scripts and styles", 0) + 1
-        elif path.suffix.lower() in _THEME_CODE or _starts_with_front_matter(path):
+        elif path.suffix.lower() in _THEME_CODE:
             skipped_theme += 1
+        elif _starts_with_front_matter(path):
+            # Jekyll publishes such a file after running it through Liquid; without any Liquid in
+            # it that is the file minus its front matter.
+            body = _without_front_matter(path)
+            if body is None:
+                note(rel, 0, "not imported: Jekyll fills it in with Liquid when it builds",
+                     "put the finished file in content/static/" + rel)
+            else:
+                written[f"content/static/{rel}"] = body
+                counts["media files"] = counts.get("media files", 0) + 1
         else:
             copies[f"content/static/{rel}"] = path
             counts["media files"] = counts.get("media files", 0) + 1
@@ -336,7 +355,8 @@ def plan_import(source: Path) -> ImportPlan:
     collections = config.get("collections") if isinstance(config.get("collections"), dict) else {}
     for entry in sorted(source.iterdir()):
         name = entry.name
-        if name in handled or name in _ROOT_TOOLING or name in excluded or entry.suffix.lower() in _MARKDOWN:
+        if name in handled or name in _ROOT_TOOLING or name in excluded or (
+                entry.suffix.lower() in _MARKDOWN and name not in _GENERATED):
             continue
         if _ROOT_STATIC.match(name):
             if entry.is_file():
@@ -347,6 +367,8 @@ def plan_import(source: Path) -> ImportPlan:
             size = len(_files(entry))
             note(name, 0, f"collection {name[1:]!r} ({size} file{'s' if size != 1 else ''}) not imported",
                  "Stride has posts and pages; move the documents you want into content/pages/")
+        elif name in _GENERATED:
+            note(name, 0, f"not imported: Stride writes its own {'404.html' if name.startswith('404') else name}")
         elif entry.is_file() and name.endswith(".html"):
             note(name, 0, "not imported: an HTML page of the old theme", "Stride's templates/ replace it")
         else:
@@ -408,6 +430,16 @@ def _starts_with_front_matter(path: Path) -> bool:
     """Jekyll runs a file through Liquid when it starts with a ``---`` line."""
     with path.open("rb") as handle:
         return handle.read(4).rstrip(b"\r\n") == b"---"
+
+
+def _without_front_matter(path: Path) -> bytes | None:
+    """The bytes Jekyll publishes for a front-matter file with no Liquid in it; None otherwise."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+        _, body, _ = split_front_matter(text.replace("\r\n", "\n"), path.name)
+    except (UnicodeDecodeError, ContentError):
+        return None
+    return None if "{%" in body or "{{" in body else body.encode("utf-8")
 
 
 def _replace_front_matter_value(text: str, key: str, value: str) -> str:
@@ -536,6 +568,10 @@ def map_config(config: Mapping[str, Any], lines: Mapping[str, int], path: str,
                                 "templates can read content/site.yml keys only; add what you need "
                                 "to the templates by hand", "warning"))
     return site
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _number(value: Any) -> float:
@@ -717,7 +753,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     order = ("posts", "drafts", "pages", "includes", "bibliography files", "data files",
              "media files", "scripts and styles")
-    summary = ", ".join(f"{plan.counts[k]} {k}" for k in order if plan.counts.get(k))
+    singular = {"bibliography files": "bibliography file", "data files": "data file",
+                "media files": "media file", "scripts and styles": "script or style"}
+    summary = ", ".join(f"{plan.counts[k]} {k if plan.counts[k] != 1 else singular.get(k, k[:-1])}"
+                        for k in order if plan.counts.get(k))
     print(f"imported {display_path(args.jekyll_dir)} -> {display_path(args.target_dir)}/: {summary or 'nothing'}")
     if plan.notes:
         print(f"not carried over ({len(plan.notes)}; the source is unchanged):")
