@@ -276,8 +276,12 @@ def plan_import(source: Path) -> ImportPlan:
         for name in _included_names(text, front, includes, rel, notes):
             if name in wanted:
                 continue
-            wanted[name] = rel
             file = includes / name
+            if not file.resolve().is_relative_to(includes.resolve()):
+                notes.append(Diagnostic(rel, 0, f"includes {name!r}, which is outside _includes/; not imported",
+                                        "includes must live under _includes/", "warning"))
+                continue
+            wanted[name] = rel
             if file.is_file():
                 queue.append((f"_includes/{name}", file.read_text(encoding="utf-8", errors="replace"), {}))
     theme_includes = {p.name for p in _files(theme_root() / "templates" / "includes")}
@@ -737,7 +741,7 @@ def import_site(source: Path, target: Path, stride: str | None = None) -> Import
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("jekyll_dir", type=Path, metavar="JEKYLL_DIR", help="root of the Jekyll/al-folio checkout")
     parser.add_argument("target_dir", type=Path, metavar="TARGET_DIR", help="new (or empty) folder for the Stride site")
-    parser.add_argument("--stride-requirement", dest="stride", default=None,
+    parser.add_argument("--stride-requirement", dest="stride", default=None, metavar="SPEC",
                         help="how CI installs Stride, written to requirements.txt "
                              f"(default: stride=={__version__})")
 

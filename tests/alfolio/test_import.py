@@ -268,3 +268,16 @@ def test_a_failed_write_leaves_no_half_site(tmp_path: Path, monkeypatch):
 ])
 def test_permalinks(jekyll: str, stride: str | None):
     assert map_permalink(jekyll) == stride
+
+
+def test_an_include_outside_includes_is_not_followed(tmp_path: Path, capsys):
+    source = tmp_path / "jekyll"
+    (source / "_posts").mkdir(parents=True)
+    (source / "_includes").mkdir()
+    (source / "_config.yml").write_text("title: Tiny\n")
+    (source / "_posts/2024-01-01-a.md").write_text("---\ntitle: A\n---\n{% include ../_config.yml %}\n")
+    assert main(["import", str(source), str(tmp_path / "out")]) == 0
+    assert "_posts/2024-01-01-a.md: warning: includes '../_config.yml', which is outside _includes/" \
+        in capsys.readouterr().out
+    assert not (tmp_path / "out/templates/_config.yml").exists()
+    assert yaml.safe_load((tmp_path / "out/content/site.yml").read_text())["title"] == "Tiny"
