@@ -222,25 +222,43 @@ def plan_import(source: Path) -> ImportPlan:
         documents.append((doc, target))
         counts["pages"] = counts.get("pages", 0) + 1
 
-    nav: list[dict[str, str]] = []
+    nav: list[dict[str, Any]] = []
+    style = str(config.get("permalink") or "date").strip()
+    pretty = _PERMALINK_STYLES.get(style, style).endswith("/")
     for doc, target in documents:
-        body = doc.path.read_bytes()
+        if not target.startswith("content/pages/"):
+            copies[target] = doc.path
+            continue
         permalink = doc.front.get("permalink")
-        if target.startswith("content/pages/") and str(permalink).strip() in ("/", "/index.html", "index.html"):
+        stem = Path(doc.rel).stem
+        if str(permalink).strip() in ("/", "/index.html", "index.html") or (permalink is None and stem == "index"
+                                                                             and "/" not in doc.rel):
+            if doc.front.get("layout") == "home":
+                note(doc.rel, doc.front_lines.get("layout", 1), "not imported: a list of the posts "
+                     "(layout: home); Stride's home page is one")
+                counts["pages"] -= 1
+                continue
             # Stride's home page is the list of posts; a page claiming "/" (al-folio's about page)
             # moves to /<name>/ and leads the navigation instead.
-            new = f"/{Path(doc.rel).stem.lower()}/"
-            body = _replace_front_matter_value(doc.text, "permalink", new).encode("utf-8")
-            written[target] = body
+            new = "/home/" if stem == "index" else f"/{stem.lower()}/"
+            written[target] = _set_front_matter_value(doc.text, "permalink", new).encode("utf-8")
             note(doc.rel, doc.front_lines.get("permalink", 1),
-                 f"permalink {permalink} is Stride's list of posts; this page now lives at {new}",
-                 "its copy in content/pages/ says so; the source is unchanged")
-            nav.insert(0, {"title": str(doc.front.get("title", Path(doc.rel).stem)), "url": new.strip("/") + "/"})
+                 f"{'permalink ' + str(permalink) if permalink else 'the URL /'} is Stride's list of posts; "
+                 f"this page now lives at {new}", "its copy in content/pages/ says so; the source is unchanged")
+            nav.insert(0, {"title": str(doc.front.get("title", stem)), "url": new.strip("/") + "/"})
             continue
-        copies[target] = doc.path
-        if target.startswith("content/pages/") and doc.front.get("nav") is True and permalink:
-            nav.append({"title": str(doc.front.get("title", Path(doc.rel).stem)),
-                        "url": str(permalink).strip("/") + ("/" if str(permalink).strip("/") else ""),
+        if permalink is None and not pretty and "/" not in doc.rel:
+            # Jekyll serves a root page as /name.html unless the permalink style ends in "/";
+            # Stride would say /name/, so the copy keeps Jekyll's URL.
+            permalink = f"/{stem}.html"
+            written[target] = _set_front_matter_value(doc.text, "permalink", permalink).encode("utf-8")
+            note(doc.rel, 1, f"no permalink: Jekyll serves it at {permalink}; its copy says so to keep the URL")
+        else:
+            copies[target] = doc.path
+        if doc.front.get("nav") is True and permalink:
+            url = str(permalink).strip("/")
+            nav.append({"title": str(doc.front.get("title", stem)),
+                        "url": url + "/" if url and not url.endswith(".html") else url,
                         "order": doc.front.get("nav_order", 99)})
 
     # Layouts the documents ask for that Stride does not have.
@@ -446,16 +464,17 @@ def _without_front_matter(path: Path) -> bytes | None:
     return None if "{%" in body or "{{" in body else body.encode("utf-8")
 
 
-def _replace_front_matter_value(text: str, key: str, value: str) -> str:
-    """``text`` with the top-level ``key:`` line of its front matter set to ``value``; the rest
-    of the file (body included) byte for byte as it was."""
+def _set_front_matter_value(text: str, key: str, value: str) -> str:
+    """``text`` with the top-level ``key:`` of its front matter set to ``value`` (added after the
+    opening ``---`` when missing); every other byte of the file, body included, as it was."""
     lines = text.split("\n")
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
             break
         if re.match(rf"^{re.escape(key)}\s*:", lines[index]):
             lines[index] = f"{key}: {value}"
-            break
+            return "\n".join(lines)
+    lines.insert(1, f"{key}: {value}")
     return "\n".join(lines)
 
 
@@ -504,14 +523,14 @@ def map_config(config: Mapping[str, Any], lines: Mapping[str, int], path: str,
 
     permalink = config.get("permalink")
     used.add("permalink")
-    if permalink is not None:
-        mapped = map_permalink(str(permalink))
-        if mapped is None:
-            note("permalink", f"permalink {permalink!r} not mapped: Stride's post URLs may use "
-                 "{year}, {month}, {day} and {slug} (Jekyll's :year, :month, :day, :title)",
-                 "posts get posts/{slug}/; set permalink: in content/site.yml")
-        else:
-            site["permalink"] = mapped
+    mapped = map_permalink(str(permalink if permalink is not None else "date"))
+    if mapped is None:
+        shown = repr(permalink) if permalink is not None else "(Jekyll's default, date)"
+        note("permalink", f"permalink {shown} not mapped: Stride's post URLs may use "
+             "{year}, {month}, {day} and {slug} (Jekyll's :year, :month, :day, :title)",
+             "posts get posts/{slug}/; set permalink: in content/site.yml")
+    else:
+        site["permalink"] = mapped
 
     per_page = config.get("paginate")
     used.update({"paginate", "pagination", "paginate_path"})

@@ -281,3 +281,31 @@ def test_an_include_outside_includes_is_not_followed(tmp_path: Path, capsys):
         in capsys.readouterr().out
     assert not (tmp_path / "out/templates/_config.yml").exists()
     assert yaml.safe_load((tmp_path / "out/content/site.yml").read_text())["title"] == "Tiny"
+
+
+def test_a_plain_jekyll_site_imports_into_a_site_that_builds(tmp_path: Path):
+    """A minima-style site (default permalinks, a home page listing posts, a root about page)
+    becomes a site `stride build` builds as it is, with the pages' Jekyll URLs kept."""
+    source = tmp_path / "jekyll"
+    (source / "_posts").mkdir(parents=True)
+    (source / "_config.yml").write_text("title: Plain\nauthor: Ann Example\nurl: https://ann.example.org\n"
+                                        "theme: minima\nplugins: [jekyll-feed]\n")
+    (source / "index.md").write_text("---\nlayout: home\n---\n")
+    (source / "about.md").write_text("---\nlayout: page\ntitle: About\n---\nWho writes here.\n")
+    (source / "_posts/2024-02-03-hello.md").write_text("---\nlayout: post\ntitle: Hello\n---\nFirst *post*.\n")
+    target = tmp_path / "site"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["import", str(source), str(target)]) == 0
+    printed = out.getvalue()
+    assert "index.md:2: warning: not imported: a list of the posts (layout: home)" in printed
+    assert "about.md:1: warning: no permalink: Jekyll serves it at /about.html" in printed
+    assert "_config.yml:1: warning: permalink (Jekyll's default, date) not mapped" in printed
+    assert "theme" in next(line for line in printed.splitlines() if "without a Stride equivalent" in line)
+    assert (target / "content/pages/about.md").read_text() == \
+        "---\npermalink: /about.html\nlayout: page\ntitle: About\n---\nWho writes here.\n"
+    assert not (target / "content/pages/index.md").exists()
+    assert main(["--source", str(target), "build"]) == 0
+    built = target / "build"
+    assert "Who writes here." in (built / "about.html").read_text()
+    assert "<em>post</em>" in next(built.rglob("hello/index.html")).read_text()
