@@ -171,32 +171,75 @@ def _excluded(config: Mapping[str, Any]) -> set[str]:
 
 # --- the plan ---------------------------------------------------------------------------------
 
+class _Planner:
+    """Collects the plan while the stages below run; ``plan()`` freezes it."""
+
+    def __init__(self, source: Path) -> None:
+        self.source = source
+        self.root = source.resolve()
+        self.copies: dict[str, Path] = {}
+        self.written: dict[str, bytes] = {}
+        self.notes: list[Diagnostic] = []
+        self.counts: dict[str, int] = {}
+
+    def note(self, path: str, line: int, message: str, hint: str = "") -> None:
+        self.notes.append(Diagnostic(path, line, message, hint, "warning"))
+
+    def copy(self, target: str, path: Path, kind: str | None = None) -> None:
+        # A symlink in the checkout that leads elsewhere on the machine is not the site's to copy.
+        if not path.resolve().is_relative_to(self.root):
+            self.note(path.relative_to(self.source).as_posix(), 0, "not imported: a symlink that leads "
+                      "outside the Jekyll site", "copy the file it points to into the new site by hand")
+            return
+        self.copies[target] = path
+        self.count(kind)
+
+    def write(self, target: str, data: bytes, kind: str | None = None) -> None:
+        self.written[target] = data
+        self.count(kind)
+
+    def count(self, kind: str | None, step: int = 1) -> None:
+        if kind:
+            self.counts[kind] = self.counts.get(kind, 0) + step
+
+    def plan(self) -> ImportPlan:
+        return ImportPlan(dict(self.copies), dict(self.written), tuple(self.notes), dict(self.counts))
+
+
 def plan_import(source: Path) -> ImportPlan:
     """Decide every file of the new site from the Jekyll checkout at ``source`` (read only)."""
     config_path = find_config(source)
-    config_rel = config_path.name
-    text = config_path.read_text(encoding="utf-8-sig")
-    data, lines = load_yaml(text, display_path(config_path))
+    data, lines = load_yaml(config_path.read_text(encoding="utf-8-sig"), display_path(config_path))
     config: dict[str, Any] = data if isinstance(data, dict) else {}
-    notes: list[Diagnostic] = []
-    copies: dict[str, Path] = {}
-    written: dict[str, bytes] = {}
-    counts: dict[str, int] = {}
+    planner = _Planner(source)
+    documents = _read_documents(planner, config)
+    nav = _place_documents(planner, config, documents)
+    _report_layouts(planner, documents)
+    _plan_includes(planner, documents)
+    bib_folder = _plan_bibliography_and_data(planner, config)
+    _plan_assets(planner, documents)
+    _report_the_rest(planner, config, bib_folder)
+    settings = map_config(config, lines, config_path.name, nav, planner.notes)
+    planner.write(SETTINGS_FILE.as_posix(), settings_text(settings, config_path.name).encode("utf-8"))
+    planner.write(".github/workflows/pages.yml", PAGES_WORKFLOW.encode("utf-8"))
+    planner.write("requirements.txt", requirements_text().encode("utf-8"))
+    planner.write(".gitignore", b"build/\n.build.spare/\n.stride-cache/\n__pycache__/\n")
+    return planner.plan()
 
-    def note(path: str, line: int, message: str, hint: str = "") -> None:
-        notes.append(Diagnostic(path, line, message, hint, "warning"))
 
-    # Documents: posts, drafts, pages.
-    documents: list[tuple[_Source, str]] = []  # (document, target path)
+def _read_documents(planner: _Planner, config: Mapping[str, Any]) -> list[tuple[_Source, str]]:
+    """Posts, drafts and pages with the path each gets in the new site."""
+    source = planner.source
+    documents: list[tuple[_Source, str]] = []
     for folder, target, kind in (("_posts", "content/posts", "posts"), ("_drafts", "content/drafts", "drafts")):
         for path in _files(source / folder):
             rel = path.relative_to(source / folder).as_posix()
             if path.suffix.lower() not in _MARKDOWN:
-                note(f"{folder}/{rel}", 0, "not imported: Stride reads Markdown posts only",
-                     "convert it to Markdown with front matter")
+                planner.note(f"{folder}/{rel}", 0, "not imported: Stride reads Markdown posts only",
+                             "convert it to Markdown with front matter")
                 continue
-            documents.append((_read_document(source, path, notes), f"{target}/{rel}"))
-            counts[kind] = counts.get(kind, 0) + 1
+            documents.append((_read_document(source, path, planner.notes), f"{target}/{rel}"))
+            planner.count(kind)
     excluded = _excluded(config)
     page_files = [(p, p.relative_to(source / "_pages").as_posix()) for p in _files(source / "_pages")]
     page_files += [(p, p.name) for p in sorted(source.iterdir())
@@ -206,98 +249,110 @@ def plan_import(source: Path) -> ImportPlan:
     for path, rel in page_files:
         shown = path.relative_to(source).as_posix()
         if path.suffix.lower() not in _MARKDOWN:
-            note(shown, 0, "not imported: Stride reads Markdown pages only", "convert it to Markdown")
+            planner.note(shown, 0, "not imported: Stride reads Markdown pages only", "convert it to Markdown")
             continue
-        doc = _read_document(source, path, notes)
+        doc = _read_document(source, path, planner.notes)
         if not doc.has_front_matter:
             if path.parent != source or path.name not in _ROOT_TOOLING:
-                note(shown, 0, "not imported: no front matter, so Jekyll copies it as a plain file",
-                     "add front matter with a title to make it a page")
+                planner.note(shown, 0, "not imported: no front matter, so Jekyll copies it as a plain file",
+                             "add front matter with a title to make it a page")
             continue
         target = f"content/pages/{rel}"
         if target in taken:
             target = f"content/pages/root-{rel}"
-            note(shown, 0, f"a page of the same name is in _pages/; imported as {target}")
+            planner.note(shown, 0, f"a page of the same name is in _pages/; imported as {target}")
         taken.add(target)
         documents.append((doc, target))
-        counts["pages"] = counts.get("pages", 0) + 1
+        planner.count("pages")
+    return documents
 
+
+def _place_documents(planner: _Planner, config: Mapping[str, Any],
+                     documents: list[tuple[_Source, str]]) -> list[dict[str, Any]]:
+    """Copy the documents; a page keeps the URL Jekyll gave it where Stride's default differs.
+    Returns the navigation entries of pages with ``nav: true`` (``order`` from ``nav_order``)."""
     nav: list[dict[str, Any]] = []
     style = str(config.get("permalink") or "date").strip()
     pretty = _PERMALINK_STYLES.get(style, style).endswith("/")
     for doc, target in documents:
         if not target.startswith("content/pages/"):
-            copies[target] = doc.path
+            planner.copy(target, doc.path)
             continue
         permalink = doc.front.get("permalink")
         stem = Path(doc.rel).stem
-        if str(permalink).strip() in ("/", "/index.html", "index.html") or (permalink is None and stem == "index"
-                                                                             and "/" not in doc.rel):
+        if str(permalink).strip() in ("/", "/index.html", "index.html") or (
+                permalink is None and stem == "index" and "/" not in doc.rel):
             if doc.front.get("layout") == "home":
-                note(doc.rel, doc.front_lines.get("layout", 1), "not imported: a list of the posts "
-                     "(layout: home); Stride's home page is one")
-                counts["pages"] -= 1
+                planner.note(doc.rel, doc.front_lines.get("layout", 1), "not imported: a list of the posts "
+                             "(layout: home); Stride's home page is one")
+                planner.count("pages", -1)
                 continue
             # Stride's home page is the list of posts; a page claiming "/" (al-folio's about page)
             # moves to /<name>/ and leads the navigation instead.
             new = "/home/" if stem == "index" else f"/{stem.lower()}/"
-            written[target] = _set_front_matter_value(doc.text, "permalink", new).encode("utf-8")
-            note(doc.rel, doc.front_lines.get("permalink", 1),
-                 f"{'permalink ' + str(permalink) if permalink else 'the URL /'} is Stride's list of posts; "
-                 f"this page now lives at {new}", "its copy in content/pages/ says so; the source is unchanged")
+            planner.write(target, _set_front_matter_value(doc.text, "permalink", new).encode("utf-8"))
+            planner.note(doc.rel, doc.front_lines.get("permalink", 1),
+                         f"{'permalink ' + str(permalink) if permalink else 'the URL /'} is Stride's list of "
+                         f"posts; this page now lives at {new}",
+                         "its copy in content/pages/ says so; the source is unchanged")
             nav.insert(0, {"title": str(doc.front.get("title", stem)), "url": new.strip("/") + "/"})
             continue
         if permalink is None and not pretty and "/" not in doc.rel:
             # Jekyll serves a root page as /name.html unless the permalink style ends in "/";
             # Stride would say /name/, so the copy keeps Jekyll's URL.
             permalink = f"/{stem}.html"
-            written[target] = _set_front_matter_value(doc.text, "permalink", permalink).encode("utf-8")
-            note(doc.rel, 1, f"no permalink: Jekyll serves it at {permalink}; its copy says so to keep the URL")
+            planner.write(target, _set_front_matter_value(doc.text, "permalink", permalink).encode("utf-8"))
+            planner.note(doc.rel, 1, f"no permalink: Jekyll serves it at {permalink}; its copy says so to keep the URL")
         else:
-            copies[target] = doc.path
+            planner.copy(target, doc.path)
         if doc.front.get("nav") is True and permalink:
             url = str(permalink).strip("/")
             nav.append({"title": str(doc.front.get("title", stem)),
                         "url": url + "/" if url and not url.endswith(".html") else url,
                         "order": doc.front.get("nav_order", 99)})
+    return nav
 
-    # Layouts the documents ask for that Stride does not have.
+
+def _report_layouts(planner: _Planner, documents: list[tuple[_Source, str]]) -> None:
+    """Layouts the documents ask for that Stride does not have."""
     layouts: dict[str, list[str]] = {}
     for doc, _ in documents:
         layout = doc.front.get("layout")
         if isinstance(layout, str) and layout not in _STRIDE_LAYOUTS:
             layouts.setdefault(layout, []).append(doc.rel)
     replaced = []
-    for path in _files(source / "_layouts"):
+    for path in _files(planner.source / "_layouts"):
         name = path.stem
         users = layouts.pop(name, [])
         if not users:
             replaced.append(name)
             continue
-        note(path.relative_to(source).as_posix(), 0,
-             f"layout {name!r} not ported (used by {_count(len(users), 'document')})",
-             f"Stride renders posts with templates/post.html and pages with templates/page.html; "
-             f"add templates/{name}.html to give them a layout of their own")
+        planner.note(path.relative_to(planner.source).as_posix(), 0,
+                     f"layout {name!r} not ported (used by {_count(len(users), 'document')})",
+                     f"Stride renders posts with templates/post.html and pages with templates/page.html; "
+                     f"add templates/{name}.html to give them a layout of their own")
     if replaced:
-        note("_layouts", 0, "layouts Stride's own templates replace (no document names another): "
-             + ", ".join(replaced))
+        planner.note("_layouts", 0, "layouts Stride's own templates replace (no document names another): "
+                     + ", ".join(replaced))
     for name, users in sorted(layouts.items()):
-        note(users[0], 0, f"layout {name!r} exists neither in _layouts/ nor in Stride "
-             f"({_count(len(users), 'document')})", "use layout: post or layout: page")
+        planner.note(users[0], 0, f"layout {name!r} exists neither in _layouts/ nor in Stride "
+                     f"({_count(len(users), 'document')})", "use layout: post or layout: page")
 
-    # Includes: the ones the documents use, and the ones those use.
-    includes = source / "_includes"
+
+def _plan_includes(planner: _Planner, documents: list[tuple[_Source, str]]) -> None:
+    """The includes the documents use, and the ones those use."""
+    includes = planner.source / "_includes"
     wanted: dict[str, str] = {}  # include name -> first document that needs it
     queue = [(doc.rel, doc.text, doc.front) for doc, _ in documents]
     while queue:
         rel, text, front = queue.pop()
-        for name in _included_names(text, front, includes, rel, notes):
+        for name in _included_names(text, front, includes, rel, planner.notes):
             if name in wanted:
                 continue
             file = includes / name
             if not file.resolve().is_relative_to(includes.resolve()):
-                notes.append(Diagnostic(rel, 0, f"includes {name!r}, which is outside _includes/; not imported",
-                                        "includes must live under _includes/", "warning"))
+                planner.note(rel, 0, f"includes {name!r}, which is outside _includes/; not imported",
+                             "includes must live under _includes/")
                 continue
             wanted[name] = rel
             if file.is_file():
@@ -306,75 +361,82 @@ def plan_import(source: Path) -> ImportPlan:
     for name, user in sorted(wanted.items()):
         file = includes / name
         if not file.is_file():
-            note(user, 0, f"includes {name!r}, which is not in _includes/",
-                 "add the file to templates/includes/ of the new site")
+            planner.note(user, 0, f"includes {name!r}, which is not in _includes/",
+                         "add the file to templates/includes/ of the new site")
         elif name in theme_includes:
-            note(f"_includes/{name}", 0, f"not imported: Stride's theme has an include of the same name",
-                 "rename it here and in the documents that include it")
+            planner.note(f"_includes/{name}", 0, "not imported: Stride's theme has an include of the same name",
+                         "rename it here and in the documents that include it")
         else:
-            copies[f"templates/includes/{name}"] = file
-            counts["includes"] = counts.get("includes", 0) + 1
-    unused = [p for p in _files(includes) if p.relative_to(includes).as_posix() not in wanted]
+            planner.copy(f"templates/includes/{name}", file, "includes")
+    unused = [p.relative_to(includes).as_posix() for p in _files(includes)]
+    unused = [name for name in unused if name not in wanted]
     if unused:
-        note("_includes", 0, f"{len(unused)} include{'s' if len(unused) != 1 else ''} no document uses "
-             "not imported (the theme's): " + ", ".join(p.relative_to(includes).as_posix() for p in unused))
+        planner.note("_includes", 0, f"{_count(len(unused), 'include')} no document uses not imported "
+                     "(the theme's): " + ", ".join(unused))
 
-    # Bibliography and data.
+
+def _plan_bibliography_and_data(planner: _Planner, config: Mapping[str, Any]) -> str:
+    """Returns the bibliography folder (scholar's ``source:``, default ``_bibliography``)."""
+    source = planner.source
     scholar = config.get("scholar") if isinstance(config.get("scholar"), dict) else {}
     bib_folder = str(scholar.get("source") or "_bibliography").strip("/") or "_bibliography"
     for path in _files(source / bib_folder, (".bib",)):
-        copies[f"content/bib/{path.name}"] = path
-        counts["bibliography files"] = counts.get("bibliography files", 0) + 1
+        planner.copy(f"content/bib/{path.name}", path, "bibliography files")
     for path in _files(source / "_data"):
-        copies[f"content/data/{path.relative_to(source / '_data').as_posix()}"] = path
-        counts["data files"] = counts.get("data files", 0) + 1
+        planner.copy(f"content/data/{path.relative_to(source / '_data').as_posix()}", path, "data files")
+    return bib_folder
 
-    # Media under assets/, and the scripts and styles documents name.
-    named_assets: dict[str, str] = {}
+
+def _plan_assets(planner: _Planner, documents: list[tuple[_Source, str]]) -> None:
+    """Media under assets/ keep their URLs; scripts and styles the documents name join Stride's
+    assets/; the old theme's code stays behind."""
+    source = planner.source
+    named: dict[str, str] = {}  # path named in scripts:/style: -> first document naming it
     for doc, _ in documents:
         for key in ("scripts", "style", "styles"):
             value = doc.front.get(key)
             for item in [value] if isinstance(value, str) else value if isinstance(value, list) else []:
                 if isinstance(item, str):
-                    named_assets.setdefault(item.lstrip("/"), doc.rel)
+                    named.setdefault(item.lstrip("/"), doc.rel)
     theme_assets = {p.relative_to(theme_root() / "assets").as_posix() for p in _files(theme_root() / "assets")}
-    skipped_theme = 0
+    skipped = 0
     for path in _files(source / "assets"):
         rel = path.relative_to(source).as_posix()
-        if rel in named_assets:
+        if rel in named:
             inner = rel.removeprefix("assets/")
             if inner in theme_assets:
-                note(rel, 0, "not imported: Stride's own assets have a file of the same name",
-                     "rename it here and in the scripts:/style: lists that name it")
+                planner.note(rel, 0, "not imported: Stride's own assets have a file of the same name",
+                             "rename it here and in the scripts:/style: lists that name it")
             else:
-                copies[f"assets/{inner}"] = path
-                counts["scripts and styles"] = counts.get("scripts and styles", 0) + 1
+                planner.copy(f"assets/{inner}", path, "scripts and styles")
         elif path.suffix.lower() in _THEME_CODE:
-            skipped_theme += 1
+            skipped += 1
         elif _starts_with_front_matter(path):
             # Jekyll publishes such a file after running it through Liquid; without any Liquid in
             # it that is the file minus its front matter.
             body = _without_front_matter(path)
             if body is None:
-                note(rel, 0, "not imported: Jekyll fills it in with Liquid when it builds",
-                     "put the finished file in content/static/" + rel)
+                planner.note(rel, 0, "not imported: Jekyll fills it in with Liquid when it builds",
+                             "put the finished file in content/static/" + rel)
             else:
-                written[f"content/static/{rel}"] = body
-                counts["media files"] = counts.get("media files", 0) + 1
+                planner.write(f"content/static/{rel}", body, "media files")
         else:
-            copies[f"content/static/{rel}"] = path
-            counts["media files"] = counts.get("media files", 0) + 1
-    if skipped_theme:
-        note("assets", 0, f"{skipped_theme} theme file{'s' if skipped_theme != 1 else ''} (scripts, "
-             "stylesheets, files Jekyll runs through Liquid) not imported: Stride's theme replaces them")
-    for name, user in sorted(named_assets.items()):
+            planner.copy(f"content/static/{rel}", path, "media files")
+    if skipped:
+        planner.note("assets", 0, f"{_count(skipped, 'theme file')} (scripts, stylesheets, files Jekyll runs "
+                     "through Liquid) not imported: Stride's theme replaces them")
+    for name, user in sorted(named.items()):
         if name.startswith("assets/") and not (source / name).is_file():
-            note(user, 0, f"names {name!r}, which is not in the Jekyll site")
+            planner.note(user, 0, f"names {name!r}, which is not in the Jekyll site")
 
-    # Root: static files, and everything else that is not carried over.
+
+def _report_the_rest(planner: _Planner, config: Mapping[str, Any], bib_folder: str) -> None:
+    """Root static files (CNAME, favicons) are copied; everything else is named as left behind."""
+    source = planner.source
     handled = {"_posts", "_drafts", "_pages", "_includes", "_layouts", "_data", "_plugins", "_sass",
                "assets", bib_folder.split("/")[0], *_CONFIG_NAMES}
     collections = config.get("collections") if isinstance(config.get("collections"), dict) else {}
+    excluded = _excluded(config)
     for entry in sorted(source.iterdir()):
         name = entry.name
         if name in handled or name in _ROOT_TOOLING or name in excluded or (
@@ -382,34 +444,25 @@ def plan_import(source: Path) -> ImportPlan:
             continue
         if _ROOT_STATIC.match(name):
             if entry.is_file():
-                copies[f"content/static/{name}"] = entry
-                counts["media files"] = counts.get("media files", 0) + 1
+                planner.copy(f"content/static/{name}", entry, "media files")
             continue
         if name.startswith("_") and name[1:] in collections:
-            size = len(_files(entry))
-            note(name, 0, f"collection {name[1:]!r} ({size} file{'s' if size != 1 else ''}) not imported",
-                 "Stride has posts and pages; move the documents you want into content/pages/")
+            planner.note(name, 0, f"collection {name[1:]!r} ({_count(len(_files(entry)), 'file')}) not imported",
+                         "Stride has posts and pages; move the documents you want into content/pages/")
         elif name in _GENERATED:
-            note(name, 0, f"not imported: Stride writes its own {'404.html' if name.startswith('404') else name}")
+            planner.note(name, 0, f"not imported: Stride writes its own {'404.html' if name.startswith('404') else name}")
         elif entry.is_file() and name.endswith(".html"):
-            note(name, 0, "not imported: an HTML page of the old theme", "Stride's templates/ replace it")
+            planner.note(name, 0, "not imported: an HTML page of the old theme", "Stride's templates/ replace it")
         else:
-            note(name, 0, "not imported", "copy it into content/static/ if the site should publish it")
+            planner.note(name, 0, "not imported", "copy it into content/static/ if the site should publish it")
     for path in _files(source / "_plugins"):
-        note(path.relative_to(source).as_posix(), 0, "Ruby plugin not imported: Stride runs no Ruby",
-             "port what it does to a Stride plugin (generator/plugins/) or drop it")
+        planner.note(path.relative_to(source).as_posix(), 0, "Ruby plugin not imported: Stride runs no Ruby",
+                     "port what it does to a Stride plugin (generator/plugins/) or drop it")
     if (source / "_sass").is_dir():
-        note("_sass", 0, "Sass stylesheets not imported: Stride's theme (assets/css/site.css) replaces them")
+        planner.note("_sass", 0, "Sass stylesheets not imported: Stride's theme (assets/css/site.css) replaces them")
     if (source / ".github" / "workflows").is_dir():
-        note(".github/workflows", 0, "the old workflows are not copied",
-             "the new .github/workflows/pages.yml builds and checks the Stride site")
-
-    settings = map_config(config, lines, config_rel, nav, notes)
-    written[SETTINGS_FILE.as_posix()] = settings_text(settings, config_rel).encode("utf-8")
-    written[".github/workflows/pages.yml"] = PAGES_WORKFLOW.encode("utf-8")
-    written["requirements.txt"] = requirements_text().encode("utf-8")
-    written[".gitignore"] = b"build/\n.build.spare/\n.stride-cache/\n__pycache__/\n"
-    return ImportPlan(copies, written, tuple(notes), counts)
+        planner.note(".github/workflows", 0, "the old workflows are not copied",
+                     "the new .github/workflows/pages.yml builds and checks the Stride site")
 
 
 def _included_names(text: str, front: Mapping[str, Any], includes: Path, rel: str,

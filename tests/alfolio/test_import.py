@@ -309,3 +309,21 @@ def test_a_plain_jekyll_site_imports_into_a_site_that_builds(tmp_path: Path):
     built = target / "build"
     assert "Who writes here." in (built / "about.html").read_text()
     assert "<em>post</em>" in next(built.rglob("hello/index.html")).read_text()
+
+
+def test_a_symlink_out_of_the_site_is_not_followed(tmp_path: Path):
+    source = tmp_path / "jekyll"
+    (source / "assets" / "img").mkdir(parents=True)
+    (source / "_config.yml").write_text("title: Links\n")
+    secret = tmp_path / "private.txt"
+    secret.write_text("not for the web")
+    (source / "assets/img/private.txt").symlink_to(secret)
+    (source / "assets/img/inside.png").write_bytes(b"\x89PNG")
+    (source / "assets/img/alias.png").symlink_to(source / "assets/img/inside.png")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["import", str(source), str(tmp_path / "site")]) == 0
+    assert "assets/img/private.txt: warning: not imported: a symlink that leads outside the Jekyll site" \
+        in out.getvalue()
+    static = tmp_path / "site/content/static/assets/img"
+    assert sorted(p.name for p in static.iterdir()) == ["alias.png", "inside.png"]
