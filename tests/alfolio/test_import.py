@@ -14,7 +14,7 @@ import yaml
 
 from generator.cli import main
 from generator.config import load_config
-from generator.importer import map_permalink
+from generator.jekyll_config import map_permalink
 from tests.alfolio.corpus import CORPUS, build_subset
 from tests.conftest import ROOT
 
