@@ -1,4 +1,4 @@
-"""Command line: ``stride build | check | serve | new | deploy``.
+"""Command line: ``stride build | check | serve | new | deploy | import``.
 
 Content problems print ``path:line: message`` lines on stderr and exit 1; a traceback means a
 bug in Stride itself.
@@ -20,6 +20,7 @@ _COMMAND_MODULES = {
     "serve": ("generator.serve", "build, serve on localhost and reload the browser on save"),
     "new": ("generator.new", "create a new post from the site's conventions"),
     "deploy": ("generator.deploy", "build and publish build/ to a gh-pages branch"),
+    "import": ("generator.importer", "make a Stride site from a Jekyll or al-folio checkout"),
 }
 
 
@@ -72,6 +73,28 @@ def _build(args: argparse.Namespace, write: bool) -> int:
     else:
         print(f"checked {result.pages} pages and {result.data_files} data files: no problems"
               f" ({result.seconds:.2f} s)")
+        if getattr(args, "run_code", False):
+            return _run_code(args)
+    return 0
+
+
+def _run_code(args: argparse.Namespace) -> int:
+    """The Python blocks of the posts with ``check_code: python``, each post as one program."""
+    from generator import code_check
+    from generator.config import load_config
+    from generator.content import load_documents
+
+    started = time.perf_counter()
+    site = load_config(args.source, args.base_url)
+    documents = load_documents(args.source, site, drafts=args.drafts)
+    problems, posts, blocks = code_check.check_documents(documents, args.source, args.code_timeout)
+    report(problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        print(f"code check failed: {len(errors)} of the posts with check_code: python", file=sys.stderr)
+        return 1
+    print(f"ran {blocks} Python blocks of {posts} posts with check_code: python: no problems"
+          f" ({time.perf_counter() - started:.1f} s)")
     return 0
 
 
@@ -116,6 +139,10 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     build.set_defaults(run=lambda a: _build(a, write=True))
     check = commands.add_parser("check", help="validate all content without writing anything")
     _add_build_options(check)
+    check.add_argument("--run-code", dest="run_code", action="store_true",
+                       help="then run the Python blocks of posts with check_code: python in their front matter")
+    check.add_argument("--code-timeout", dest="code_timeout", type=float, default=600, metavar="SECONDS",
+                       help="longest a post's blocks may run with --run-code (default: 600)")
     check.set_defaults(run=lambda a: _build(a, write=False))
     for name, (module_name, help_text) in _COMMAND_MODULES.items():
         if command in ("build", "check") or (command in _COMMAND_MODULES and command != name):

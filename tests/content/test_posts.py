@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,20 +19,39 @@ def _normalise(latex: str) -> str:
     return re.sub(r"\s+", " ", latex).strip()
 
 
+def _opted_in(post: Path):
+    """The example post as Stride reads it, and whether it asks for its code to be run."""
+    from generator import code_check
+    from generator.config import load_config
+    from generator.content import read_document
+
+    doc = read_document(post, "post", load_config(ROOT), ROOT / "content")
+    return doc, code_check.wanted(doc)
+
+
+def test_every_example_post_with_python_blocks_opts_in_to_running_them():
+    """Running a post's code is opt-in (check_code: python); the example posts keep it on, so
+    the code they show keeps running."""
+    with_code = [p.name for p in POSTS if python_blocks(p.read_text(encoding="utf-8"))]
+    assert len(with_code) == 3
+    assert [p.name for p in POSTS if _opted_in(p)[1] is True] == with_code
+
+
 @pytest.mark.parametrize("post", [p for p in POSTS if python_blocks(p.read_text(encoding="utf-8"))],
                          ids=lambda p: p.stem)
-def test_python_blocks_run_in_order_in_one_process(post: Path, tmp_path: Path):
-    """All python blocks of a post run as one program, so later blocks may use earlier names.
-    Each block is preceded by a marker so a failure names the block's line in the post."""
-    blocks = python_blocks(post.read_text(encoding="utf-8"))
-    program = "\n".join(f"print('--- block at line {line}', flush=True)\n{code}" for line, code in blocks)
-    script = tmp_path / "blocks.py"
-    script.write_text(program, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=240)
-    assert done.returncode == 0, f"{post.name}\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
-    assert done.stdout.count("--- block at line") == len(blocks)
+def test_python_blocks_run_in_order_in_one_process(post: Path):
+    """All python blocks of a post run as one program, so later blocks may use earlier names
+    (the runner of `stride check --run-code`; a failure names the block's line in the post)."""
+    from generator import code_check
+
+    doc, opted_in = _opted_in(post)
+    assert opted_in is True
+    blocks = code_check.blocks_of(doc)
+    run = code_check.run_blocks(doc.source, blocks, ROOT, timeout=240)
+    assert run.ok, f"{post.name}:{run.failed_line}\n{run.stdout[-2000:]}\n{run.stderr[-4000:]}"
+    assert run.reached == len(blocks)
+    text = post.read_text(encoding="utf-8").split("\n")
+    assert all(text[line - 2].lstrip().startswith("```") for line, _ in blocks)  # lines are file lines
 
 
 def test_the_explainer_asserts_what_it_claims():
