@@ -1,61 +1,97 @@
-"""The Liquid tags an al-folio post uses, expanded before Markdown sees the text.
+"""Liquid in Jekyll's dialect, run on a post's body before Markdown sees it (as Jekyll does).
 
-Each tag's HTML goes into a :class:`Stash` and the text gets an opaque token instead, so
-Markdown cannot escape or re-wrap it; :meth:`Stash.restore` puts the HTML back after rendering
-(a token alone in a paragraph replaces the whole ``<p>``). Text inside ``{% raw %}`` is kept as
-written. Every error names the real line of the tag in the source file: the body starts at
-``first_line`` and lines are counted from there (1-based).
+The engine is python-liquid (standard tags, expressions, whitespace control, ``raw``); this
+module adds Jekyll's tags (``include``, ``include_relative``, ``post_url``, ``link``,
+``highlight``), jekyll-scholar's ``cite``/``nocite``/``bibliography`` and Stride's ``widget``;
+the filters live in :mod:`generator.jekyll_filters`.
+
+HTML made by a tag goes into a :class:`Stash` and the text gets an opaque token instead, so
+Markdown cannot escape or re-wrap it; :meth:`Stash.restore` puts it back after rendering (a
+token alone in a paragraph replaces the whole ``<p>``). ``{{ ... }}`` output goes into the text
+as it is, as in Jekyll.
+
+Problems are collected, not raised one by one: every syntax error and every failing tag of a
+document (and of the includes it uses) ends up in one :class:`ContentErrors`, each at
+``path:line:col`` of the real file; the body starts at ``first_line`` (1-based). An undefined
+variable renders empty, as in Jekyll, with a warning.
 """
 
 from __future__ import annotations
 
+import contextvars
 import difflib
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
+from io import StringIO
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
+
+from liquid import Environment, Undefined
+from liquid.ast import Node
+from liquid.exceptions import LiquidError
+from liquid.parser import get_parser
+from liquid.tag import Tag
+from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_TAG
+from pygments import highlight as pygmentize
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import TextLexer, get_lexer_by_name
+from pygments.util import ClassNotFound
 
 from generator.bibliography import BibFile, Entry, bibliography_html, load_bib
-from generator.errors import ContentError, Diagnostic, display_path
+from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
+from generator.jekyll_filters import FILTERS
+
+INCLUDE_DEPTH = 10  # an include chain deeper than this is taken for recursion and stopped
 
 
 @dataclass(frozen=True)
 class TagHandlers:
-    """What the core lends the tag layer. ``include(path, params, line)`` and
-    ``widget(id, line)`` return trusted HTML and raise ContentError themselves; ``bib_dir`` is
-    ``content/bib``; ``default_bib`` is the file name used when a tag has no ``--file`` (None:
-    the site's only .bib file); ``warn`` receives non-fatal diagnostics; ``url`` (optional)
-    maps a site path to its public URL."""
+    """What the core lends the Liquid layer for one document.
 
-    include: Callable[[str, Mapping[str, str], int], str]
+    ``widget(id, line)`` returns trusted HTML or raises ContentError; ``bib_dir`` is
+    ``content/bib``; ``default_bib`` the file a tag without ``--file`` uses (None: the only
+    .bib file); ``warn`` receives non-fatal diagnostics; ``url``/``absolute_url`` map a site path
+    to its public URL (``relative_url``/``absolute_url`` filters, ``post_url``, ``link``);
+    ``includes`` is the folder ``{% include %}`` reads (``templates/includes``),
+    ``relative_root`` the document's own folder (``include_relative``); ``variables`` holds
+    ``page`` and ``site``; ``post_urls`` maps a post's file name without ``.md`` (also with
+    its sub-folder) to its site path, ``link_urls`` a source path as a ``{% link %}`` writes it
+    to the document's site path."""
+
     widget: Callable[[str, int], str]
     bib_dir: Path
     default_bib: str | None
     warn: Callable[[Diagnostic], None]
-    # The core's url() helper (applies base_url). When given, the two Liquid output expressions
-    # al-folio posts use for links resolve: {{ site.baseurl }} and {{ 'path' | relative_url }}.
-    # Every other {{ ... }} is left as written.
     url: Callable[[str], str] | None = None
+    absolute_url: Callable[[str], str] | None = None
+    includes: Path | None = None
+    relative_root: Path | None = None
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    post_urls: Mapping[str, str] = field(default_factory=dict)
+    link_urls: Mapping[str, str] = field(default_factory=dict)
 
 
-SUPPORTED = ("include", "widget", "cite", "bibliography", "raw", "comment", "highlight")
-_TAG = re.compile(r"\{%-?\s*(?P<name>[A-Za-z_][\w-]*)?(?P<args>.*?)\s*-?%\}", re.S)
 TOKEN_TEXT = re.compile(r"stridetok\d+x")
 _TOKEN = re.compile(r"<p>\s*stridetok(\d+)x\s*</p>|stridetok(\d+)x")
+_BARE_TOKEN = re.compile(r"stridetok(\d+)x")
 _TAGS = re.compile(r"<[^>]*>")
 _ANCHOR = re.compile(r"</?a\b[^>]*>")
 _CODE = re.compile(r"<code\b.*?</code>", re.S)
 _PARAM = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 # jekyll-scholar options that take no value; any other option we ignore swallows one value.
 _FLAGS = {"--cited", "--cited_in_order", "--remove_duplicates", "--suppress_author", "-A", "--text"}
+_KNOWN_TAGS = ("include", "include_relative", "post_url", "link", "highlight", "cite", "nocite",
+               "bibliography", "widget", "raw", "comment", "if", "unless", "case", "for", "assign",
+               "capture", "cycle", "increment")
 
 
 class Stash:
     """HTML held out of Markdown's reach, keyed by tokens made of letters and digits only (so
     no Markdown, Pygments or TOC rule changes them). Values may be callables, evaluated at
-    restore time: a bibliography must list citations made after it in the text."""
+    restore time: a bibliography must list citations made after it in the text. A value may
+    hold tokens itself (an include that cites); they are put back with it."""
 
     def __init__(self) -> None:
         self._items: list[str | Callable[[], str]] = []
@@ -65,12 +101,30 @@ class Stash:
         self._items.append(html)
         return f"stridetok{len(self._items) - 1}x"
 
+    def is_block(self, index: int) -> bool:
+        value = self._items[index]
+        return callable(value) or _BLOCK_START.match(value) is not None
+
+    def _resolved(self) -> list[str]:
+        if self._values is None or len(self._values) != len(self._items):
+            raw = [v() if callable(v) else v for v in self._items]
+            for _ in range(INCLUDE_DEPTH + 2):  # nested tokens, at most as deep as includes go
+                if not any("stridetok" in v for v in raw):
+                    break
+                raw = [_BARE_TOKEN.sub(lambda m: raw[int(m.group(1))], v) if "stridetok" in v else v
+                       for v in raw]
+            self._values = raw
+        return self._values
+
+    def text(self, text: str) -> str:
+        """``text`` with every token replaced by its HTML as it is (for code shown as text)."""
+        return _BARE_TOKEN.sub(lambda m: self._items[int(m.group(1))] if not callable(
+            self._items[int(m.group(1))]) else "", text) if "stridetok" in text else text
+
     def restore(self, html: str, *, links: bool = True) -> str:
         """Put the stashed HTML back; ``links=False`` drops <a> tags from it (for a table of
         contents, whose entries are links already)."""
-        if self._values is None or len(self._values) != len(self._items):
-            self._values = [v() if callable(v) else v for v in self._items]
-        values = self._values
+        values = self._resolved()
         # Inside <code> the HTML is shown as text, as Jekyll shows it (Liquid runs before kramdown).
         code = [m.span() for m in _CODE.finditer(html)]
 
@@ -106,146 +160,571 @@ class Citations:
         return tuple(key for _, key in self.numbers)
 
 
-@dataclass
-class _Context:
-    body: str
+# --- one document's run -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Where:
     path: str
-    first_line: int
-    tags: TagHandlers
-    stash: Stash
-    citations: Citations
-    first_cite_line: int = 0
+    line: int
+    column: int
+    tag: str  # the tag or output as written, shortened, for messages
 
-    def line(self, offset: int) -> int:
-        return self.first_line + self.body.count("\n", 0, offset)
 
-    def error(self, offset: int, message: str, hint: str = "") -> ContentError:
-        return ContentError(self.path, self.line(offset), message, hint)
+class _Run:
+    """The state of rendering one document: its handlers, stash, citations, the problems found
+    so far and which source text belongs to which file (a token only knows its text)."""
+
+    def __init__(self, path: str, first_line: int, tags: TagHandlers, stash: Stash) -> None:
+        self.path = path
+        self.tags = tags
+        self.stash = stash
+        self.citations = Citations()
+        self.problems: list[Diagnostic] = []
+        self.first_cite_line = 0
+        self.chain: list[str] = []
+        self.parsing: str | None = None  # the text being parsed now
+        self.tag_token = None  # the tag being parsed now
+        self._sources: dict[int, tuple[str, int, str]] = {}
+        self._warned: set[tuple[str, int, int]] = set()
+        self.register(path, first_line, "")
+
+    def register(self, path: str, first_line: int, source: str) -> None:
+        # The text is kept in the entry so its id stays unique while the run lives.
+        self._sources[id(source)] = (path, first_line, source)
+
+    def where(self, token) -> _Where:
+        if token is None or token.start_index < 0 or id(token.source) not in self._sources:
+            return _Where(self.path, 0, 0, "")
+        path, first_line, source = self._sources[id(token.source)]
+        index = min(token.start_index, len(source))
+        line_start = source.rfind("\n", 0, index) + 1
+        start, tag = _markup_around(source, index)
+        if line_start <= start <= index:
+            index = start  # point at the tag's opening braces
+        return _Where(path, first_line + source.count("\n", 0, index), index - line_start + 1, tag)
+
+    def problem(self, token, message: str, hint: str = "") -> None:
+        at = self.where(token)
+        self.problems.append(Diagnostic(display_path(at.path), at.line, message, hint, column=at.column))
+
+    def warn(self, token, message: str, hint: str = "") -> None:
+        at = self.where(token)
+        if (at.path, at.line, at.column, message) in self._warned:
+            return
+        self._warned.add((at.path, at.line, at.column, message))
+        self.tags.warn(Diagnostic(display_path(at.path), at.line, message, hint, severity="warning",
+                                  column=at.column))
+
+    def line_of(self, token) -> int:
+        return self.where(token).line
+
+
+_RUN: contextvars.ContextVar[_Run] = contextvars.ContextVar("stride_liquid_run")
+
+
+def current_handlers() -> TagHandlers:
+    """The handlers of the document being rendered (for filters that need the site's URLs)."""
+    return _RUN.get().tags
+
+
+def _markup_around(source: str, index: int) -> tuple[int, str]:
+    """Where the ``{% ... %}`` or ``{{ ... }}`` holding ``index`` starts, and its text on one
+    line, shortened; (-1, "") when there is none."""
+    start = max(source.rfind("{%", 0, index + 2), source.rfind("{{", 0, index + 2))
+    if start < 0:
+        return -1, ""
+    close = "%}" if source.startswith("{%", start) else "}}"
+    end = source.find(close, start)
+    text = source[start:end + 2] if end >= 0 else source[start:start + 40]
+    text = " ".join(text.split())
+    return start, text if len(text) <= 60 else text[:57] + "..."
+
+
+class _Problem(LiquidError):
+    """A problem a Stride tag found; ``diagnostic`` (optional) places it in another file."""
+
+    def __init__(self, message: str, hint: str = "", *, token=None, diagnostic: Diagnostic | None = None):
+        super().__init__(message, token=token)
+        self.hint = hint
+        self.diagnostic = diagnostic
+
+
+class _Undefined(Undefined):
+    """Renders empty, as in Jekyll, and says where it was printed."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        run = _RUN.get(None)
+        if run is not None:
+            what = self.hint.replace(" is undefined", "") if self.hint else self.name
+            run.warn(self.token, f"undefined variable {what.strip(chr(39))} renders empty",
+                     "check the spelling, or set it in the front matter or content/site.yml")
+        return ""
+
+
+class JekyllEnvironment(Environment):
+    """A Liquid environment whose errors are collected into the current document's run."""
+
+    def __init__(self) -> None:
+        super().__init__(undefined=_Undefined, strict_filters=True)
+        for name in ("include", "render", "tablerow", "ifchanged", "echo", "liquid", "doc"):
+            self.tags.pop(name, None)
+        for tag in (_Include, _IncludeRelative, _PostUrl, _Link, _Highlight, _Cite, _NoCite,
+                    _Bibliography, _Widget):
+            self.add_tag(tag)
+        for name, function in FILTERS.items():
+            self.add_filter(name, function)
+
+    def add_tag(self, tag: type[Tag]) -> None:
+        """Register ``tag`` so that the run knows which tag is being parsed: an error at the end
+        of a tag's expression has no position of its own, the tag has."""
+        instance = tag(self)
+        parse = instance.get_node
+
+        def get_node(stream):
+            run = _RUN.get(None)
+            if run is None:
+                return parse(stream)
+            outer, run.tag_token = run.tag_token, stream.current
+            try:
+                return parse(stream)
+            finally:
+                run.tag_token = outer
+
+        instance.get_node = get_node
+        self.tags[tag.name] = instance
+
+    def error(self, exc, msg=None, token=None) -> None:
+        if not isinstance(exc, LiquidError):
+            exc = exc(msg, token=token)
+        elif not exc.token:
+            exc.token = token
+        run = _RUN.get(None)
+        if run is None:
+            raise exc
+        if isinstance(exc, _Problem) and exc.diagnostic is not None:
+            run.problems.append(exc.diagnostic)
+            return
+        message = str(exc.message)
+        if isinstance(exc, _Problem):  # a tag's own message names the tag; the line is enough
+            at = run.where(exc.token)
+            run.problems.append(Diagnostic(display_path(at.path), at.line, message, exc.hint))
+            return
+        closing = _NOT_CLOSED.match(message)
+        token = exc.token
+        if token is None or token.start_index < 0:
+            if closing and run.parsing is not None:
+                token = _unclosed_opener(run.parsing, closing.group(1)[3:]) or run.tag_token or token
+            else:
+                token = run.tag_token or token
+        at = run.where(token)
+        message, hint = _explain(message, at.tag)
+        run.problems.append(Diagnostic(display_path(at.path), at.line, message, hint, column=at.column))
+
+
+_NOT_CLOSED = re.compile(r"expected tag (end\w+), found (eof|end of expression)")
+
+
+def _unclosed_opener(source: str, name: str):
+    """A token at the last ``{% name %}`` that no ``{% endname %}`` closes (the lexer's end of
+    file has no position of its own)."""
+    from liquid.token import Token
+
+    stack: list[int] = []
+    for m in re.finditer(r"\{%-?\s*(end)?" + re.escape(name) + r"\b", source):
+        if m.group(1):
+            if stack:
+                stack.pop()
+        else:
+            stack.append(m.start())
+    return Token(TOKEN_TAG, name, stack[-1] + 2, source) if stack else None
+
+
+def _explain(message: str, tag: str) -> tuple[str, str]:
+    """python-liquid's message in our words, with the tag and a way out."""
+    unknown = re.match(r"unexpected tag '([^']+)'", message)
+    if unknown:
+        name = unknown.group(1)
+        if name.startswith("end"):
+            return (f"{{% {name} %}} without a matching {{% {name[3:]} %}}",
+                    f"remove it or open the block with {{% {name[3:]} ... %}}")
+        return (f"unsupported Liquid tag {{% {name} %}}",
+                "supported tags: " + ", ".join(_KNOWN_TAGS) + "; wrap literal text in {% raw %}...{% endraw %}")
+    closing = _NOT_CLOSED.match(message)
+    if closing:
+        opened = closing.group(1)[3:]
+        return (f"{{% {opened} %}} is never closed{' in ' + tag if tag else ''}",
+                f"add {{% {closing.group(1)} %}} after the block")
+    shown = f" in {tag}" if tag else ""
+    if message.startswith("unknown filter"):
+        return (f"{message}{shown}", "Stride has Liquid's standard filters and Jekyll's; see README (Writing posts)")
+    return f"Liquid syntax error: {message}{shown}", "see the Liquid syntax of this tag"
+
+
+_ENV: JekyllEnvironment | None = None
+
+
+def environment() -> JekyllEnvironment:
+    global _ENV
+    if _ENV is None:
+        _ENV = JekyllEnvironment()
+    return _ENV
 
 
 def expand_tags(body: str, *, path: str, first_line: int, tags: TagHandlers,
                 stash: Stash) -> tuple[str, Citations]:
-    """Replace every Liquid tag in ``body`` by a stash token (or, for ``raw``, ``comment`` and
-    ``highlight``, by plain text). Returns the new text and the document's citations."""
-    ctx = _Context(body, path, first_line, tags, stash, Citations())
-    out: list[str] = []
-    pos = 0
-    while True:
-        m = _TAG.search(body, pos)
-        if m is None:
-            out.append(_outputs(body[pos:], tags.url))
-            break
-        out.append(_outputs(body[pos:m.start()], tags.url))
-        name, args = (m.group("name") or ""), m.group("args").strip()
-        if name in ("raw", "comment", "highlight"):
-            end = re.compile(r"\{%-?\s*end" + name + r"\s*-?%\}").search(body, m.end())
-            if end is None:
-                raise ctx.error(m.start(), f"{{% {name} %}} is never closed",
-                                f"add {{% end{name} %}} after the block")
-            inner = body[m.end():end.start()]
-            if name == "raw":
-                out.append(inner)
-            elif name == "highlight":
-                out.append(_fence(args.split()[0] if args else "", inner))
-            pos = end.end()
-            continue
-        html = _tag_html(ctx, name, args, m.start())
-        token = stash.put(html)
-        if _alone_on_line(body, m.start(), m.end()) and (callable(html) or _BLOCK_START.match(html)):
-            # Block HTML on a line of its own ends the paragraph around it, as in kramdown; the
-            # blank lines keep the line's indentation so the block stays inside a list item.
-            indent = body[body.rfind("\n", 0, m.start()) + 1:m.start()]
-            token = f"\n{indent}{token}\n"
-        out.append(token)
-        pos = m.end()
-    if ctx.citations.numbers and not ctx.citations.listed:
-        tags.warn(Diagnostic(display_path(path), ctx.first_cite_line,
+    """Render the Liquid in ``body``: HTML made by tags becomes stash tokens, output goes in as
+    text. Returns the new text and the document's citations; raises ContentErrors listing every
+    problem of the document."""
+    run = _Run(path, first_line, tags, stash)
+    token = _RUN.set(run)
+    try:
+        run.register(path, first_line, body)
+        env = environment()
+        text = ""
+        try:
+            run.parsing = body
+            template = env.from_string(body, globals=dict(tags.variables))
+            run.parsing = None
+            text = template.render()
+        except LiquidError as exc:  # the lexer gives up on the whole text
+            env.error(exc)
+    finally:
+        _RUN.reset(token)
+    if run.problems:
+        raise ContentErrors(run.problems)
+    if run.citations.numbers and not run.citations.listed:
+        tags.warn(Diagnostic(display_path(path), run.first_cite_line,
                              "citations without a {% bibliography %} tag: their links lead nowhere",
                              "add {% bibliography --cited %} at the end of the post", severity="warning"))
-    return "".join(out), ctx.citations
+    return _blocks_apart(text, stash), run.citations
 
 
-_BASEURL = re.compile(r"\{\{-?\s*site\.baseurl\s*-?\}\}")
-_RELATIVE = re.compile(r"""\{\{-?\s*(?:"([^"]*)"|'([^']*)')\s*\|\s*relative_url\s*-?\}\}""")
-
-
-def _outputs(text: str, url: Callable[[str], str] | None) -> str:
-    """Resolve the link expressions we know; leave any other ``{{ ... }}`` untouched."""
-    if url is None or "{{" not in text:
-        return text
-    text = _BASEURL.sub(lambda m: url("/").rstrip("/"), text)
-    return _RELATIVE.sub(lambda m: url(m.group(1) if m.group(1) is not None else m.group(2)), text)
-
-
+_ALONE = re.compile(r"^([ \t]*)stridetok(\d+)x[ \t]*$", re.M)
 _BLOCK_START = re.compile(
     r"\s*<(?:address|article|aside|blockquote|details|div|dl|fieldset|figure|footer|form|h[1-6]|header|hr"
     r"|iframe|nav|ol|p|pre|section|table|ul|video|audio|canvas|script|style|template|!--)\b", re.I)
 
 
-def _alone_on_line(text: str, start: int, end: int) -> bool:
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    return not text[line_start:start].strip() and not text[end:len(text) if line_end < 0 else line_end].strip()
+def _blocks_apart(text: str, stash: Stash) -> str:
+    """Block HTML on a line of its own ends the paragraph around it, as in kramdown; the blank
+    lines keep the line's indentation so the block stays inside a list item."""
+    if "stridetok" not in text:
+        return text
+
+    def apart(m: re.Match) -> str:
+        if not stash.is_block(int(m.group(2))):
+            return m.group(0)
+        indent = m.group(1)
+        return f"{indent}\n{indent}stridetok{m.group(2)}x\n"
+
+    return _ALONE.sub(apart, text)
 
 
-def _fence(lang: str, code: str) -> str:
-    ticks = "`" * max(3, max((len(r) for r in re.findall(r"`+", code)), default=0) + 1)
-    return f"{ticks}{lang}\n{code.strip(chr(10))}\n{ticks}"
+# --- tag plumbing -----------------------------------------------------------------------------
+
+class _MarkupNode(Node):
+    """A Jekyll-style tag: its arguments are kept as written and read at render time (after
+    any ``{{ ... }}`` in them is rendered), as Jekyll reads them."""
+
+    __slots__ = ("markup", "markup_token", "handler")
+
+    def __init__(self, token, markup: str, markup_token, handler: Callable[..., str]) -> None:
+        super().__init__(token)
+        self.markup = markup
+        self.markup_token = markup_token
+        self.handler = handler
+        self.blank = False
+
+    def __str__(self) -> str:
+        return f"{{% {self.token.value} {self.markup} %}}"
+
+    def render_to_output(self, context, buffer) -> int:
+        run = _RUN.get()
+        try:
+            if "{{" in self.markup:
+                at = run.where(self.markup_token)
+                run.register(at.path, at.line, self.markup)
+            markup = _render_markup(context, self.markup)
+            out = self.handler(run, context, markup, self.token)
+        except ContentError as exc:
+            raise _Problem(exc.diagnostic.message, token=self.token, diagnostic=exc.diagnostic) from None
+        except ContentErrors as exc:
+            for diagnostic in exc.diagnostics[1:]:
+                run.problems.append(diagnostic)
+            first = exc.diagnostics[0]
+            raise _Problem(first.message, token=self.token, diagnostic=first) from None
+        return buffer.write(out)
 
 
-def _tag_html(ctx: _Context, name: str, args: str, offset: int) -> str | Callable[[], str]:
-    if name == "include":
-        return _include(ctx, args, offset)
-    if name == "widget":
-        widget_id = args.strip().strip("\"'")
-        if not widget_id:
-            raise ctx.error(offset, "{% widget %} needs an id", 'write {% widget "my-id" %}')
-        return ctx.tags.widget(widget_id, ctx.line(offset))
-    if name == "cite":
-        return _cite(ctx, args, offset)
-    if name == "bibliography":
-        return _bibliography(ctx, args, offset)
-    if name.startswith("end") and name[3:] in ("raw", "comment", "highlight"):
-        raise ctx.error(offset, f"{{% {name} %}} without a matching {{% {name[3:]} %}}")
-    shown = f"{{% {name} %}}" if name else "an empty {% %} tag"
-    raise ctx.error(offset, f"unsupported Liquid tag {shown}",
-                    "supported tags: " + ", ".join(SUPPORTED) + "; wrap literal text in {% raw %}...{% endraw %}")
+def _render_markup(context, markup: str) -> str:
+    if "{{" not in markup:
+        return markup
+    buffer = StringIO()
+    context.env.from_string(markup).render_with_context(context, buffer, partial=True)
+    return buffer.getvalue()
 
 
-def _include(ctx: _Context, args: str, offset: int) -> str:
-    m = re.match(r"""\s*(?:"([^"]+)"|'([^']+)'|(\S+))""", args)
-    if not m:
-        raise ctx.error(offset, "{% include %} needs a file name", "write {% include note.html text=\"...\" %}")
-    target = m.group(1) or m.group(2) or m.group(3)
-    rest = args[m.end():]
-    params: dict[str, str] = {}
-    for p in _PARAM.finditer(rest):
-        value = p.group(2) if p.group(2) is not None else p.group(3) if p.group(3) is not None else p.group(4)
-        params[p.group(1)] = value
-    leftover = _PARAM.sub("", rest).strip()
+def _simple_tag(tag_name: str, handler: Callable[..., str]) -> type[Tag]:
+    class _Simple(Tag):
+        name = tag_name
+        block = False
+
+        def parse(self, stream) -> Node:
+            token = stream.current
+            markup, markup_token = "", token
+            if stream.peek.kind == TOKEN_EXPRESSION:
+                next(stream)
+                markup, markup_token = stream.current.value, stream.current
+            return _MarkupNode(token, markup, markup_token, handler)
+
+    _Simple.__name__ = f"_{tag_name.title()}Tag"
+    return _Simple
+
+
+# --- include and include_relative ---------------------------------------------------------------
+
+_TEMPLATES: dict[tuple[str, int, int], tuple[Any, str]] = {}
+
+
+def _include_tag(relative: bool):
+    def include(run: _Run, context, markup: str, token) -> str:
+        m = re.match(r"""\s*(?:"([^"]+)"|'([^']+)'|(\S+))""", markup)
+        if not m:
+            raise _Problem("{% include %} needs a file name", 'write {% include note.html text="..." %}', token=token)
+        target = next(g for g in m.groups() if g is not None)
+        params = _include_params(context, markup[m.end():], token)
+        root = run.tags.relative_root if relative else run.tags.includes
+        where = "the post's folder" if relative else "templates/includes/"
+        if root is None:
+            raise _Problem(f"include file {target!r} not found", f"put it under {where}", token=token)
+        file = _include_file(root, target, where, token)
+        chain = run.chain + [target]
+        if len(chain) > INCLUDE_DEPTH:
+            raise _Problem(f"includes nested more than {INCLUDE_DEPTH} deep: " + " -> ".join(chain),
+                           "an include that includes itself (directly or through others) never ends",
+                           token=token)
+        template, source = _parse_include(file, run)
+        run.register(str(file), 1, source)
+        run.chain = chain
+        buffer = StringIO()
+        try:
+            with context.extend({"include": params}):
+                template.render_with_context(context, buffer, partial=True)
+        finally:
+            run.chain = chain[:-1]
+        return run.stash.put(buffer.getvalue())
+
+    return include
+
+
+def _include_params(context, text: str, token) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for p in _PARAM.finditer(text):
+        if p.group(2) is not None or p.group(3) is not None:
+            params[p.group(1)] = p.group(2) if p.group(2) is not None else p.group(3)
+        else:
+            params[p.group(1)] = _value(context, p.group(4))
+    leftover = _PARAM.sub("", text).strip()
     if leftover:
-        raise ctx.error(offset, f"cannot read include parameters {leftover!r}",
-                        'parameters are key=value or key="value with spaces"')
-    return ctx.tags.include(target, params, ctx.line(offset))
+        raise _Problem(f"cannot read include parameters {leftover!r}",
+                       'parameters are key=value, key="text with spaces" or key=variable', token=token)
+    return params
 
 
-def _options(ctx: _Context, tag: str, args: str, offset: int) -> tuple[list[str], str | None, set[str]]:
-    """Split tag arguments into positional words, the ``--file`` value and the flags we honour;
-    warn about every other option."""
+_LITERALS = {"true": True, "false": False, "nil": None, "null": None}
+_VARIABLE = re.compile(r"[A-Za-z_][\w-]*(?:\.[\w-]+|\[\d+\])*$")
+
+
+def _value(context, text: str) -> Any:
+    """An unquoted parameter: a literal, a variable (as in Jekyll), or else the text itself
+    (Jekyll refuses ``path=a/b.png``; taking it as written is kinder)."""
+    if text in _LITERALS:
+        return _LITERALS[text]
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?\d+\.\d+", text):
+        return float(text)
+    if _VARIABLE.match(text):
+        segments: list[Any] = []
+        for part in re.findall(r"[^.\[\]]+", text):
+            segments.append(int(part) if part.isdigit() else part)
+        value = context.get(segments, token=None, default=None)
+        return value
+    return text
+
+
+def _include_file(root: Path, target: str, where: str, token) -> Path:
+    base = root.resolve()
+    candidates = [target]
+    if target.endswith(".liquid"):  # newer al-folio names includes *.liquid
+        candidates.append(target[: -len(".liquid")] + ".html")
+    elif target.endswith(".html"):
+        candidates.append(target[: -len(".html")] + ".liquid")
+    for candidate in candidates:
+        file = (base / candidate).resolve()
+        if not file.is_relative_to(base):
+            raise _Problem(f"include {target!r} points outside {where}", f"includes must live under {where}",
+                           token=token)
+        if file.is_file():
+            return file
+    raise _Problem(f"include file {target!r} not found", f"put it under {where}", token=token)
+
+
+def _parse_include(file: Path, run: _Run) -> tuple[Any, str]:
+    """The parsed include, from a per-process cache keyed on the file's identity. Only a file
+    that parsed cleanly is cached, so every document using a broken one reports it."""
+    info = file.stat()
+    key = (str(file), info.st_mtime_ns, info.st_size)
+    known = _TEMPLATES.get(key)
+    if known is not None:
+        return known
+    try:
+        source = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Problem("include is not UTF-8 text", "save it as UTF-8",
+                       diagnostic=Diagnostic(display_path(file), 1, f"not UTF-8 text ({exc.reason})",
+                                             "save the file as UTF-8")) from None
+    run.register(str(file), 1, source)
+    before = len(run.problems)
+    outer, run.parsing = run.parsing, source
+    try:
+        template = environment().from_string(source, name=file.name)
+    finally:
+        run.parsing = outer
+    if len(run.problems) == before:
+        _TEMPLATES[key] = (template, source)
+    return template, source
+
+
+# --- post_url and link ------------------------------------------------------------------------
+
+def _post_url(run: _Run, context, markup: str, token) -> str:
+    name = markup.strip().strip("\"'")
+    if not name:
+        raise _Problem("{% post_url %} needs a post's file name", "write {% post_url 2023-07-04-my-post %}",
+                       token=token)
+    path = run.tags.post_urls.get(name)
+    if path is None:
+        close = difflib.get_close_matches(name, list(run.tags.post_urls), n=3, cutoff=0.6)
+        raise _Problem(f"{{% post_url {name} %}}: no post {name!r}",
+                       (f"did you mean {', '.join(close)}? " if close else "") +
+                       "give the file name under content/posts/ without .md", token=token)
+    return _public(run, path)
+
+
+def _link(run: _Run, context, markup: str, token) -> str:
+    name = markup.strip().strip("\"'")
+    path = run.tags.link_urls.get(name)
+    if path is None:
+        close = difflib.get_close_matches(name, list(run.tags.link_urls), n=3, cutoff=0.6)
+        raise _Problem(f"{{% link {name} %}}: no document {name!r}",
+                       (f"did you mean {', '.join(close)}? " if close else "") +
+                       "give the path of a post or page, e.g. content/posts/2023-07-04-x.md", token=token)
+    return _public(run, path)
+
+
+def _public(run: _Run, path: str) -> str:
+    return run.tags.url(path) if run.tags.url is not None else "/" + path.lstrip("/")
+
+
+# --- highlight --------------------------------------------------------------------------------
+
+class _HighlightNode(Node):
+    __slots__ = ("lang", "linenos", "block")
+
+    def __init__(self, token, lang: str, linenos: bool, block) -> None:
+        super().__init__(token)
+        self.lang, self.linenos, self.block = lang, linenos, block
+        self.blank = False
+
+    def __str__(self) -> str:
+        return f"{{% highlight {self.lang} %}}"
+
+    def render_to_output(self, context, buffer) -> int:
+        run = _RUN.get()
+        inner = StringIO()
+        self.block.render(context, inner)
+        code = re.sub(r"\A[\r\n]+|[\r\n]+\Z", "", run.stash.text(inner.getvalue()))
+        return buffer.write(run.stash.put(highlight_html(self.lang, code, self.linenos)))
+
+
+class _Highlight(Tag):
+    name = "highlight"
+    end = "endhighlight"
+
+    def parse(self, stream) -> Node:
+        token = stream.current
+        markup = ""
+        if stream.peek.kind == TOKEN_EXPRESSION:
+            next(stream)
+            markup = stream.current.value
+        words = markup.split()
+        if not words:
+            raise LiquidError("{% highlight %} needs a language, e.g. {% highlight python %}", token=token)
+        linenos = any(w == "linenos" or w.startswith("linenos=") for w in words[1:])
+        next(stream)
+        block = get_parser(self.env).parse_block(stream, (self.end, TOKEN_EOF))
+        stream.expect(TOKEN_TAG, value=self.end)
+        return _HighlightNode(token, words[0], linenos, block)
+
+
+_WHITESPACE_SPAN = re.compile(r'<span class="w">(\s*)</span>')  # Rouge leaves blanks bare
+
+
+def highlight_html(lang: str, code: str, linenos: bool) -> str:
+    """Pygments' tokens in the markup Jekyll's highlight tag writes (Rouge's class names are
+    Pygments' short names); with ``linenos``, Jekyll's two-cell table."""
+    try:
+        lexer = get_lexer_by_name(lang, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        lexer = TextLexer(stripnl=False, ensurenl=False)
+    tokens = _WHITESPACE_SPAN.sub(r"\1", pygmentize(code, lexer, HtmlFormatter(nowrap=True))).rstrip("\n")
+    lang_attr = escape(lang.lower())
+    head = f'<figure class="highlight"><pre><code class="language-{lang_attr}" data-lang="{lang_attr}">'
+    if not linenos:
+        return f"{head}{tokens}</code></pre></figure>"
+    count = code.count("\n") + 1
+    numbers = "".join(f"{n}\n" for n in range(1, count + 1))
+    return (f'{head}<table class="rouge-table"><tbody><tr><td class="gutter gl"><pre class="lineno">{numbers}'
+            f'</pre></td><td class="code"><pre>{tokens}\n</pre></td></tr></tbody></table></code></pre></figure>')
+
+
+# --- widget, cite, bibliography ---------------------------------------------------------------
+
+def _widget(run: _Run, context, markup: str, token) -> str:
+    widget_id = markup.strip().strip("\"'")
+    if not widget_id:
+        raise _Problem("{% widget %} needs an id", 'write {% widget "my-id" %}', token=token)
+    return run.stash.put(run.tags.widget(widget_id, run.line_of(token)))
+
+
+def _options(run: _Run, tag: str, args: str, token) -> tuple[list[str], str | None, set[str], list[str]]:
+    """Split tag arguments into positional words, the ``--file`` value, the flags we honour and
+    the locators (``-l 42``); warn about every other option."""
     try:
         words = shlex.split(args)
     except ValueError as exc:
-        raise ctx.error(offset, f"cannot read the arguments of {{% {tag} %}}: {exc}", "check the quotes") from None
+        raise _Problem(f"cannot read the arguments of {{% {tag} %}}: {exc}", "check the quotes", token=token) from None
     positional: list[str] = []
     file: str | None = None
     flags: set[str] = set()
+    locators: list[str] = []
     i = 0
     while i < len(words):
         word = words[i]
-        if word in ("--file", "-f"):
+        if word in ("--file", "-f", "--locator", "-l", "--label", "-L"):
             if i + 1 >= len(words):
-                raise ctx.error(offset, f"{word} needs a file name", f"e.g. {{% {tag} ... --file papers %}}")
-            file, i = words[i + 1], i + 2
+                raise _Problem(f"{word} needs a value", f"e.g. {{% {tag} key {word} value %}}", token=token)
+            value = words[i + 1]
+            if word in ("--file", "-f"):
+                file = value
+            elif word in ("--locator", "-l"):
+                locators.append(value)
+            else:
+                flags.add("label:" + value)
+            i += 2
             continue
         if word in ("--cited", "--cited_in_order"):
             flags.add("cited")
@@ -254,64 +733,82 @@ def _options(ctx: _Context, tag: str, args: str, offset: int) -> tuple[list[str]
             if word not in _FLAGS and "=" not in word and i + 1 < len(words) and not words[i + 1].startswith("-"):
                 ignored += " " + words[i + 1]
                 i += 1
-            ctx.tags.warn(Diagnostic(display_path(ctx.path), ctx.line(offset),
-                                     f"option {ignored!r} of {{% {tag} %}} is ignored",
-                                     "Stride reads --file and --cited; numbered references are always used",
-                                     severity="warning"))
+            run.warn(token, f"option {ignored!r} of {{% {tag} %}} is ignored",
+                     "Stride reads --file, --cited and -l/-L; numbered references are always used")
         else:
             positional.append(word)
         i += 1
-    return positional, file, flags
+    return positional, file, flags, locators
 
 
-def _bib_file(ctx: _Context, name: str | None, offset: int) -> BibFile:
-    folder = ctx.tags.bib_dir
+def _bib_file(run: _Run, name: str | None, token) -> BibFile:
+    folder = run.tags.bib_dir
     available = sorted(p.stem for p in folder.glob("*.bib")) if folder.is_dir() else []
     if name is None:
-        name = ctx.tags.default_bib
+        name = run.tags.default_bib
     if name is None:
         if len(available) != 1:
             hint = ("set 'bibliography: {default: NAME}' in the site settings or add --file NAME"
                     if available else f"put a BibTeX file under {display_path(folder)}/")
             what = f"{len(available)} .bib files" if available else "no .bib file"
-            raise ctx.error(offset, f"which bibliography? there is {what} and no --file", hint)
+            raise _Problem(f"which bibliography? there is {what} and no --file", hint, token=token)
         name = available[0]
     name = name[:-4] if name.endswith(".bib") else name
     path = folder / f"{name}.bib"
     if not path.is_file():
         listed = ", ".join(available) or "none"
-        raise ctx.error(offset, f"bibliography file {display_path(path)} not found",
-                        f"files under {display_path(folder)}/: {listed}")
+        raise _Problem(f"bibliography file {display_path(path)} not found",
+                       f"files under {display_path(folder)}/: {listed}", token=token)
     return load_bib(path)
 
 
-def _cite(ctx: _Context, args: str, offset: int) -> str:
-    keys, file, _ = _options(ctx, "cite", args, offset)
+def _cite_keys(run: _Run, tag: str, markup: str, token) -> tuple[list[tuple[str, int]], list[str], set[str]]:
+    keys, file, flags, locators = _options(run, tag, markup, token)
     if not keys:
-        raise ctx.error(offset, "{% cite %} needs at least one key", "write {% cite key1 key2 %}")
-    bib = _bib_file(ctx, file, offset)
-    links = []
+        raise _Problem(f"{{% {tag} %}} needs at least one key", f"write {{% {tag} key1 key2 %}}", token=token)
+    bib = _bib_file(run, file, token)
+    numbered = []
+    unknown = []
     for key in dict.fromkeys(keys):
         if key not in bib.entries:
             close = difflib.get_close_matches(key, list(bib.entries), n=3, cutoff=0.6)
-            hint = (f"did you mean {', '.join(repr(c) for c in close)}? " if close else "") + \
-                f"keys come from {display_path(bib.path)}"
-            raise ctx.error(offset, f"unknown citation key {key!r}", hint)
-        number = ctx.citations.cite(bib, key)
-        links.append(f'<a href="#ref-{escape(key)}">{number}</a>')
-    if not ctx.first_cite_line:
-        ctx.first_cite_line = ctx.line(offset)
-    return '<span class="citation">[' + ", ".join(links) + "]</span>"
+            unknown.append((key, (f"did you mean {', '.join(repr(c) for c in close)}? " if close else "") +
+                            f"keys come from {display_path(bib.path)}"))
+            continue
+        numbered.append((key, run.citations.cite(bib, key)))
+    for key, hint in unknown[1:]:
+        run.problem(token, f"unknown citation key {key!r}", hint)
+    if unknown:
+        raise _Problem(f"unknown citation key {unknown[0][0]!r}", unknown[0][1], token=token)
+    if not run.first_cite_line:
+        run.first_cite_line = run.line_of(token)
+    return numbered, locators, flags
 
 
-def _bibliography(ctx: _Context, args: str, offset: int) -> Callable[[], str]:
-    extra, file, flags = _options(ctx, "bibliography", args, offset)
+def _cite(run: _Run, context, markup: str, token) -> str:
+    numbered, locators, flags = _cite_keys(run, "cite", markup, token)
+    label = next((f[6:] for f in flags if f.startswith("label:")), "p.")
+    label = {"page": "p.", "pages": "pp."}.get(label, label)
+    links = []
+    for i, (key, number) in enumerate(numbered):
+        text = str(number) + (f", {label} {locators[i]}" if i < len(locators) else "")
+        links.append(f'<a href="#ref-{escape(key)}">{escape(text, quote=False)}</a>')
+    return run.stash.put('<span class="citation">[' + ", ".join(links) + "]</span>")
+
+
+def _nocite(run: _Run, context, markup: str, token) -> str:
+    _cite_keys(run, "nocite", markup, token)
+    return ""
+
+
+def _bibliography(run: _Run, context, markup: str, token) -> str:
+    extra, file, flags, _ = _options(run, "bibliography", markup, token)
     if extra:
-        raise ctx.error(offset, f"unexpected argument {extra[0]!r} in {{% bibliography %}}",
-                        "write {% bibliography --cited %} or {% bibliography --cited --file NAME %}")
-    bib = _bib_file(ctx, file, offset)
-    ctx.citations.listed = True
-    citations = ctx.citations
+        raise _Problem(f"unexpected argument {extra[0]!r} in {{% bibliography %}}",
+                       "write {% bibliography --cited %} or {% bibliography --cited --file NAME %}", token=token)
+    bib = _bib_file(run, file, token)
+    citations = run.citations
+    citations.listed = True
 
     def render() -> str:
         # Cited entries in citation order; without --cited, the rest of the file follows.
@@ -324,4 +821,14 @@ def _bibliography(ctx: _Context, args: str, offset: int) -> Callable[[], str]:
                     citations.numbers[(bib.path, key)] = len(citations.numbers) + 1
         return bibliography_html(numbered)
 
-    return render
+    return run.stash.put(render)
+
+
+_Include = _simple_tag("include", _include_tag(relative=False))
+_IncludeRelative = _simple_tag("include_relative", _include_tag(relative=True))
+_PostUrl = _simple_tag("post_url", _post_url)
+_Link = _simple_tag("link", _link)
+_Cite = _simple_tag("cite", _cite)
+_NoCite = _simple_tag("nocite", _nocite)
+_Bibliography = _simple_tag("bibliography", _bibliography)
+_Widget = _simple_tag("widget", _widget)
