@@ -1,0 +1,81 @@
+"""One build reports every problem of every file, and --strict makes warnings errors; in both
+cases the previous build/ is left as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.cli import main
+from tests.core.conftest import tree_digest, write
+
+BROKEN = {
+    "2030-01-01-one.md": "---\ntitle: One\n---\nText {% youtube x %}\n\nSee {% cite nobody1999 %}.\n",
+    "2030-01-02-two.md": "---\ntitle: Two\n---\n{% include nowhere.html %}\n\n[x]({% post_url 2020-01-01-gone %})\n",
+    "2030-01-03-three.md": "---\ntitle: Three\n---\n{% widget \"nope\" %}\n{% for t in page.tags %}\n",
+}
+
+
+def test_three_broken_posts_two_errors_each_all_reported(mini: Path, capsys):
+    assert main(["--source", str(mini), "build"]) == 0
+    before = tree_digest(mini / "build")
+    capsys.readouterr()
+    for name, text in BROKEN.items():
+        write(mini / "content" / "posts" / name, text)
+
+    assert main(["--source", str(mini), "build"]) == 1
+
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith(str(mini / "content" / "posts"))
+             or line.startswith("content/posts/")]
+    assert len(lines) == 6, err
+    expected = [
+        ("2030-01-01-one.md:4:6: unsupported Liquid tag {% youtube %}"),
+        ("2030-01-01-one.md:6: unknown citation key 'nobody1999'"),
+        ("2030-01-02-two.md:4: include file 'nowhere.html' not found"),
+        ("2030-01-02-two.md:6: {% post_url 2020-01-01-gone %}: no post '2020-01-01-gone'"),
+        ("2030-01-03-three.md:4: unknown widget id 'nope'"),
+        ("2030-01-03-three.md:5:1: {% for %} is never closed"),
+    ]
+    for wanted in expected:
+        assert any(wanted in line and line.rstrip().endswith(")") for line in lines), (wanted, err)
+    assert "build failed: 6 problems; the previous build/ is unchanged" in err
+    assert tree_digest(mini / "build") == before
+
+
+def test_strict_turns_an_undefined_variable_into_an_error(mini: Path, capsys):
+    assert main(["--source", str(mini), "build"]) == 0
+    before = tree_digest(mini / "build")
+    write(mini / "content" / "posts" / "2030-02-01-u.md", "---\ntitle: U\n---\nHello {{ page.nmae }}.\n")
+    capsys.readouterr()
+
+    assert main(["--source", str(mini), "check", "--strict"]) == 1
+    assert "2030-02-01-u.md:4:7: undefined variable page.nmae renders empty" in capsys.readouterr().err
+    assert main(["--source", str(mini), "build", "--strict"]) == 1
+    assert tree_digest(mini / "build") == before
+
+    assert main(["--source", str(mini), "build"]) == 0  # without --strict: a warning, and Jekyll's empty text
+    out = capsys.readouterr()
+    assert "2030-02-01-u.md:4:7: warning: undefined variable page.nmae" in out.err
+    assert "<p>Hello .</p>" in (mini / "build" / "posts" / "u" / "index.html").read_text()
+
+
+def test_site_variables_and_data_reach_the_post(mini: Path):
+    write(mini / "content" / "data" / "team.yml", "- {name: Ann}\n- {name: Bo}\n")
+    write(mini / "content" / "posts" / "2030-03-01-v.md", """\
+        ---
+        title: Vars
+        tags: [maths]
+        ---
+        {{ page.title }} on {{ site.title }}: {% for p in site.data.team %}{{ p.name }} {% endfor %}
+        {{ site.posts | size }} posts, {{ site.tags.maths | size }} about maths, newest {{ site.posts[0].title }}.
+        [older]({% post_url 2024-01-02-second %}) [about]({% link content/pages/about.md %})
+        """)
+    assert main(["--source", str(mini), "build", "--base-url", "/r/"]) == 0
+    html = (mini / "build" / "posts" / "v" / "index.html").read_text()
+    assert "Vars on Mini: Ann Bo" in html
+    assert "3 posts, 3 about maths, newest Vars." in html
+    assert 'href="/r/posts/second/"' in html and 'href="/r/about/"' in html
+    # site.data is an input: editing it rebuilds the post (memo keys and the up-to-date check).
+    write(mini / "content" / "data" / "team.yml", "- {name: Cy}\n")
+    assert main(["--source", str(mini), "build", "--base-url", "/r/"]) == 0
+    assert "Vars on Mini: Cy " in (mini / "build" / "posts" / "v" / "index.html").read_text()
