@@ -100,6 +100,20 @@ def ruby_time(value: dt.datetime) -> str:
     return _with_zone(value).strftime("%Y-%m-%d %H:%M:%S %z")
 
 
+class JekyllTime(dt.datetime):
+    """A datetime that prints itself as Jekyll prints a date (``{{ page.date }}``)."""
+
+    @classmethod
+    def of(cls, value: dt.datetime | None) -> "JekyllTime | None":
+        if value is None:
+            return None
+        return cls(value.year, value.month, value.day, value.hour, value.minute, value.second,
+                   value.microsecond, value.tzinfo)
+
+    def __str__(self) -> str:
+        return ruby_time(self)
+
+
 # --- text -------------------------------------------------------------------------------------
 
 _SLUG_MODES: dict[str, re.Pattern] = {

@@ -28,7 +28,7 @@ from io import StringIO
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from liquid import Environment, Undefined
+from liquid import BoundTemplate, Environment, RenderContext, Undefined
 from liquid.ast import Node
 from liquid.exceptions import LiquidError
 from liquid.parser import get_parser
@@ -263,8 +263,32 @@ class _Undefined(Undefined):
         return ""
 
 
+class _Context(RenderContext):
+    """An unknown filter passes its input through, as in Jekyll (Liquid's lax filters), with a
+    warning: al-folio's own plugin filters (``bust_file_cache``, ...) are not Stride's."""
+
+    def filter(self, name: str, token):  # noqa: A003
+        if name not in self.env.filters:
+            run = _RUN.get(None)
+            if run is not None:
+                run.warn(token, f"unknown filter {name!r} is ignored (its input is kept, as Jekyll does)",
+                         "Stride has Liquid's standard filters and Jekyll's; see README (Writing posts)")
+            return _keep
+        return super().filter(name, token)
+
+
+def _keep(value: Any, *args: Any, **kwargs: Any) -> Any:
+    return value
+
+
+class _Template(BoundTemplate):
+    context_class = _Context
+
+
 class JekyllEnvironment(Environment):
     """A Liquid environment whose errors are collected into the current document's run."""
+
+    template_class = _Template
 
     def __init__(self) -> None:
         super().__init__(undefined=_Undefined, strict_filters=True)

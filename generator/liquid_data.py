@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping
 from generator.config import SiteConfig
 from generator.content import Document
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
+from generator.jekyll_filters import JekyllTime
 from generator.yamlfile import load_yaml
 
 DATA_FOLDER = ("content", "data")
@@ -26,7 +27,7 @@ def page_variables(doc: Document) -> dict[str, Any]:
     page: dict[str, Any] = {key: _plain(value) for key, value in doc.extra.items()}
     stem = Path(doc.source).stem
     page.update({
-        "title": doc.title, "date": doc.date, "url": "/" + doc.url, "id": "/" + doc.url.rstrip("/"),
+        "title": doc.title, "date": JekyllTime.of(doc.date), "url": "/" + doc.url, "id": "/" + doc.url.rstrip("/"),
         "slug": doc.slug, "layout": doc.layout, "description": doc.description,
         "tags": list(doc.tags), "categories": list(doc.categories), "path": doc.source,
         "name": Path(doc.source).name, "draft": doc.draft, "toc": doc.toc, "image": doc.image,
@@ -72,7 +73,7 @@ def site_variables(site: SiteConfig, documents: list[Document], data: Mapping[st
         "language": site.language, "permalink": site.permalink, "paginate": site.paginate,
         "nav": [{"title": n.title, "url": n.url} for n in site.nav], "plugins": _plain(site.plugins),
         "posts": posts, "pages": [page_variables(d) for d in documents if d.kind == "page"],
-        "tags": tags, "categories": categories, "data": dict(data), "time": time,
+        "tags": tags, "categories": categories, "data": dict(data), "time": JekyllTime.of(time),
     }
 
 
