@@ -538,6 +538,8 @@ def _include_tag(relative: bool):
                 template.render_with_context(context, buffer, partial=True)
         finally:
             run.chain = chain[:-1]
+        if file.suffix in (".md", ".markdown"):
+            return buffer.getvalue()  # Markdown to be rendered with the post, as Jekyll inlines it
         return run.stash.put(buffer.getvalue())
 
     return include
@@ -705,8 +707,9 @@ def highlight_html(lang: str, code: str, linenos: bool) -> str:
     except ClassNotFound:
         lexer = TextLexer(stripnl=False, ensurenl=False)
     tokens = _WHITESPACE_SPAN.sub(r"\1", pygmentize(code, lexer, HtmlFormatter(nowrap=True))).rstrip("\n")
-    lang_attr = escape(lang.lower())
-    head = f'<figure class="highlight"><pre><code class="language-{lang_attr}" data-lang="{lang_attr}">'
+    lang = lang.lower()
+    head = (f'<figure class="highlight"><pre><code class="language-{escape(lang.replace("+", "-"))}" '
+            f'data-lang="{escape(lang)}">')
     if not linenos:
         return f"{head}{tokens}</code></pre></figure>"
     count = code.count("\n") + 1

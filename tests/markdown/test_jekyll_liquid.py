@@ -124,6 +124,10 @@ def test_highlight_has_jekylls_markup(tmp_path):
         '<span class="k">def</span> <span class="nf">f</span><span class="p">(</span><span class="n">x</span>'
         '<span class="p">):</span>\n    <span class="k">return</span> <span class="n">x</span> <span class="o">+</span>'
         ' <span class="mi">1</span>\n</pre></td></tr></tbody></table></code></pre></figure>')
+    # Jekyll strips the blank lines around the code, names the class after the language with
+    # "+" as "-" and keeps it in data-lang.
+    cpp = liquid("{% highlight C++ linenos %}\n\nint x;\n\nx = 1;\n\n{% endhighlight %}", tmp_path)
+    assert '<code class="language-c--" data-lang="c++">' in cpp and '<pre class="lineno">1\n2\n3\n</pre>' in cpp
     plain = liquid("{% highlight python %}\na = 1\n{% endhighlight %}", tmp_path)
     assert plain.strip("\n") == ('<figure class="highlight"><pre><code class="language-python" data-lang="python">'
                      '<span class="n">a</span> <span class="o">=</span> <span class="mi">1</span></code></pre></figure>')
@@ -174,6 +178,9 @@ def test_link_and_include_relative(tmp_path):
     out = liquid("{% link _posts/2023-07-04-first-post.md %} {% include_relative snippet.md %}", tmp_path,
                  relative_root=tmp_path / "posts")
     assert out == "/my-repo/posts/first-post/ *T*"
+    h = handlers(tmp_path, relative_root=tmp_path / "posts")
+    html = render_document("Inline {% include_relative snippet.md %}.", path="p.md", first_line=1, tags=h).html
+    assert html == "<p>Inline <em>T</em>.</p>"  # included Markdown is rendered with the post
 
 
 def test_undefined_renders_empty_with_a_warning_at_its_place(tmp_path):
