@@ -593,8 +593,8 @@ class _Build:
         if self._digest is None:
             digest = hashlib.sha256()
             code = Path(__file__).parent
-            files = [code / name for name in ("markdown.py", "liquid.py", "jekyll_filters.py", "liquid_data.py",
-                                              "bibliography.py")]
+            files = [code / name for name in ("markdown.py", "liquid.py", "liquid_engine.py", "jekyll_filters.py",
+                                              "liquid_data.py", "bibliography.py")]
             for folder in (self.source / "templates" / "includes", self.source / "content" / "bib"):
                 if folder.is_dir():
                     files += sorted(p for p in folder.rglob("*") if p.is_file())

@@ -354,7 +354,7 @@ def _holds(test, context, name: str, item: Any) -> bool:
 
 def _site_filter(helper: str) -> Callable[[Any], str]:
     def apply(value: Any) -> str:
-        from generator.liquid import current_handlers
+        from generator.liquid_engine import current_handlers
 
         url = getattr(current_handlers(), helper)
         text = "" if value is None or isinstance(value, Undefined) else str(value)
