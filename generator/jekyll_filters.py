@@ -20,6 +20,8 @@ from dateutil import parser as date_parser
 from liquid import Undefined
 from liquid.filter import with_context
 
+from generator.liquid_data import ruby_time, with_zone
+
 # --- dates ------------------------------------------------------------------------------------
 
 
@@ -42,10 +44,6 @@ def to_datetime(value: Any) -> dt.datetime | None:
         return date_parser.parse(text)
     except (ValueError, OverflowError):
         return None
-
-
-def _with_zone(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
 
 
 def date(value: Any, fmt: Any = None) -> str:
@@ -87,31 +85,12 @@ def date_to_long_string(value: Any, style: Any = None, order: Any = None) -> str
 
 def date_to_xmlschema(value: Any) -> str:
     when = to_datetime(value)
-    return "" if when is None else _with_zone(when).isoformat(timespec="seconds")
+    return "" if when is None else with_zone(when).isoformat(timespec="seconds")
 
 
 def date_to_rfc822(value: Any) -> str:
     when = to_datetime(value)
-    return "" if when is None else _with_zone(when).strftime("%a, %d %b %Y %H:%M:%S %z")
-
-
-def ruby_time(value: dt.datetime) -> str:
-    """How Jekyll prints a Time: ``2023-07-04 09:30:00 -0400``."""
-    return _with_zone(value).strftime("%Y-%m-%d %H:%M:%S %z")
-
-
-class JekyllTime(dt.datetime):
-    """A datetime that prints itself as Jekyll prints a date (``{{ page.date }}``)."""
-
-    @classmethod
-    def of(cls, value: dt.datetime | None) -> "JekyllTime | None":
-        if value is None:
-            return None
-        return cls(value.year, value.month, value.day, value.hour, value.minute, value.second,
-                   value.microsecond, value.tzinfo)
-
-    def __str__(self) -> str:
-        return ruby_time(self)
+    return "" if when is None else with_zone(when).strftime("%a, %d %b %Y %H:%M:%S %z")
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -290,7 +269,7 @@ def _sort_key(value: Any) -> tuple:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return (0, value, "")
     if isinstance(value, dt.datetime):
-        return (1, _with_zone(value).timestamp(), "")
+        return (1, with_zone(value).timestamp(), "")
     return (2, 0, str(value))
 
 

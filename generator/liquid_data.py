@@ -16,10 +16,33 @@ from typing import Any, Iterable, Mapping
 from generator.config import SiteConfig
 from generator.content import Document
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
-from generator.jekyll_filters import JekyllTime
 from generator.yamlfile import load_yaml
 
 DATA_FOLDER = ("content", "data")
+
+
+def with_zone(value: dt.datetime) -> dt.datetime:
+    """A naive datetime is taken as UTC (Jekyll's default zone)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+
+
+def ruby_time(value: dt.datetime) -> str:
+    """How Jekyll prints a Time: ``2023-07-04 09:30:00 -0400``."""
+    return with_zone(value).strftime("%Y-%m-%d %H:%M:%S %z")
+
+
+class JekyllTime(dt.datetime):
+    """A datetime that prints itself as Jekyll prints a date (``{{ page.date }}``)."""
+
+    @classmethod
+    def of(cls, value: dt.datetime | None) -> "JekyllTime | None":
+        if value is None:
+            return None
+        return cls(value.year, value.month, value.day, value.hour, value.minute, value.second,
+                   value.microsecond, value.tzinfo)
+
+    def __str__(self) -> str:
+        return ruby_time(self)
 
 
 def page_variables(doc: Document) -> dict[str, Any]:
@@ -52,7 +75,7 @@ def _newest_first(docs: Iterable[Document]) -> list[Document]:
 
 
 def _stamp(value: dt.datetime) -> float:
-    return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).timestamp()
+    return with_zone(value).timestamp()
 
 
 def site_variables(site: SiteConfig, documents: list[Document], data: Mapping[str, Any],

@@ -203,7 +203,7 @@ def test_unknown_filter_keeps_its_input_with_a_warning(tmp_path):
 
 
 def test_dates_print_as_jekyll_prints_them(tmp_path):
-    from generator.jekyll_filters import JekyllTime
+    from generator.liquid_data import JekyllTime
 
     out = liquid("{{ page.date }}", tmp_path, variables={"page": {"date": JekyllTime.of(JULY)}})
     assert out == "2023-07-04 09:30:00 -0400"
