@@ -236,7 +236,8 @@ class _Build:
         self.renderer = renderer
         for namespace in ("document", "markdown"):
             self.cache.preload(namespace)  # one query each instead of one per post
-        documents = load_documents(self.source, site, self.options.drafts, read=self._reader(site))
+        documents = load_documents(self.source, site, self.options.drafts, read=self._reader(site),
+                                   report_to=self.problems)
         plugins = _load_plugins(site)
         try:
             data = load_data(self.source)

@@ -324,9 +324,11 @@ Reader = Callable[[Path, str, SiteConfig, Path], Document]
 
 
 def load_documents(source: Path, site: SiteConfig, drafts: bool = False,
-                   read: Reader = read_document) -> list[Document]:
-    """All posts and pages; drafts only when ``drafts``. Raises ContentErrors listing every problem.
-    ``read`` parses one file (the build passes a memoised :func:`read_document`)."""
+                   read: Reader = read_document, report_to: list[Diagnostic] | None = None) -> list[Document]:
+    """All posts and pages; drafts only when ``drafts``. Raises ContentErrors listing every problem,
+    or with ``report_to`` appends them there and returns the documents that did load (so the build
+    can go on to report the other files' problems in the same run). ``read`` parses one file (the
+    build passes a memoised :func:`read_document`)."""
     content = source / "content"
     problems: list[Diagnostic] = []
     documents: list[Document] = []
@@ -354,6 +356,8 @@ def load_documents(source: Path, site: SiteConfig, drafts: bool = False,
                                        f"duplicate URL /{doc.url} (also used by {other.source})",
                                        "rename one of the files or set a different slug:"))
         seen[doc.url] = doc
-    if problems:
+    if problems and report_to is None:
         raise ContentErrors(problems)
+    if report_to is not None:
+        report_to.extend(problems)
     return documents

@@ -12,10 +12,11 @@ BROKEN = {
     "2030-01-01-one.md": "---\ntitle: One\n---\nText {% youtube x %}\n\nSee {% cite nobody1999 %}.\n",
     "2030-01-02-two.md": "---\ntitle: Two\n---\n{% include nowhere.html %}\n\n[x]({% post_url 2020-01-01-gone %})\n",
     "2030-01-03-three.md": "---\ntitle: Three\n---\n{% widget \"nope\" %}\n{% for t in page.tags %}\n",
+    "2030-01-04-four.md": "---\ntitle: [unclosed\n---\nBody.\n",  # front matter: does not hide the others
 }
 
 
-def test_three_broken_posts_two_errors_each_all_reported(mini: Path, capsys):
+def test_three_broken_posts_two_errors_each_and_a_bad_front_matter_all_reported(mini: Path, capsys):
     assert main(["--source", str(mini), "build"]) == 0
     before = tree_digest(mini / "build")
     capsys.readouterr()
@@ -27,7 +28,7 @@ def test_three_broken_posts_two_errors_each_all_reported(mini: Path, capsys):
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if line.startswith(str(mini / "content" / "posts"))
              or line.startswith("content/posts/")]
-    assert len(lines) == 6, err
+    assert len(lines) == 7, err
     expected = [
         ("2030-01-01-one.md:4:6: unsupported Liquid tag {% youtube %}"),
         ("2030-01-01-one.md:6: unknown citation key 'nobody1999'"),
@@ -35,10 +36,11 @@ def test_three_broken_posts_two_errors_each_all_reported(mini: Path, capsys):
         ("2030-01-02-two.md:6: {% post_url 2020-01-01-gone %}: no post '2020-01-01-gone'"),
         ("2030-01-03-three.md:4: unknown widget id 'nope'"),
         ("2030-01-03-three.md:5:1: {% for %} is never closed"),
+        ("2030-01-04-four.md:2: "),
     ]
     for wanted in expected:
         assert any(wanted in line and line.rstrip().endswith(")") for line in lines), (wanted, err)
-    assert "build failed: 6 problems; the previous build/ is unchanged" in err
+    assert "build failed: 7 problems; the previous build/ is unchanged" in err
     assert tree_digest(mini / "build") == before
 
 
