@@ -39,7 +39,7 @@ _PARAM = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _FLAGS = {"--cited", "--cited_in_order", "--remove_duplicates", "--suppress_author", "-A", "--text"}
 _KNOWN_TAGS = ("include", "include_relative", "post_url", "link", "highlight", "cite", "nocite",
                "bibliography", "widget", "raw", "comment", "if", "unless", "case", "for", "assign",
-               "capture", "cycle", "increment")
+               "capture", "cycle", "increment", "decrement", "tablerow", "ifchanged", "include_cached")
 
 
 
@@ -175,9 +175,10 @@ class JekyllEnvironment(Environment):
 
     def __init__(self) -> None:
         super().__init__(undefined=_Undefined, strict_filters=True)
-        for name in ("include", "render", "tablerow", "ifchanged", "echo", "liquid", "doc"):
+        # Jekyll 4.3 runs Liquid 4: render, echo, liquid and doc came later, so they are not tags here.
+        for name in ("include", "render", "echo", "liquid", "doc"):
             self.tags.pop(name, None)
-        for tag in (_Include, _IncludeRelative, _PostUrl, _Link, _Highlight, _Cite, _NoCite,
+        for tag in (_Include, _IncludeCached, _IncludeRelative, _PostUrl, _Link, _Highlight, _Cite, _NoCite,
                     _Bibliography, _Widget):
             self.add_tag(tag)
         for name, function in FILTERS.items():
@@ -706,6 +707,7 @@ def _bibliography(run: _Run, context, markup: str, token) -> str:
 
 
 _Include = _simple_tag("include", _include_tag(relative=False))
+_IncludeCached = _simple_tag("include_cached", _include_tag(relative=False))  # jekyll-include-cache
 _IncludeRelative = _simple_tag("include_relative", _include_tag(relative=True))
 _PostUrl = _simple_tag("post_url", _post_url)
 _Link = _simple_tag("link", _link)

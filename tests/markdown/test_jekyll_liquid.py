@@ -109,9 +109,18 @@ def test_standard_tags(tmp_path):
         {% case page.title %}{% when "T" %}tee{% else %}other{% endcase %} {{ who }}
         {% comment %}not {{ shown }}{% endcomment %}{% raw %}{{ kept }}{% endraw %}
         {% for p in site.data.team.people %}{{ p.name }}{% unless forloop.last %}, {% endunless %}{% endfor %}
-        {{ page.date | date: "%Y-%m-%d" }} {{ page.date | date_to_rfc822 }}""")
+        {{ page.date | date: "%Y-%m-%d" }} {{ page.date | date_to_rfc822 }}
+        {% tablerow t in page.tags %}{{ t }}{% endtablerow %}{% decrement d %}""")
     assert liquid(text, tmp_path).split("\n") == [
-        "", "two live", "tee T", "{{ kept }}", "Ann, Bo", "2023-07-04 Tue, 04 Jul 2023 09:30:00 -0400"]
+        "", "two live", "tee T", "{{ kept }}", "Ann, Bo", "2023-07-04 Tue, 04 Jul 2023 09:30:00 -0400",
+        '<tr class="row1">', '<td class="col1">x</td><td class="col2">y</td></tr>', "-1"]  # as jekyll prints it
+
+
+def test_tags_jekyll_does_not_have_are_errors(tmp_path):
+    """Jekyll 4.3 runs Liquid 4, without render/echo; a post using them would not build there."""
+    with pytest.raises(ContentErrors) as info:
+        liquid("{% echo 'x' %}", tmp_path)
+    assert "unsupported Liquid tag {% echo %}" in str(info.value)
 
 
 def test_highlight_has_jekylls_markup(tmp_path):
