@@ -42,7 +42,6 @@ _KNOWN_TAGS = ("include", "include_relative", "post_url", "link", "highlight", "
                "capture", "cycle", "increment", "decrement", "tablerow", "ifchanged", "include_cached")
 
 
-
 # --- one document's run -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -68,8 +67,7 @@ class _Run:
         self.parsing: str | None = None  # the text being parsed now
         self.tag_token = None  # the tag being parsed now
         self._sources: dict[int, tuple[str, int, str]] = {}
-        self._warned: set[tuple[str, int, int]] = set()
-        self.register(path, first_line, "")
+        self._warned: set[tuple[str, int, int, str]] = set()
 
     def register(self, path: str, first_line: int, source: str) -> None:
         # The text is kept in the entry so its id stays unique while the run lives.
