@@ -95,6 +95,7 @@ def site_variables(site: SiteConfig, documents: list[Document], data: Mapping[st
         "baseurl": site.base_url.rstrip("/"), "base_url": site.base_url, "lang": site.language,
         "language": site.language, "permalink": site.permalink, "paginate": site.paginate,
         "nav": [{"title": n.title, "url": n.url} for n in site.nav], "plugins": _plain(site.plugins),
+        "giscus": _plain(site.giscus) if site.giscus else None, "feed_entries": site.feed_entries,
         "posts": posts, "pages": [page_variables(d) for d in documents if d.kind == "page"],
         "tags": tags, "categories": categories, "data": dict(data), "time": JekyllTime.of(time),
     }
