@@ -59,25 +59,3 @@ def test_strict_turns_an_undefined_variable_into_an_error(mini: Path, capsys):
     out = capsys.readouterr()
     assert "2030-02-01-u.md:4:7: warning: undefined variable page.nmae" in out.err
     assert "<p>Hello .</p>" in (mini / "build" / "posts" / "u" / "index.html").read_text()
-
-
-def test_site_variables_and_data_reach_the_post(mini: Path):
-    write(mini / "content" / "data" / "team.yml", "- {name: Ann}\n- {name: Bo}\n")
-    write(mini / "content" / "posts" / "2030-03-01-v.md", """\
-        ---
-        title: Vars
-        tags: [maths]
-        ---
-        {{ page.title }} on {{ site.title }}: {% for p in site.data.team %}{{ p.name }} {% endfor %}
-        {{ site.posts | size }} posts, {{ site.tags.maths | size }} about maths, newest {{ site.posts[0].title }}.
-        [older]({% post_url 2024-01-02-second %}) [about]({% link content/pages/about.md %})
-        """)
-    assert main(["--source", str(mini), "build", "--base-url", "/r/"]) == 0
-    html = (mini / "build" / "posts" / "v" / "index.html").read_text()
-    assert "Vars on Mini: Ann Bo" in html
-    assert "3 posts, 3 about maths, newest Vars." in html
-    assert 'href="/r/posts/second/"' in html and 'href="/r/about/"' in html
-    # site.data is an input: editing it rebuilds the post (memo keys and the up-to-date check).
-    write(mini / "content" / "data" / "team.yml", "- {name: Cy}\n")
-    assert main(["--source", str(mini), "build", "--base-url", "/r/"]) == 0
-    assert "Vars on Mini: Cy " in (mini / "build" / "posts" / "v" / "index.html").read_text()
