@@ -59,3 +59,13 @@ def test_strict_turns_an_undefined_variable_into_an_error(mini: Path, capsys):
     out = capsys.readouterr()
     assert "2030-02-01-u.md:4:7: warning: undefined variable page.nmae" in out.err
     assert "<p>Hello .</p>" in (mini / "build" / "posts" / "u" / "index.html").read_text()
+
+
+def test_a_broken_include_used_by_two_posts_is_reported_once(mini: Path, capsys):
+    write(mini / "templates" / "includes" / "box.html", "<div>\n{% if include.x %}\n</div>\n")
+    for name in ("2030-05-01-a.md", "2030-05-02-b.md"):
+        write(mini / "content" / "posts" / name, "---\ntitle: Box\n---\n{% include box.html x=1 %}\n")
+    assert main(["--source", str(mini), "build"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("templates/includes/box.html:2:1: {% if %} is never closed") == 1, err
+    assert "build failed: 1 problem;" in err
