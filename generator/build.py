@@ -7,6 +7,7 @@ written unless the whole site rendered.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import multiprocessing
@@ -29,6 +30,7 @@ from generator.cache import DEFAULT_DIR
 from generator.config import SETTINGS_FILE, SiteConfig, load_config
 from generator.content import Document, Script, load_documents, read_document, url_key
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
+from generator.liquid_data import DATA_FOLDER, data_files, link_tables, load_data, page_variables, site_variables
 from generator.markdown import TagHandlers, pygments_css, render_document
 from generator.plugins import Cache, Plugin, PluginContext, PostResult, discover
 from generator.site import (
@@ -53,6 +55,7 @@ class BuildOptions:
     unpublished: bool = False  # also build documents with published: false (Jekyll's --unpublished)
     write: bool = True
     cache_dir: Path | None = DEFAULT_DIR
+    strict: bool = False  # warnings count as errors: nothing is written when there is one
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,12 @@ class _Build:
         self.warnings: list[Diagnostic] = []
         self.problems: list[Diagnostic] = []
         self._digest: str | None = None
+        self._site_digest: str | None = None
+        self._includes_text: str | None = None
+        self.started = dt.datetime.now().astimezone().replace(microsecond=0)
+        self.liquid_site: dict[str, Any] = {}
+        self.post_urls: dict[str, str] = {}
+        self.link_urls: dict[str, str] = {}
         self._markdown_keys: dict[int, tuple[Document, Mapping[str, str], str]] = {}
         self._origins: dict[str, str] = {}  # output path -> what made it, for messages
 
@@ -230,11 +239,18 @@ class _Build:
         for namespace in ("document", "markdown"):
             self.cache.preload(namespace)  # one query each instead of one per post
         documents = load_documents(self.source, site, self.options.drafts, read=self._reader(site),
-                                   unpublished=self.options.unpublished)
+                                   unpublished=self.options.unpublished, report_to=self.problems)
         documents = [self._with_known_layout(doc) for doc in documents]
         for doc in documents:
             self.warnings.extend(doc.warnings)
         plugins = _load_plugins(site)
+        try:
+            data = load_data(self.source)
+        except ContentErrors as exc:
+            self.problems.extend(exc.diagnostics)
+            data = {}
+        self.liquid_site = site_variables(site, documents, data, self.started)
+        self.post_urls, self.link_urls = link_tables(documents, self.source / "content")
 
         files: dict[str, bytes] = {}
         data_files: set[str] = set()
@@ -269,7 +285,7 @@ class _Build:
                 self._add_file(files, gen.path, gen.data, f"plugin {name}")
                 data_files.add(gen.path)
         if self.problems:
-            raise ContentErrors(self.problems)
+            raise ContentErrors(list(dict.fromkeys(self.problems)))  # a broken include once, not per post
 
         posts = sort_posts([d for d in rendered if d.kind == "post"])
         posts = link_posts(posts, site.giscus is not None)
@@ -345,6 +361,8 @@ class _Build:
         self._check_case_clashes(files)
         if self.problems:
             raise ContentErrors(self.problems)
+        if self.options.strict and self.warnings:
+            raise ContentErrors([replace(w, severity="error") for w in dict.fromkeys(self.warnings)])
 
         if self.options.write:
             check_output(self.options.output, self.source)
@@ -475,16 +493,18 @@ class _Build:
                                    f"declare it under widgets: in the front matter (declared: {known})")
             return widgets[widget_id]
 
-        def include(path: str, params: Mapping[str, str], line: int) -> str:
-            return self._include(doc, path, params, line, widgets)
-
         return TagHandlers(
-            include=include,
             widget=widget,
             bib_dir=self.source / "content" / "bib",
             default_bib=site.default_bibliography,
             warn=self.warnings.append,
             url=url,
+            absolute_url=make_absolute_url(site, url),
+            includes=self.source / "templates" / "includes",
+            relative_root=Path(doc.source).parent,
+            variables={"page": page_variables(doc), "site": self.liquid_site},
+            post_urls=self.post_urls,
+            link_urls=self.link_urls,
         )
 
     def _prerender(self, prepared: list[tuple[Document, list[PostResult]]], site: SiteConfig,
@@ -606,10 +626,37 @@ class _Build:
 
     def _compute_markdown_key(self, doc: Document, widgets: Mapping[str, str], site: SiteConfig) -> str:
         digest = hashlib.sha256()
-        for part in (doc.source, str(doc.body_line), doc.body, repr(sorted(widgets.items())), repr(site),
-                     self._inputs_digest()):
+        for part in (doc.source, str(doc.body_line), doc.body, doc.digest, repr(sorted(widgets.items())),
+                     repr(site), self._inputs_digest(), self._liquid_site_part(doc)):
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
         return digest.hexdigest()
+
+    _SITE_WORDS = ("site", "post_url", "link")
+    _CLOCK_WORDS = ("site.time", "'now'", '"now"', "'today'", '"today"')
+
+    def _liquid_site_part(self, doc: Document) -> str:
+        """What a document's Liquid may read of the rest of the site (every post's front matter,
+        the data files, the build's clock), for its memo key. Only documents (or includes) that
+        can reach it pay: any other post's memo survives an edit to a title elsewhere."""
+        if "{" not in doc.body:
+            return ""
+        if self._includes_text is None:
+            folder = self.source / "templates" / "includes"
+            self._includes_text = "".join(
+                p.read_text(encoding="utf-8", errors="replace") for p in sorted(folder.rglob("*"))
+                if p.is_file()) if folder.is_dir() else ""
+        reach = doc.body + (self._includes_text if "include" in doc.body else "")
+        part = ""
+        if any(word in reach for word in self._SITE_WORDS):
+            if self._site_digest is None:
+                fixed = {k: v for k, v in self.liquid_site.items() if k != "time"}
+                self._site_digest = hashlib.sha256(repr((fixed, sorted(self.post_urls.items()),
+                                                         sorted(self.link_urls.items()))).encode(
+                    "utf-8", "surrogatepass")).hexdigest()
+            part = self._site_digest
+        if any(word in reach for word in self._CLOCK_WORDS):
+            part += self.started.isoformat()
+        return part
 
     @staticmethod
     def _compute_markdown(doc: Document, handlers: TagHandlers) -> tuple[Any, list[Diagnostic], int, str]:
@@ -623,36 +670,17 @@ class _Build:
         if self._digest is None:
             digest = hashlib.sha256()
             code = Path(__file__).parent
-            files = [code / name for name in ("markdown.py", "kramdown.py", "liquid.py", "bibliography.py")]
+            files = [code / name for name in ("markdown.py", "kramdown.py", "liquid.py", "liquid_engine.py",
+                                              "jekyll_filters.py", "liquid_data.py", "bibliography.py")]
             for folder in (self.source / "templates" / "includes", self.source / "content" / "bib"):
                 if folder.is_dir():
                     files += sorted(p for p in folder.rglob("*") if p.is_file())
+            files += data_files(self.source.joinpath(*DATA_FOLDER))  # site.data
             for file in files:
                 if file.is_file():
                     digest.update(str(file).encode() + b"\0" + file.read_bytes() + b"\0")
             self._digest = digest.hexdigest()
         return self._digest
-
-    def _include(self, doc: Document, path: str, params: Mapping[str, str], line: int,
-                 widgets: Mapping[str, str]) -> str:
-        root = (self.source / "templates" / "includes").resolve()
-        candidates = [path]
-        if path.endswith(".liquid"):  # newer al-folio names includes *.liquid
-            candidates.append(path[: -len(".liquid")] + ".html")
-        for candidate in candidates:
-            target = (root / candidate).resolve()
-            if not target.is_relative_to(root):
-                raise ContentError(doc.source, line, f"include {path!r} points outside templates/includes/",
-                                   "includes must live under templates/includes/")
-            if target.is_file():
-                rel = target.relative_to(root.parent).as_posix()
-                return self.renderer.render(rel, {
-                    "include": dict(params),
-                    "widgets": {k: Markup(v) for k, v in widgets.items()},
-                    "doc": doc,
-                })
-        raise ContentError(doc.source, line, f"include file {path!r} not found",
-                           "put it under templates/includes/")
 
 
 _LIST_TEMPLATES = frozenset({"base", "index", "archive", "taxonomy", "terms", "404", "redirect"})

@@ -44,17 +44,20 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
                         help="public sub-path such as /my-repo/ (overrides base_url in site.yml)")
     parser.add_argument("--drafts", action="store_true", help="include drafts")
     parser.add_argument("--unpublished", action="store_true", help="include documents with published: false")
+    parser.add_argument("--strict", action="store_true",
+                        help="treat warnings (an undefined Liquid variable, an ignored option) as errors")
 
 
 def _build(args: argparse.Namespace, write: bool) -> int:
     output = args.output if args.output.is_absolute() else args.source / args.output
     unpublished = getattr(args, "unpublished", False)
-    if write and _up_to_date(args.source, output, args.base_url, args.drafts, unpublished):
+    strict = getattr(args, "strict", False)
+    if write and not strict and _up_to_date(args.source, output, args.base_url, args.drafts, unpublished):
         return 0
     from generator.build import BuildOptions, build_site
 
     options = BuildOptions(source=args.source, output=output, base_url=args.base_url,
-                           drafts=args.drafts, unpublished=unpublished, write=write)
+                           drafts=args.drafts, unpublished=unpublished, write=write, strict=strict)
     try:
         result = build_site(options)
     except (ContentError, ContentErrors) as exc:

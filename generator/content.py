@@ -486,10 +486,13 @@ Reader = Callable[[Path, str, SiteConfig, Path], Document]
 
 
 def load_documents(source: Path, site: SiteConfig, drafts: bool = False,
-                   read: Reader = read_document, unpublished: bool = False) -> list[Document]:
+                   read: Reader = read_document, unpublished: bool = False,
+                   report_to: list[Diagnostic] | None = None) -> list[Document]:
     """All posts and pages; drafts only when ``drafts``, ``published: false`` documents only
-    when ``unpublished`` (Jekyll's --unpublished). Raises ContentErrors listing every problem.
-    ``read`` parses one file (the build passes a memoised :func:`read_document`)."""
+    when ``unpublished`` (Jekyll's --unpublished). Raises ContentErrors listing every problem,
+    or with ``report_to`` appends them there and returns the documents that did load (so the build
+    can go on to report the other files' problems in the same run). ``read`` parses one file (the
+    build passes a memoised :func:`read_document`)."""
     content = source / "content"
     problems: list[Diagnostic] = []
     documents: list[Document] = []
@@ -510,6 +513,8 @@ def load_documents(source: Path, site: SiteConfig, drafts: bool = False,
                 continue
             documents.append(doc)
     problems += url_collisions(documents)
-    if problems:
+    if problems and report_to is None:
         raise ContentErrors(problems)
+    if report_to is not None:
+        report_to.extend(problems)
     return documents

@@ -20,9 +20,12 @@ class Diagnostic:
     message: str
     hint: str = ""
     severity: str = "error"  # "error" or "warning"
+    column: int = 0  # 1-based; 0 when only the line is known
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
+        if self.line and self.column:
+            where += f":{self.column}"
         text = f"{where}: {self.message}"
         if self.hint:
             text += f" ({self.hint})"

@@ -1,5 +1,5 @@
-"""Liquid-compatible tags: include, widget, raw, cite/bibliography, and the errors they raise,
-each at the real line of the tag in the source file."""
+"""Jekyll's Liquid tags: include, widget, raw, cite/bibliography, and the errors they raise,
+each at the real line of the tag in the source file. Includes are real files rendered as Liquid."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.bibliography import load_bib
-from generator.errors import ContentError
+from generator.errors import ContentErrors
 from generator.markdown import TagHandlers, render_document
 
 PAPERS = r"""
@@ -53,17 +53,15 @@ OTHER = r"""
 
 class Recorder:
     def __init__(self) -> None:
-        self.includes: list[tuple[str, dict, int]] = []
         self.widgets: list[tuple[str, int]] = []
         self.warnings = []
-
-    def include(self, path, params, line):
-        self.includes.append((path, dict(params), line))
-        return f'<aside data-path="{path}">{params.get("text", "")}</aside>'
 
     def widget(self, widget_id, line):
         self.widgets.append((widget_id, line))
         return f'<div class="widget" id="{widget_id}"></div>'
+
+
+ASIDE = '<aside data-path="{name}">{{{{ include.text }}}}</aside>'
 
 
 @pytest.fixture
@@ -71,20 +69,34 @@ def bib_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "content" / "bib"
     folder.mkdir(parents=True)
     (folder / "papers.bib").write_text(PAPERS)
+    includes = tmp_path / "templates" / "includes"
+    (includes / "figures").mkdir(parents=True)
+    for name in ("note.html", "a.html", "b.html", "c.html", "x.html"):
+        (includes / name).write_text(ASIDE.format(name=name))
     return folder
 
 
-def render(body: str, bib_dir: Path, *, first_line: int = 1, default: str | None = None, rec=None):
+def include_file(bib_dir: Path, name: str, text: str) -> None:
+    (bib_dir.parent.parent / "templates" / "includes" / name).write_text(text)
+
+
+def render(body: str, bib_dir: Path, *, first_line: int = 1, default: str | None = None, rec=None, **extra):
     rec = rec or Recorder()
-    tags = TagHandlers(include=rec.include, widget=rec.widget, bib_dir=bib_dir, default_bib=default,
-                       warn=rec.warnings.append)
+    tags = TagHandlers(widget=rec.widget, bib_dir=bib_dir, default_bib=default, warn=rec.warnings.append,
+                       includes=bib_dir.parent.parent / "templates" / "includes", **extra)
     return render_document(textwrap.dedent(body), path="content/posts/p.md", first_line=first_line, tags=tags), rec
 
 
-def error_of(body: str, bib_dir: Path, **kwargs) -> ContentError:
-    with pytest.raises(ContentError) as info:
+class _Error:
+    def __init__(self, errors: ContentErrors) -> None:
+        self.errors = errors.diagnostics
+        self.diagnostic = errors.diagnostics[0]
+
+
+def error_of(body: str, bib_dir: Path, **kwargs) -> _Error:
+    with pytest.raises(ContentErrors) as info:
         render(body, bib_dir, **kwargs)
-    return info.value
+    return _Error(info.value)
 
 
 # --- include, widget, raw -------------------------------------------------------------------
@@ -97,15 +109,14 @@ def test_include_paths_params_and_lines(bib_dir):
 
     Inline {% include 'figures/fig.html' path=assets/img/a.png zoomable=true caption='a b' %} here.
     """
+    include_file(bib_dir, "figures/fig.html", '<aside data-path="figures/fig.html">{{ include.text }}</aside>'
+                 '{% if include.zoomable == true %}<img src="{{ include.path }}" alt="{{ include.caption }}">{% endif %}')
     result, rec = render(body, bib_dir, first_line=12)
-    assert rec.includes == [
-        ("note.html", {"text": "An included *note*."}, 14),
-        ("figures/fig.html", {"path": "assets/img/a.png", "zoomable": "true", "caption": "a b"}, 16),
-    ]
+    assert '<img src="assets/img/a.png" alt="a b">' in result.html  # zoomable=true is the boolean true
     # A tag alone on its line is block HTML, not wrapped in <p>, and Markdown does not touch it.
     assert '\n<aside data-path="note.html">An included *note*.</aside>\n' in result.html
     assert "<p><aside" not in result.html
-    assert '<p>Inline <aside data-path="figures/fig.html"></aside> here.</p>' in result.html
+    assert '<p>Inline <aside data-path="figures/fig.html"></aside><img' in result.html
 
 
 def test_widget_quoted_or_not(bib_dir):
@@ -116,16 +127,15 @@ def test_widget_quoted_or_not(bib_dir):
 
 def test_raw_keeps_tags_as_text(bib_dir):
     result, rec = render("{% raw %}Use {% include x.html %} and {{ page.title }}.{% endraw %} {{ site.title }}",
-                         bib_dir)
-    assert rec.includes == []
-    assert "Use {% include x.html %} and {{ page.title }}. {{ site.title }}" in result.html
+                         bib_dir, variables={"site": {"title": "Mine"}})
+    assert "Use {% include x.html %} and {{ page.title }}. Mine" in result.html
 
 
 def test_comment_and_highlight_blocks(bib_dir):
     body = "{% comment %}hidden {% include x.html %}{% endcomment %}Shown.\n\n" \
            "{% highlight python %}\ndef f():\n    return 1\n{% endhighlight %}\n"
     result, rec = render(body, bib_dir)
-    assert "hidden" not in result.html and rec.includes == []
+    assert "hidden" not in result.html and "aside" not in result.html
     assert '<span class="k">def</span>' in result.html
 
 
@@ -262,21 +272,17 @@ def test_tags_inside_code_show_their_output_as_text(bib_dir):
 
 def test_whitespace_control_markers(bib_dir):
     result, rec = render("{%- include a.html -%}\n", bib_dir)
-    assert rec.includes == [("a.html", {}, 1)] and result.html.startswith('<aside data-path="a.html">')
+    assert result.html.startswith('<aside data-path="a.html">')
 
 
 def test_link_expressions_use_the_core_url_helper(bib_dir):
-    rec = Recorder()
-    tags = TagHandlers(include=rec.include, widget=rec.widget, bib_dir=bib_dir, default_bib=None,
-                       warn=rec.warnings.append, url=lambda path: "/my-repo/" + path.lstrip("/"))
     body = ("![a]({{ site.baseurl }}/assets/img/a.png) [b]({{ 'blog/' | relative_url }}) "
             "{{ page.title }} {% raw %}{{ site.baseurl }}{% endraw %}")
-    html = render_document(body, path="p.md", first_line=1, tags=tags).html
+    html = render(body, bib_dir, url=lambda path: "/my-repo/" + path.lstrip("/"),
+                  variables={"site": {"baseurl": "/my-repo"}, "page": {"title": "Shapes"}})[0].html
     assert 'src="/my-repo/assets/img/a.png"' in html and 'href="/my-repo/blog/"' in html
-    assert "{{ page.title }}" in html  # unknown expressions are left alone
+    assert "Shapes" in html and "{{ page.title }}" not in html  # every expression is Liquid now
     assert html.count("{{ site.baseurl }}") == 1  # raw keeps it
-    # Without the helper nothing is rewritten.
-    assert 'src="{{ site.baseurl }}/assets/a.png"' in render("![a]({{ site.baseurl }}/assets/a.png)", bib_dir)[0].html
 
 
 def test_toc_entries_hold_no_nested_links(bib_dir):
@@ -287,9 +293,8 @@ def test_toc_entries_hold_no_nested_links(bib_dir):
 
 
 def test_include_inside_a_link_target_is_text(bib_dir):
-    rec = Recorder()
-    rec.include = lambda path, params, line: "https://example.org/?a=1&b=2"
-    html = render("[site]({% include url.html %})", bib_dir, rec=rec)[0].html
+    include_file(bib_dir, "url.html", "https://example.org/?a=1&b=2")
+    html = render("[site]({% include url.html %})", bib_dir)[0].html
     assert html == '<p><a href="https://example.org/?a=1&amp;b=2">site</a></p>'
 
 
@@ -304,9 +309,8 @@ def test_and_others_and_non_utf8_bib(bib_dir):
 
 
 def test_block_include_on_its_own_line_ends_the_paragraph(bib_dir):
-    rec = Recorder()
-    rec.include = lambda path, params, line: ('<figure><img src="a.png"></figure>' if path == "fig.html"
-                                              else '<i class="icon"></i>')
-    html = render("Text\n{% include fig.html %}\nMore\n{% include icon.html %}\nEnd", bib_dir, rec=rec)[0].html
+    include_file(bib_dir, "fig.html", '<figure><img src="a.png"></figure>')
+    include_file(bib_dir, "icon.html", '<i class="icon"></i>')
+    html = render("Text\n{% include fig.html %}\nMore\n{% include icon.html %}\nEnd", bib_dir)[0].html
     assert html == ('<p>Text</p>\n<figure><img src="a.png"></figure>\n'
                     '<p>More\n<i class="icon"></i>\nEnd</p>')
