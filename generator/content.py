@@ -359,7 +359,7 @@ def read_document(file: Path, kind: str, site: SiteConfig, content_root: Path) -
     if "permalink" in data:
         raw = str(data["permalink"])
         try:
-            url = _expand(jekyll_permalink(raw), values)
+            url = _expand(jekyll_permalink(raw), values).rstrip("/")  # the slash goes back on below
         except (KeyError, IndexError, ValueError):
             raise ContentError(path, line("permalink"), f"permalink {raw!r} uses a placeholder this document "
                                "has no value for", "pages have no date; use a plain path such as /about/") from None

@@ -131,7 +131,8 @@ def reindent_lists(lines: list[str], code: list[bool], stash: Stash) -> list[boo
     kramdown; Python-Markdown would continue the first, so an empty token paragraph goes between.
     Returns, per line, whether it belongs to a list."""
     in_list = [False] * len(lines)
-    stack: list[tuple[int, int]] = []  # per open item: (content column in source, in output)
+    # Per open item: (content column in source, in output, marker column as read, as written).
+    stack: list[tuple[int, int, int, int]] = []
     blank_before = True
     shift = 0  # columns the last line outside code moved by
     depth = 0  # blockquote depth of the lines the stack belongs to
@@ -159,6 +160,22 @@ def reindent_lists(lines: list[str], code: list[bool], stash: Stash) -> list[boo
         if stack and n < stack[-1][0] and not blank_before and marker is None:
             in_list[i] = True  # a lazy continuation line: still the item's paragraph
             continue
+        if stack and marker is not None:
+            # A marker indented past its parent's marker but short of its content column opens a
+            # list inside that item in kramdown (Jekyll nests "1. a" then "  - b"), and later
+            # markers at that same indent are its siblings: read them as written at the column
+            # the first one was moved to.
+            moved = next((item[2] for item in reversed(stack) if item[3] == n), None)
+            if moved is None and stack[-1][2] < n < stack[-1][0]:
+                moved = stack[-1][0]
+            if moved is not None and moved != n:
+                expanded, n = " " * (moved - n) + expanded, moved
+                marker = _MARKER.match(expanded)
+                original = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
+            else:
+                original = n
+        else:
+            original = n
         continuing = bool(stack)
         while stack and n < stack[-1][0]:
             stack.pop()
@@ -173,10 +190,10 @@ def reindent_lists(lines: list[str], code: list[bool], stash: Stash) -> list[boo
                 lines[i] = f"{prefix}{stash.put('')}\n{prefix}\n{lines[i]}"
             ordered = kind
             shift = -n
-            stack.append((n + _content_width(marker, n), _WIDTH))
+            stack.append((n + _content_width(marker, n), _WIDTH, n, original))
             in_list[i] = True
             continue
-        src, dst = stack[-1]
+        src, dst = stack[-1][:2]
         # Up to three spaces past the content column mean nothing (in both dialects); four or
         # more make indented code, which keeps its depth.
         column = dst if n - src < 4 else dst + n - src
@@ -184,7 +201,7 @@ def reindent_lists(lines: list[str], code: list[bool], stash: Stash) -> list[boo
         lines[i] = prefix + " " * column + expanded[n:]
         in_list[i] = True
         if marker is not None and n - src < 4:
-            stack.append((n + _content_width(marker, n), column + _WIDTH))
+            stack.append((n + _content_width(marker, n), column + _WIDTH, n, original))
     return in_list
 
 

@@ -16,7 +16,7 @@ def _handlers(warnings: list) -> TagHandlers:
     def refuse(*_args):
         raise AssertionError("no tag expected")
 
-    return TagHandlers(include=refuse, widget=refuse, bib_dir=Path("."), default_bib=None, warn=warnings.append)
+    return TagHandlers(widget=refuse, bib_dir=Path("."), default_bib=None, warn=warnings.append)
 
 
 def test_unclosed_fence_is_a_warning_at_its_line():
