@@ -108,12 +108,14 @@ class Outcome:
     data_lost: bool = False  # the previous build/ changed, or a "successful" build/ is incomplete
     outside_published: bool = False  # a file from outside the project reached build/ or a deploy
     over_budget: bool = False  # slower or bigger than its limits
+    seconds: float = 0.0  # of the run, when measured
+    rss_mb: float = 0.0
 
 
 SUMMARY: list[Outcome] = []
 
 
-def record(probe: str, **flags: bool) -> Outcome:
+def record(probe: str, **flags) -> Outcome:
     outcome = Outcome(probe, **flags)
     SUMMARY.append(outcome)
     return outcome
@@ -125,4 +127,6 @@ def summary_line(outcomes: list[Outcome] | None = None) -> str:
     probes = len({o.probe.split(" (")[0] for o in outcomes})
     return (f"hostile corpus: {probes} probes in {len(outcomes)} runs: {count('clear_error')} clear errors, "
             f"{count('built')} built, {count('traceback')} tracebacks, {count('data_lost')} data lost, "
-            f"{count('outside_published')} outside files published, {count('over_budget')} over budget")
+            f"{count('outside_published')} outside files published, {count('over_budget')} over budget; "
+            f"slowest run {max((o.seconds for o in outcomes), default=0):.1f} s, "
+            f"largest peak RSS {max((o.rss_mb for o in outcomes), default=0):.0f} MB")

@@ -76,7 +76,8 @@ def test_probe(probe: str, fresh_project: Path, tmp_path: Path):
         # counts as a clear error too.
         clear = clear or (done.interrupted and message_ok and not done.traceback)
         record(f"{probe} ({words[0]})", clear_error=clear, built=done.returncode == 0 and not done.interrupted,
-               traceback=done.traceback, data_lost=lost, over_budget=over)
+               traceback=done.traceback, data_lost=lost, over_budget=over, seconds=done.seconds,
+               rss_mb=done.max_rss_mb)
         if done.traceback:
             problems.append(f"traceback: {where}")
         if not done.interrupted and done.returncode != expected_exit:
