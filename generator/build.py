@@ -36,7 +36,7 @@ from generator.site import (
     page_fingerprint, page_meta, sitemap_page, sort_posts, taxonomy_pages, word_count, excerpt,
 )
 from generator.templates import make_absolute_url, make_asset, make_renderer, make_url
-from generator.writer import MARKER, check_output, write_atomically
+from generator.writer import MARKER, build_lock, check_output, write_atomically
 
 _ATTR_URL = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')
 
@@ -52,6 +52,7 @@ class BuildOptions:
     drafts: bool = False
     write: bool = True
     cache_dir: Path | None = DEFAULT_DIR
+    wait: float | None = None  # seconds to wait for another build of ``output`` (writer.wait_seconds)
 
 
 @dataclass(frozen=True)
@@ -336,7 +337,8 @@ class _Build:
             raise ContentErrors(self.problems)
 
         if self.options.write:
-            check_output(self.options.output, self.source)
+            for note in check_output(self.options.output, self.source):
+                self.warnings.append(Diagnostic(display_path(self.options.output), 0, note, severity="warning"))
             write_atomically(self.options.output, files)
         self.cache.prune("markdown")
         self.cache.prune("document")
@@ -580,6 +582,14 @@ class _Build:
 
 def build_site(options: BuildOptions, cache: Cache | None = None) -> BuildResult:
     """Build (or with ``write=False`` only check) the site. Raises ContentError(s) on bad input."""
+    if not options.write:
+        return _build_site(options, cache)
+    # One build of an output folder at a time, from reading the memo to saving the stamp.
+    with build_lock(options.output, options.wait):
+        return _build_site(options, cache)
+
+
+def _build_site(options: BuildOptions, cache: Cache | None) -> BuildResult:
     cache = cache or _cache_for(options)
     keep_stamp = options.write and cache.root is not None
     if keep_stamp:

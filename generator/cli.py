@@ -44,6 +44,16 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--drafts", action="store_true", help="include drafts")
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 0 or more seconds")
+    return value
+
+
 def _build(args: argparse.Namespace, write: bool) -> int:
     output = args.output if args.output.is_absolute() else args.source / args.output
     if write and _up_to_date(args.source, output, args.base_url, args.drafts):
@@ -51,7 +61,7 @@ def _build(args: argparse.Namespace, write: bool) -> int:
     from generator.build import BuildOptions, build_site
 
     options = BuildOptions(source=args.source, output=output, base_url=args.base_url,
-                           drafts=args.drafts, write=write)
+                           drafts=args.drafts, write=write, wait=getattr(args, "wait", None))
     try:
         result = build_site(options)
     except (ContentError, ContentErrors) as exc:
@@ -111,6 +121,9 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser("build", help="build the site into build/")
     _add_build_options(build)
+    build.add_argument("--wait", type=_seconds, default=None, metavar="SECONDS",
+                       help="how long to wait for another build of the same output folder "
+                            "(default: $STRIDE_BUILD_WAIT or 60)")
     build.set_defaults(run=lambda a: _build(a, write=True))
     check = commands.add_parser("check", help="validate all content without writing anything")
     _add_build_options(check)

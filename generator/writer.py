@@ -5,23 +5,40 @@ swap is a single ``renameat2(RENAME_EXCHANGE)`` so a server reading ``build/`` n
 missing directory. Elsewhere it falls back to renames. Two hidden siblings of ``build/`` carry
 over between builds: ``.build.spare`` (the tree swapped out, reused as the next staging area)
 and ``.build.state.json`` (what each tree holds).
+
+One build at a time: ``build_lock`` holds an advisory lock (``flock``) on ``.build.lock``, the
+third sibling, for a whole build (memo, stamp and swap included), so two ``stride build`` or a
+build beside ``stride serve`` take turns instead of mixing their trees. Whatever an interrupted
+or older Stride left (a staging folder, a half-done fallback swap, a build without its marker)
+is recognised under that lock and repaired or explained.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
+import sys
 import tempfile
+import time
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Iterator, Mapping
 
 from generator.errors import ContentError, display_path
 
 MARKER = ".nojekyll"  # every Stride build has it; we refuse to replace folders without it
+WAIT_ENV = "STRIDE_BUILD_WAIT"  # seconds a build waits for another one of the same folder
+DEFAULT_WAIT = 60.0
+# Stride's pages name it in <meta name="generator">: how a build that lost its marker (an older
+# Stride, or one interrupted before this version) is told apart from a user's folder.
+_STRIDE_PAGE = re.compile(rb'<meta name="generator" content="Stride[ "]')
+_HELD: dict[str, list] = {}  # lock file -> [fd, depth]: re-entrant within a process
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
@@ -37,18 +54,133 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def check_output(output: Path, source: Path) -> None:
-    """Refuse outputs that would destroy user files."""
+def wait_seconds(given: float | None = None) -> float:
+    """How long a build waits for the lock: ``given``, else $STRIDE_BUILD_WAIT, else 60 s."""
+    if given is not None:
+        return given
+    try:
+        return max(0.0, float(os.environ.get(WAIT_ENV, DEFAULT_WAIT)))
+    except ValueError:
+        raise ContentError(WAIT_ENV, 0, f"{WAIT_ENV}={os.environ[WAIT_ENV]!r} is not a number of seconds",
+                           f"e.g. {WAIT_ENV}=120") from None
+
+
+@contextlib.contextmanager
+def build_lock(output: Path, wait: float | None = None,
+               say: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the lock of ``output`` (``.<name>.lock`` beside it) for the ``with`` block. When
+    another process holds it, say so once and wait up to ``wait`` seconds (``wait_seconds``),
+    then raise ContentError. Re-entrant in one process. The lock dies with its holder (the kernel
+    drops an ``flock`` when the last descriptor closes), so a killed build never leaves it stuck."""
+    wait = wait_seconds(wait)
+    parent = output.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    path = parent / f".{output.name}.lock"
+    held = _HELD.get(str(path))
+    if held is not None:
+        held[1] += 1
+        try:
+            yield
+        finally:
+            held[1] -= 1
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        if not _try_lock(fd):
+            holder = _holder(fd)
+            (say or _stderr)(f"waiting for another build of {display_path(output)}/"
+                             f"{f' (pid {holder})' if holder else ''}…")
+            deadline = time.monotonic() + wait
+            while not _try_lock(fd):
+                if time.monotonic() >= deadline:
+                    holder = _holder(fd)
+                    raise ContentError(display_path(output), 0,
+                                       f"another build of this folder{f' (pid {holder})' if holder else ''} "
+                                       f"is still running after {wait:g} s",
+                                       f"let it finish or stop it; {WAIT_ENV}=SECONDS or --wait SECONDS "
+                                       "waits longer")
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        _HELD[str(path)] = [fd, 1]
+        try:
+            yield
+        finally:
+            del _HELD[str(path)]
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _holder(fd: int) -> int | None:
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def check_output(output: Path, source: Path) -> list[str]:
+    """Refuse outputs that would destroy user files; repair what an interrupted or older Stride
+    left beside or in ``output``. Returns notes on what was repaired (for warnings). Call it
+    holding ``build_lock(output)``: the leftovers it clears could otherwise be another build's."""
     out = output.resolve()
     src = source.resolve()
     if out == src or src.is_relative_to(out) or out in {(src / n).resolve() for n in ("content", "templates", "assets")}:
         raise ContentError(display_path(output), 0, "the output folder would overwrite the project's own files",
                            "use --output build")
-    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).exists():
-        raise ContentError(display_path(output), 0, "refusing to replace a folder that is not a Stride build",
-                           f"it has no {MARKER}; choose a new or empty --output folder")
-    if output.exists() and not output.is_dir():
-        raise ContentError(display_path(output), 0, "output path exists and is not a folder")
+    notes = _clear_leftovers(output)
+    if output.is_symlink() or (output.exists() and not output.is_dir()):
+        raise ContentError(display_path(output), 0, "output path exists and is not a folder",
+                           f"remove it (rm {display_path(output)}) or choose another --output")
+    if output.is_dir() and not (output / MARKER).exists() and any(output.iterdir()):
+        if not _made_by_stride(output):
+            raise ContentError(display_path(output), 0, "refusing to replace a folder that is not a Stride build",
+                               f"it has no {MARKER} and no page made by Stride; choose a new or empty --output "
+                               f"folder, or delete it if it is an old site: rm -r {display_path(output)}")
+        notes.append(f"{display_path(output)}/ has no {MARKER} (left by an older or interrupted Stride): "
+                     "replaced by a complete build")
+    return notes
+
+
+def _made_by_stride(output: Path) -> bool:
+    """A Stride build lacking its marker: the state file names this very folder, or its home
+    page says Stride made it."""
+    state = _read_state(output.absolute().parent / f".{output.name}.state.json")
+    if _trusted(output, state.get("output")) is not None:
+        return True
+    try:
+        with open(output / "index.html", "rb") as page:
+            return _STRIDE_PAGE.search(page.read(65536)) is not None
+    except OSError:
+        return False
+
+
+def _clear_leftovers(output: Path) -> list[str]:
+    """Remove staging folders of killed builds; put back a previous build that a crash in the
+    middle of the rename fallback left as ``.<name>.old-<pid>``."""
+    parent = output.absolute().parent
+    notes = []
+    olds = sorted(parent.glob(f".{output.name}.old-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    if olds and not output.exists() and (olds[0] / MARKER).exists():
+        os.rename(olds[0], output)
+        notes.append(f"restored {display_path(output)}/ from {olds[0].name}, left by an interrupted build")
+        olds = olds[1:]
+    for stale in olds + list(parent.glob(f".{output.name}.staging-*")):
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+    return notes
 
 
 def write_atomically(output: Path, files: Mapping[str, bytes]) -> bool:
