@@ -7,11 +7,14 @@ written unless the whole site rendered.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import functools
 import hashlib
 import multiprocessing
 import os
 import re
+import signal
 import sys
 import threading
 import time
@@ -97,6 +100,31 @@ def _forked_call(index: int) -> Any:
     return function(items[index])
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the build process ends, however it ends. A
+    worker blocks on the task queue, whose write end its siblings also hold, so a SIGKILLed
+    parent would leave it waiting forever (holding the cache file open). Linux delivers SIGKILL
+    on the parent's death (prctl); elsewhere, and for a parent that died before that call, a
+    thread polls the parent's pid."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="stride-parent-watch", daemon=True).start()
+
+
 def _map_in_workers(function: Callable[[Any], Any], items: list) -> list | None:
     """``[function(item) for item in items]`` computed in forked worker processes on every core.
 
@@ -114,7 +142,8 @@ def _map_in_workers(function: Callable[[Any], Any], items: list) -> list | None:
     _FORKED = (function, items)
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             return list(pool.map(_forked_call, range(len(items)), chunksize=8))
     except (OSError, BrokenProcessPool):
         return None  # no workers to be had: the caller does everything itself

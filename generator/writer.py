@@ -39,6 +39,20 @@ DEFAULT_WAIT = 60.0
 # Stride, or one interrupted before this version) is told apart from a user's folder.
 _STRIDE_PAGE = re.compile(rb'<meta name="generator" content="Stride[ "]')
 _HELD: dict[str, list] = {}  # lock file -> [fd, depth]: re-entrant within a process
+
+
+def _forget_locks() -> None:
+    """In a forked child (a build's worker): close the inherited lock descriptors, so only the
+    build itself holds the lock (closing, unlike LOCK_UN, leaves the parent's lock in place)."""
+    for fd, _ in _HELD.values():
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_forget_locks)
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
