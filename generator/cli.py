@@ -54,6 +54,17 @@ def _seconds(text: str) -> float:
     return value
 
 
+def port_number(text: str) -> int:
+    """argparse type of a TCP port: 0 (pick a free one) to 65535; anything else is a usage error."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port: use 1 to 65535, or 0 for any free port")
+    return value
+
+
 def _build(args: argparse.Namespace, write: bool) -> int:
     output = args.output if args.output.is_absolute() else args.source / args.output
     if write and _up_to_date(args.source, output, args.base_url, args.drafts):
