@@ -26,6 +26,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
@@ -38,7 +39,10 @@ DEFAULT_WAIT = 60.0
 # Stride's pages name it in <meta name="generator">: how a build that lost its marker (an older
 # Stride, or one interrupted before this version) is told apart from a user's folder.
 _STRIDE_PAGE = re.compile(rb'<meta name="generator" content="Stride[ "]')
-_HELD: dict[str, list] = {}  # lock file -> [fd, depth]: re-entrant within a process
+# (lock file, thread) -> [fd, depth]: re-entrant within a thread; another thread of the same
+# process opens its own descriptor and waits like another process (flock locks belong to the
+# open file, not to the process).
+_HELD: dict[tuple[str, int], list] = {}
 
 
 def _forget_locks() -> None:
@@ -84,13 +88,14 @@ def build_lock(output: Path, wait: float | None = None,
                say: Callable[[str], None] | None = None) -> Iterator[None]:
     """Hold the lock of ``output`` (``.<name>.lock`` beside it) for the ``with`` block. When
     another process holds it, say so once and wait up to ``wait`` seconds (``wait_seconds``),
-    then raise ContentError. Re-entrant in one process. The lock dies with its holder (the kernel
+    then raise ContentError. Re-entrant in one thread. The lock dies with its holder (the kernel
     drops an ``flock`` when the last descriptor closes), so a killed build never leaves it stuck."""
     wait = wait_seconds(wait)
     parent = output.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
     path = parent / f".{output.name}.lock"
-    held = _HELD.get(str(path))
+    slot = (str(path), threading.get_ident())
+    held = _HELD.get(slot)
     if held is not None:
         held[1] += 1
         try:
@@ -116,11 +121,11 @@ def build_lock(output: Path, wait: float | None = None,
                 time.sleep(0.05)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        _HELD[str(path)] = [fd, 1]
+        _HELD[slot] = [fd, 1]
         try:
             yield
         finally:
-            del _HELD[str(path)]
+            del _HELD[slot]
     finally:
         os.close(fd)  # releases the lock
 

@@ -180,3 +180,25 @@ def test_an_output_that_is_a_file_is_explained(project: Path):
     code, output = build(project)
     assert code == 1
     assert "build: output path exists and is not a folder (remove it (rm build) or choose another --output)" in output
+
+
+def test_threads_of_one_process_take_turns(tmp_path: Path):
+    import threading
+
+    out = tmp_path / "build"
+    inside, overlaps = [], []
+
+    def hold() -> None:
+        with writer.build_lock(out, wait=30, say=lambda message: None):
+            inside.append(1)
+            if len(inside) > 1:
+                overlaps.append(1)
+            time.sleep(0.2)
+            inside.pop()
+
+    threads = [threading.Thread(target=hold) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not overlaps
