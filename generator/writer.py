@@ -232,6 +232,8 @@ def write_atomically(output: Path, files: Mapping[str, bytes]) -> bool:
     try:
         try:
             _update_tree(staging, files, digests, base_files)
+            if staging == spare:
+                _drop_strays(staging, files)
         except OSError:
             if staging != spare:
                 raise
@@ -291,6 +293,27 @@ def _update_tree(root: Path, files: Mapping[str, bytes], digests: Mapping[str, s
             os.replace(fresh, target)
         else:
             target.write_bytes(files[rel])
+
+
+def _drop_strays(root: Path, files: Mapping[str, bytes]) -> None:
+    """Remove what ``root`` holds beyond ``files``: a file put into build/ by hand (or half
+    written by a killed build) inside a subfolder leaves the folder's identity unchanged, so the
+    record still trusts it; without this walk it would come back on every other build."""
+    wanted_dirs = {root}
+    for rel in files:
+        wanted_dirs.update((root / rel).parents)
+    for folder, dirs, names in os.walk(root, topdown=False):
+        here = Path(folder)
+        for name in names:
+            path = here / name
+            if path.relative_to(root).as_posix() not in files:
+                path.unlink()
+        for name in dirs:
+            path = here / name
+            if path.is_symlink():
+                path.unlink()
+            elif path not in wanted_dirs:
+                shutil.rmtree(path)
 
 
 def _trusted(folder: Path, recorded: dict | None) -> dict[str, str] | None:
