@@ -87,7 +87,7 @@ def _check_bounds(text: str, path: str, first_line: int) -> None:
     docstring). A syntax error stops the check quietly: the real parse reports it with its hint."""
     if len(text) > MAX_BYTES:
         raise ContentError(path, first_line, f"YAML block of {len(text):,} characters is over the limit of "
-                           f"{MAX_BYTES:,}", "keep settings short; long text belongs in the body")
+                           f"{MAX_BYTES:,}", "settings are kilobytes; long text belongs in a page or post body")
     try:
         _count_events(_FAST or _SafeLoader, text, path, first_line)
     except yaml.YAMLError:
