@@ -299,21 +299,27 @@ def _drop_strays(root: Path, files: Mapping[str, bytes]) -> None:
     """Remove what ``root`` holds beyond ``files``: a file put into build/ by hand (or half
     written by a killed build) inside a subfolder leaves the folder's identity unchanged, so the
     record still trusts it; without this walk it would come back on every other build."""
-    wanted_dirs = {root}
+    wanted_dirs = {""}
     for rel in files:
-        wanted_dirs.update((root / rel).parents)
-    for folder, dirs, names in os.walk(root, topdown=False):
-        here = Path(folder)
+        folder = rel.rpartition("/")[0]
+        while folder not in wanted_dirs:
+            wanted_dirs.add(folder)
+            folder = folder.rpartition("/")[0]
+    top = os.fspath(root)
+    for folder, dirs, names in os.walk(top):  # strings, not Paths: a site has thousands of files
+        rel_folder = folder[len(top) + 1:].replace(os.sep, "/")
+        prefix = rel_folder + "/" if rel_folder else ""
         for name in names:
-            path = here / name
-            if path.relative_to(root).as_posix() not in files:
-                path.unlink()
-        for name in dirs:
-            path = here / name
-            if path.is_symlink():
-                path.unlink()
-            elif path not in wanted_dirs:
+            if prefix + name not in files:
+                os.unlink(os.path.join(folder, name))
+        for name in list(dirs):
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
+                os.unlink(path)
+                dirs.remove(name)
+            elif prefix + name not in wanted_dirs:
                 shutil.rmtree(path)
+                dirs.remove(name)
 
 
 def _trusted(folder: Path, recorded: dict | None) -> dict[str, str] | None:
