@@ -7,12 +7,15 @@ written unless the whole site rendered.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import datetime as dt
 import functools
 import hashlib
 import multiprocessing
 import os
 import re
+import signal
 import sys
 import threading
 import time
@@ -38,7 +41,7 @@ from generator.site import (
     page_fingerprint, page_meta, sitemap_page, sort_posts, taxonomy_pages, word_count, excerpt,
 )
 from generator.templates import make_absolute_url, make_asset, make_renderer, make_url
-from generator.writer import MARKER, check_output, write_atomically
+from generator.writer import MARKER, build_lock, check_output, write_atomically
 
 _ATTR_URL = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')
 
@@ -56,6 +59,7 @@ class BuildOptions:
     write: bool = True
     cache_dir: Path | None = DEFAULT_DIR
     strict: bool = False  # warnings count as errors: nothing is written when there is one
+    wait: float | None = None  # seconds to wait for another build of ``output`` (writer.wait_seconds)
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,31 @@ def _forked_call(index: int) -> Any:
     return function(items[index])
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the build process ends, however it ends. A
+    worker blocks on the task queue, whose write end its siblings also hold, so a SIGKILLed
+    parent would leave it waiting forever (holding the cache file open). Linux delivers SIGKILL
+    on the parent's death (prctl); elsewhere, and for a parent that died before that call, a
+    thread polls the parent's pid."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="stride-parent-watch", daemon=True).start()
+
+
 def _map_in_workers(function: Callable[[Any], Any], items: list) -> list | None:
     """``[function(item) for item in items]`` computed in forked worker processes on every core.
 
@@ -117,7 +146,8 @@ def _map_in_workers(function: Callable[[Any], Any], items: list) -> list | None:
     _FORKED = (function, items)
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             return list(pool.map(_forked_call, range(len(items)), chunksize=8))
     except (OSError, BrokenProcessPool):
         return None  # no workers to be had: the caller does everything itself
@@ -365,7 +395,8 @@ class _Build:
             raise ContentErrors([replace(w, severity="error") for w in dict.fromkeys(self.warnings)])
 
         if self.options.write:
-            check_output(self.options.output, self.source)
+            for note in check_output(self.options.output, self.source):
+                self.warnings.append(Diagnostic(display_path(self.options.output), 0, note, severity="warning"))
             write_atomically(self.options.output, files)
         self.cache.prune("markdown")
         self.cache.prune("document")
@@ -694,6 +725,14 @@ def _page_stylesheet(css: str) -> str:
 
 def build_site(options: BuildOptions, cache: Cache | None = None) -> BuildResult:
     """Build (or with ``write=False`` only check) the site. Raises ContentError(s) on bad input."""
+    if not options.write:
+        return _build_site(options, cache)
+    # One build of an output folder at a time, from reading the memo to saving the stamp.
+    with build_lock(options.output, options.wait):
+        return _build_site(options, cache)
+
+
+def _build_site(options: BuildOptions, cache: Cache | None) -> BuildResult:
     cache = cache or _cache_for(options)
     keep_stamp = options.write and cache.root is not None
     if keep_stamp:

@@ -48,6 +48,27 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
                         help="treat warnings (an undefined Liquid variable, an ignored option) as errors")
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 0 or more seconds")
+    return value
+
+
+def port_number(text: str) -> int:
+    """argparse type of a TCP port: 0 (pick a free one) to 65535; anything else is a usage error."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port: use 1 to 65535, or 0 for any free port")
+    return value
+
+
 def _build(args: argparse.Namespace, write: bool) -> int:
     output = args.output if args.output.is_absolute() else args.source / args.output
     unpublished = getattr(args, "unpublished", False)
@@ -57,7 +78,8 @@ def _build(args: argparse.Namespace, write: bool) -> int:
     from generator.build import BuildOptions, build_site
 
     options = BuildOptions(source=args.source, output=output, base_url=args.base_url,
-                           drafts=args.drafts, unpublished=unpublished, write=write, strict=strict)
+                           drafts=args.drafts, unpublished=unpublished, write=write, strict=strict,
+                           wait=getattr(args, "wait", None))
     try:
         result = build_site(options)
     except (ContentError, ContentErrors) as exc:
@@ -139,6 +161,9 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser("build", help="build the site into build/")
     _add_build_options(build)
+    build.add_argument("--wait", type=_seconds, default=None, metavar="SECONDS",
+                       help="how long to wait for another build of the same output folder "
+                            "(default: $STRIDE_BUILD_WAIT or 60)")
     build.set_defaults(run=lambda a: _build(a, write=True))
     check = commands.add_parser("check", help="validate all content without writing anything")
     _add_build_options(check)

@@ -12,10 +12,25 @@ from pathlib import Path
 import yaml
 
 
+MAX_SLUG = 60  # characters: a readable URL, and far below the 255-byte file-name limit
+
+
 def slug_of(title: str) -> str:
-    """ASCII, lower case, words joined by '-': ``"Strides & Zeros!"`` -> ``"strides-zeros"``."""
+    """ASCII, lower case, words joined by '-': ``"Strides & Zeros!"`` -> ``"strides-zeros"``.
+    A slug longer than ``MAX_SLUG`` keeps its first whole words (a single longer word is cut)."""
+    return _shorten(_words_slug(title))
+
+
+def _words_slug(title: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _shorten(slug: str) -> str:
+    if len(slug) <= MAX_SLUG:
+        return slug
+    cut = slug[:MAX_SLUG + 1].rsplit("-", 1)[0] if "-" in slug[:MAX_SLUG + 1] else slug[:MAX_SLUG]
+    return cut.strip("-")
 
 
 def post_text(title: str, when: datetime, tags: list[str], widget: bool) -> str:
@@ -69,8 +84,17 @@ def run(args: argparse.Namespace) -> int:
     if target.exists():
         print(f"{target}: already exists; choose another title or date (nothing was written)", file=sys.stderr)
         return 1
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(target, "x", encoding="utf-8") as out:  # "x": never overwrite, even in a race
-        out.write(post_text(title, when, tags, args.widget))
-    print(f"created {target}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(target, "x", encoding="utf-8") as out:  # "x": never overwrite, even in a race
+            out.write(post_text(title, when, tags, args.widget))
+    except FileExistsError:
+        print(f"{target}: already exists; choose another title or date (nothing was written)", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"{exc.filename or target}: cannot write the post: {exc.strerror}", file=sys.stderr)
+        return 1
+    shortened = " (the title is long: the file name keeps its first words; rename the file to change the URL)" \
+        if slug != _words_slug(title) else ""
+    print(f"created {target}{shortened}")
     return 0

@@ -28,13 +28,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from generator.build import BuildOptions, build_site, watched_paths
-from generator.cli import errors_of
+from generator.cli import errors_of, port_number
 from generator.config import load_config, normalize_base_url
 from generator.errors import ContentError, ContentErrors, Diagnostic
 from generator.plugins import Cache
 from generator.watch import Watcher
 
 RESERVED = "/__stride/"
+MAX_PATH = 2048  # longer request paths get 414, like GitHub Pages' front end
 MIME = {
     ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
     ".mjs": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
@@ -144,6 +145,15 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- static files, the way GitHub Pages answers ---------------------------------------------
     def serve_file(self, raw_path: str, head: bool) -> None:
+        if len(raw_path) > MAX_PATH:
+            return self.send(414, b"URI Too Long\n", MIME[".txt"], head)
+        try:
+            self._serve_file(raw_path, head)
+        except OSError:
+            # A name the file system refuses (too long, say) names no file of the site.
+            self.not_found(head)
+
+    def _serve_file(self, raw_path: str, head: bool) -> None:
         base = self.state.base
         if not raw_path.startswith(base):
             # /my-repo -> /my-repo/ as Pages does; / -> the mount point, for convenience.
@@ -318,7 +328,7 @@ class DevServer:
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    parser.add_argument("--port", type=port_number, default=8000, help="port (default: 8000; 0 picks a free one)")
     parser.add_argument("--base-url", dest="base_url", default=None, help="serve under this sub-path, e.g. /my-repo/")
     parser.add_argument("--drafts", action="store_true", help="include drafts")
     parser.add_argument("--unpublished", action="store_true", help="include documents with published: false")

@@ -5,23 +5,58 @@ swap is a single ``renameat2(RENAME_EXCHANGE)`` so a server reading ``build/`` n
 missing directory. Elsewhere it falls back to renames. Two hidden siblings of ``build/`` carry
 over between builds: ``.build.spare`` (the tree swapped out, reused as the next staging area)
 and ``.build.state.json`` (what each tree holds).
+
+One build at a time: ``build_lock`` holds an advisory lock (``flock``) on ``.build.lock``, the
+third sibling, for a whole build (memo, stamp and swap included), so two ``stride build`` or a
+build beside ``stride serve`` take turns instead of mixing their trees. Whatever an interrupted
+or older Stride left (a staging folder, a half-done fallback swap, a build without its marker)
+is recognised under that lock and repaired or explained.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
+import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Iterator, Mapping
 
 from generator.errors import ContentError, display_path
 
 MARKER = ".nojekyll"  # every Stride build has it; we refuse to replace folders without it
+WAIT_ENV = "STRIDE_BUILD_WAIT"  # seconds a build waits for another one of the same folder
+DEFAULT_WAIT = 60.0
+# Stride's pages name it in <meta name="generator">: how a build that lost its marker (an older
+# Stride, or one interrupted before this version) is told apart from a user's folder.
+_STRIDE_PAGE = re.compile(rb'<meta name="generator" content="Stride[ "]')
+# (lock file, thread) -> [fd, depth]: re-entrant within a thread; another thread of the same
+# process opens its own descriptor and waits like another process (flock locks belong to the
+# open file, not to the process).
+_HELD: dict[tuple[str, int], list] = {}
+
+
+def _forget_locks() -> None:
+    """In a forked child (a build's worker): close the inherited lock descriptors, so only the
+    build itself holds the lock (closing, unlike LOCK_UN, leaves the parent's lock in place)."""
+    for fd, _ in _HELD.values():
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_forget_locks)
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
@@ -37,18 +72,134 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def check_output(output: Path, source: Path) -> None:
-    """Refuse outputs that would destroy user files."""
+def wait_seconds(given: float | None = None) -> float:
+    """How long a build waits for the lock: ``given``, else $STRIDE_BUILD_WAIT, else 60 s."""
+    if given is not None:
+        return given
+    try:
+        return max(0.0, float(os.environ.get(WAIT_ENV, DEFAULT_WAIT)))
+    except ValueError:
+        raise ContentError(WAIT_ENV, 0, f"{WAIT_ENV}={os.environ[WAIT_ENV]!r} is not a number of seconds",
+                           f"e.g. {WAIT_ENV}=120") from None
+
+
+@contextlib.contextmanager
+def build_lock(output: Path, wait: float | None = None,
+               say: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the lock of ``output`` (``.<name>.lock`` beside it) for the ``with`` block. When
+    another process holds it, say so once and wait up to ``wait`` seconds (``wait_seconds``),
+    then raise ContentError. Re-entrant in one thread. The lock dies with its holder (the kernel
+    drops an ``flock`` when the last descriptor closes), so a killed build never leaves it stuck."""
+    wait = wait_seconds(wait)
+    parent = output.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    path = parent / f".{output.name}.lock"
+    slot = (str(path), threading.get_ident())
+    held = _HELD.get(slot)
+    if held is not None:
+        held[1] += 1
+        try:
+            yield
+        finally:
+            held[1] -= 1
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        if not _try_lock(fd):
+            holder = _holder(fd)
+            (say or _stderr)(f"waiting for another build of {display_path(output)}/"
+                             f"{f' (pid {holder})' if holder else ''}…")
+            deadline = time.monotonic() + wait
+            while not _try_lock(fd):
+                if time.monotonic() >= deadline:
+                    holder = _holder(fd)
+                    raise ContentError(display_path(output), 0,
+                                       f"another build of this folder{f' (pid {holder})' if holder else ''} "
+                                       f"is still running after {wait:g} s",
+                                       f"let it finish or stop it; {WAIT_ENV}=SECONDS or --wait SECONDS "
+                                       "waits longer")
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        _HELD[slot] = [fd, 1]
+        try:
+            yield
+        finally:
+            del _HELD[slot]
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _holder(fd: int) -> int | None:
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def check_output(output: Path, source: Path) -> list[str]:
+    """Refuse outputs that would destroy user files; repair what an interrupted or older Stride
+    left beside or in ``output``. Returns notes on what was repaired (for warnings). Call it
+    holding ``build_lock(output)``: the leftovers it clears could otherwise be another build's."""
     out = output.resolve()
     src = source.resolve()
     if out == src or src.is_relative_to(out) or out in {(src / n).resolve() for n in ("content", "templates", "assets")}:
         raise ContentError(display_path(output), 0, "the output folder would overwrite the project's own files",
                            "use --output build")
-    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).exists():
-        raise ContentError(display_path(output), 0, "refusing to replace a folder that is not a Stride build",
-                           f"it has no {MARKER}; choose a new or empty --output folder")
-    if output.exists() and not output.is_dir():
-        raise ContentError(display_path(output), 0, "output path exists and is not a folder")
+    notes = _clear_leftovers(output)
+    if output.is_symlink() or (output.exists() and not output.is_dir()):
+        raise ContentError(display_path(output), 0, "output path exists and is not a folder",
+                           f"remove it (rm {display_path(output)}) or choose another --output")
+    if output.is_dir() and not (output / MARKER).exists() and any(output.iterdir()):
+        if not _made_by_stride(output):
+            raise ContentError(display_path(output), 0, "refusing to replace a folder that is not a Stride build",
+                               f"it has no {MARKER} and no page made by Stride; choose a new or empty --output "
+                               f"folder, or delete it if it is an old site: rm -r {display_path(output)}")
+        notes.append(f"{display_path(output)}/ has no {MARKER} (left by an older or interrupted Stride): "
+                     "replaced by a complete build")
+    return notes
+
+
+def _made_by_stride(output: Path) -> bool:
+    """A Stride build lacking its marker: the state file names this very folder, or its home
+    page says Stride made it."""
+    state = _read_state(output.absolute().parent / f".{output.name}.state.json")
+    if _trusted(output, state.get("output")) is not None:
+        return True
+    try:
+        with open(output / "index.html", "rb") as page:
+            return _STRIDE_PAGE.search(page.read(65536)) is not None
+    except OSError:
+        return False
+
+
+def _clear_leftovers(output: Path) -> list[str]:
+    """Remove staging folders of killed builds; put back a previous build that a crash in the
+    middle of the rename fallback left as ``.<name>.old-<pid>``."""
+    parent = output.absolute().parent
+    notes = []
+    olds = sorted(parent.glob(f".{output.name}.old-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    if olds and not output.exists() and (olds[0] / MARKER).exists():
+        os.rename(olds[0], output)
+        notes.append(f"restored {display_path(output)}/ from {olds[0].name}, left by an interrupted build")
+        olds = olds[1:]
+    for stale in olds + list(parent.glob(f".{output.name}.staging-*")):
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+    return notes
 
 
 def write_atomically(output: Path, files: Mapping[str, bytes]) -> bool:
@@ -81,6 +232,8 @@ def write_atomically(output: Path, files: Mapping[str, bytes]) -> bool:
     try:
         try:
             _update_tree(staging, files, digests, base_files)
+            if staging == spare:
+                _drop_strays(staging, files)
         except OSError:
             if staging != spare:
                 raise
@@ -140,6 +293,33 @@ def _update_tree(root: Path, files: Mapping[str, bytes], digests: Mapping[str, s
             os.replace(fresh, target)
         else:
             target.write_bytes(files[rel])
+
+
+def _drop_strays(root: Path, files: Mapping[str, bytes]) -> None:
+    """Remove what ``root`` holds beyond ``files``: a file put into build/ by hand (or half
+    written by a killed build) inside a subfolder leaves the folder's identity unchanged, so the
+    record still trusts it; without this walk it would come back on every other build."""
+    wanted_dirs = {""}
+    for rel in files:
+        folder = rel.rpartition("/")[0]
+        while folder not in wanted_dirs:
+            wanted_dirs.add(folder)
+            folder = folder.rpartition("/")[0]
+    top = os.fspath(root)
+    for folder, dirs, names in os.walk(top):  # strings, not Paths: a site has thousands of files
+        rel_folder = folder[len(top) + 1:].replace(os.sep, "/")
+        prefix = rel_folder + "/" if rel_folder else ""
+        for name in names:
+            if prefix + name not in files:
+                os.unlink(os.path.join(folder, name))
+        for name in list(dirs):
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
+                os.unlink(path)
+                dirs.remove(name)
+            elif prefix + name not in wanted_dirs:
+                shutil.rmtree(path)
+                dirs.remove(name)
 
 
 def _trusted(folder: Path, recorded: dict | None) -> dict[str, str] | None:

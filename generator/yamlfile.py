@@ -3,6 +3,13 @@
 Errors become ``ContentError`` at the real line of the file (front matter starts below the
 opening ``---``, so callers pass ``first_line``). Duplicate keys are an error here, though
 PyYAML silently keeps the last one: a duplicated ``title:`` is nearly always a mistake.
+
+The cost of any text is bounded before a node is built: one pass over the parser's events
+(cheap, streaming) rejects a document larger than ``MAX_BYTES``, nested deeper than
+``MAX_DEPTH``, an alias used inside its own anchor (``x: &a [*a]``, a cycle), and aliases that
+expand to more than ``MAX_VALUES`` values (a "billion laughs" bomb: 600 bytes, 387 million
+strings). Everything after that (the key-line walk, the constructors, every later use of the
+data) then touches at most ``MAX_VALUES`` values.
 """
 
 from __future__ import annotations
@@ -14,9 +21,15 @@ import yaml
 from generator.errors import ContentError
 
 
+MAX_BYTES = 1024 * 1024  # the settings of a site or a post are kilobytes
+MAX_DEPTH = 64  # real settings nest a handful of levels
+MAX_VALUES = 100_000  # scalars, lists and mappings, every alias counted as all it stands for
+
+
 def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, dict[str, int]]:
     """Parse ``text`` safely. Returns ``(data, key_lines)`` where ``key_lines`` maps dotted key
     paths (``"widgets.0.ranges.kernel"``) to 1-based file lines."""
+    _check_bounds(text, path, first_line)
     if _FAST is not None:
         # libyaml is several times faster; on any error the pure-Python parser runs again
         # because its messages name the offending character (a tab, say) and libyaml's do not.
@@ -67,6 +80,70 @@ def _load(loader_class: type, text: str, path: str, first_line: int) -> tuple[An
     finally:
         loader.dispose()
     return data, key_lines
+
+
+def _check_bounds(text: str, path: str, first_line: int) -> None:
+    """Raise ContentError when ``text`` is too big, too deep or expands too far (see the module
+    docstring). A syntax error stops the check quietly: the real parse reports it with its hint."""
+    if len(text) > MAX_BYTES:
+        raise ContentError(path, first_line, f"YAML block of {len(text):,} characters is over the limit of "
+                           f"{MAX_BYTES:,}", "settings are kilobytes; long text belongs in a page or post body")
+    try:
+        _count_events(_FAST or _SafeLoader, text, path, first_line)
+    except yaml.YAMLError:
+        if _FAST is None:
+            return
+        # libyaml stops at its own nesting limit with a bare message; the pure-Python parser
+        # (iterative, so it cannot overflow the stack) finds where our limit is crossed.
+        try:
+            _count_events(_SafeLoader, text, path, first_line)
+        except yaml.YAMLError:
+            return
+
+
+def _count_events(loader_class: type, text: str, path: str, first_line: int) -> None:
+    loader = loader_class(text)
+    # One frame per open list or mapping: [anchor or None, values so far including itself].
+    open_frames: list[list] = []
+    sizes: dict[str, int] = {}  # anchor -> how many values it stands for
+    total = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            line = first_line + (event.start_mark.line if event.start_mark else 0)
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                if len(open_frames) >= MAX_DEPTH:
+                    raise ContentError(path, line, f"YAML nested more than {MAX_DEPTH} levels deep",
+                                       "flatten the structure; settings need only a few levels")
+                open_frames.append([event.anchor, 1])
+                size = 0
+                total += 1
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                anchor, size = open_frames.pop()
+                if anchor is not None:
+                    sizes[anchor] = size
+            elif isinstance(event, yaml.AliasEvent):
+                if any(frame[0] == event.anchor for frame in open_frames):
+                    raise ContentError(path, line, f"alias *{event.anchor} is used inside its own anchor "
+                                       f"&{event.anchor} (a value that contains itself)",
+                                       "copy the value out instead of referring to it")
+                size = sizes.get(event.anchor, 1)  # an unknown alias is the parser's error to report
+                total += size
+            elif isinstance(event, yaml.ScalarEvent):
+                size = 1
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+                total += 1
+            else:
+                continue
+            if open_frames and not isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                open_frames[-1][1] += size
+            if total > MAX_VALUES:
+                raise ContentError(path, line, f"YAML expands to more than {MAX_VALUES:,} values (an alias "
+                                   "counts as everything it repeats)",
+                                   "remove repeated *aliases or split the data")
+    finally:
+        loader.dispose()
 
 
 def _hint(problem: str) -> str:

@@ -95,3 +95,17 @@ def test_a_build_edited_by_hand_is_not_trusted(tmp_path: Path):
     assert tree_digest(out) == {".nojekyll": tree_digest(tmp_path / "build")[".nojekyll"],
                                 "index.html": tree_digest(tmp_path / "build")["index.html"]}
     assert (out / "index.html").read_bytes() == b"v2"
+
+
+def test_a_stray_file_in_a_subfolder_does_not_come_back(tmp_path: Path):
+    """A file added to build/posts/ by hand leaves build/'s identity unchanged; after the next
+    two builds (it goes to the spare, then the spare is reused) it must not be published."""
+    out = tmp_path / "build"
+    site = {".nojekyll": b"", "index.html": b"1", "posts/a/index.html": b"a"}
+    writer.write_atomically(out, site)
+    (out / "posts" / "stray.txt").write_bytes(b"secret")
+    (out / "posts" / "junk").mkdir()
+    (out / "posts" / "junk" / "more.txt").write_bytes(b"x")
+    for version in range(2, 6):
+        writer.write_atomically(out, {**site, "index.html": str(version).encode()})
+        assert tree_digest(out).keys() == site.keys(), f"after build {version}"

@@ -32,7 +32,9 @@ from generator.plugins.convtranspose.arithmetic import (
 from generator.plugins.convtranspose.encoding import (
     FORMAT, PLUGIN_VERSION, axis_path, decode_contributions, decode_near, decode_sample_output, encode,
 )
-from generator.plugins.convtranspose.precompute import SLIDERS, Ranges, nearest_valid, valid_mask
+from generator.plugins.convtranspose.precompute import (
+    SLIDERS, Cost, Ranges, estimate_cost, nearest_valid, valid_mask,
+)
 from generator.plugins.convtranspose.widget import render_widget_html
 
 DEFAULT_RANGES = {"height": (1, 8), "width": (1, 8), "kernel": (1, 5), "stride": (1, 4),
@@ -45,6 +47,19 @@ LOWEST = {"height": 1, "width": 1, "kernel": 1, "stride": 1, "padding": 0, "outp
 MAX_COMBINATIONS = 1_000_000
 MAX_FILES = 2_000
 MAX_LENGTH = 64  # height and width
+# Largest value of each other slider: beyond these an axis has thousands of cells, unreadable
+# when drawn and costly to compute. Checked before any array is made.
+MAX_VALUE = {"kernel": 16, "stride": 16, "padding": 64, "output_padding": 15, "dilation": 16}
+# Bounds on the estimated cost (precompute.estimate_cost), so a build stays within seconds and a
+# few hundred MB whatever the ranges: about 12 MB of JSON, and the sampled check of the largest
+# setting against the Python API within about 8 s. That check lists every output cell (a dict
+# entry holding a list, measured at about 4 times the cost of a product) and every product.
+MAX_NUMBERS = 6_000_000
+MAX_CHECK_WORK = 300_000  # 4 × output cells + products of the largest setting
+# All the distinct ranges of a site together: units of about a microsecond of computing on our
+# 2-core CI machine (a number of data, or a cell or product of a sampled check, see _work), so
+# cold builds finish in well under 30 s however many widgets the posts declare.
+MAX_SITE_WORK = 15_000_000
 SAMPLE_CHECKS = 24  # files checked against the Python API when data is computed
 _CODE = Path(__file__).parent
 
@@ -53,12 +68,23 @@ class ConvTransposePlugin(Plugin):
     name = "convtranspose"
     version = PLUGIN_VERSION
 
+    def __init__(self) -> None:
+        self._work: dict[str, int] = {}  # data key -> estimated work, for every ranges of this build
+
     def on_post(self, post: Any, declarations: tuple[WidgetDeclaration, ...], ctx: PluginContext) -> PostResult:
         widgets, files = [], {}
         for decl in declarations:
             ranges = parse_ranges(decl)
             initial = parse_initial(decl, ranges)
             key = data_key(ranges)
+            if key not in self._work:
+                self._work[key] = _work(estimate_cost(ranges))
+                total = sum(self._work.values())
+                if total > MAX_SITE_WORK:
+                    raise ContentError(decl.path, decl.line_of("ranges"),
+                                       f"with these ranges the site's {len(self._work)} widget data sets would "
+                                       f"take about {total / 1e6:.0f} s to compute (limit {MAX_SITE_WORK / 1e6:.0f} s)",
+                                       "narrow the ranges, or give widgets the same ranges so they share data")
             folder = f"data/convtranspose/{key[:12]}"
             data = ctx.cache.memo("convtranspose", key, lambda r=ranges: checked_files(r))
             for rel, blob in data.items():
@@ -119,10 +145,40 @@ def parse_ranges(decl: WidgetDeclaration) -> Ranges:
                            f"these ranges give {combinations:,} slider settings and {files:,} data files "
                            f"(limits: {MAX_COMBINATIONS:,} settings, {MAX_FILES:,} files)",
                            "narrow the ranges of kernel, stride, padding, output_padding or dilation")
+    for name, most in MAX_VALUE.items():
+        high = getattr(ranges, name)[1]
+        if high > most:
+            raise ContentError(decl.path, decl.line_of(f"ranges.{name}"),
+                               f"{name} up to {high} is too large for the explorer (limit {most})",
+                               f"use a maximum of at most {most}")
+    _check_cost(decl, ranges)
     if not valid_mask(ranges).any():
         raise ContentError(decl.path, decl.line_of("ranges"), "PyTorch accepts no setting inside these ranges",
                            "widen padding or output_padding down to 0, or allow larger inputs")
     return ranges
+
+
+def _check_cost(decl: WidgetDeclaration, ranges: Ranges) -> None:
+    """Refuse ranges whose data would take too much memory or time, before computing any of it."""
+    cost = estimate_cost(ranges)
+    if cost.numbers > MAX_NUMBERS:
+        raise ContentError(decl.path, decl.line_of("ranges"),
+                           f"these ranges would make about {cost.numbers * 2 / 1e6:.0f} MB of widget data "
+                           f"({cost.numbers:,} numbers; limit {MAX_NUMBERS:,})",
+                           "narrow the ranges of height, width, kernel, stride or dilation")
+    work = 4 * cost.output_cells + cost.products
+    if work > MAX_CHECK_WORK:
+        raise ContentError(decl.path, decl.line_of("ranges"),
+                           f"the largest setting in these ranges has {cost.output_cells:,} output cells and "
+                           f"{cost.products:,} input-kernel products, too many to check and draw "
+                           f"(limit: 4 × cells + products ≤ {MAX_CHECK_WORK:,})",
+                           "lower the maximum of height, width, kernel, stride or dilation")
+
+
+def _work(cost: Cost) -> int:
+    """Estimated computing of one data set: every published number, plus every output cell
+    (weighted 4) and product of the largest setting for each sampled check."""
+    return cost.numbers + SAMPLE_CHECKS * (4 * cost.output_cells + cost.products)
 
 
 def _slider_mapping(decl: WidgetDeclaration, key: str, example: str) -> Mapping:

@@ -9,6 +9,7 @@ with array shifts on the 7-D slider grid. See docs/data-format.md for the meanin
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -54,13 +55,15 @@ class Ranges:
         """Input lengths every axis file covers: the union of the height and width ranges."""
         return min(self.height[0], self.width[0]), max(self.height[1], self.width[1])
 
+    # Python integers (math.prod), not NumPy's: absurd ranges such as [1, 2**70] must give a
+    # number to report, not an overflow.
     @property
     def combinations(self) -> int:
-        return int(np.prod([getattr(self, s)[1] - getattr(self, s)[0] + 1 for s in SLIDERS]))
+        return math.prod(getattr(self, s)[1] - getattr(self, s)[0] + 1 for s in SLIDERS)
 
     @property
     def axis_files(self) -> int:
-        return int(np.prod([getattr(self, s)[1] - getattr(self, s)[0] + 1 for s in AXIS_PARAMS]))
+        return math.prod(getattr(self, s)[1] - getattr(self, s)[0] + 1 for s in AXIS_PARAMS)
 
     def as_dict(self) -> dict[str, list[int]]:
         return {s: list(getattr(self, s)) for s in SLIDERS}
@@ -71,6 +74,49 @@ class Ranges:
 
 
 DEFAULT_RANGES = Ranges()
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What computing and checking the data of some ranges costs, worked out from the ranges
+    alone (no array larger than tuples × input lengths is made).
+
+    ``numbers``: integers in the published JSON (each becomes a Python int in a list, then a few
+    bytes of text, so it measures both memory and encoding time). ``grid_steps``: cells of the
+    7-D slider grid times the most breadth-first steps the nearest-valid search can take.
+    ``output_cells`` and ``products``: output cells and input × kernel products of the largest
+    setting, which the sampled check against the Python API lists one by one."""
+
+    numbers: int
+    grid_steps: int
+    output_cells: int
+    products: int
+
+
+def estimate_cost(ranges: Ranges) -> Cost:
+    """An upper bound of ``Cost`` for ``ranges`` (see ``_axis_chunk`` for the fields counted)."""
+    tuples = np.array(list(ranges.axis_tuples()), dtype=np.int64).reshape(-1, 5)
+    k, s, p, o, d = (tuples[:, c][:, None] for c in range(5))
+    n0, n1 = ranges.n_range
+    n = np.arange(n0, n1 + 1)[None, :]
+    length = output_length(n, k, s, p, o, d)
+    ok = (o < np.maximum(s, d)) & (length >= 1)
+    length = np.where(ok, length, 0)
+    zeros = (n - 1) * s + 1  # zero-inserted input length
+    # Per (tuple, n): scatter/gather lists (4 of up to n·k), so, cnt, go, yr, yc, the conv
+    # form (L + D) and the border cells (up to 2 zero-inserted lengths).
+    per_n = np.where(ok, 4 * n * k + (n + 1) + 5 * length + 1 + (length + d * (k - 1)) + 2 * zeros, 0)
+    heights, widths = ranges.values("height")[None, :], ranges.values("width")[None, :]
+    rule_ok = (o < np.maximum(s, d))[:, 0]
+    valid_h = (output_length(heights, k, s, p, o, d) >= 1).sum(axis=1)
+    valid_w = (output_length(widths, k, s, p, o, d) >= 1).sum(axis=1)
+    invalid = heights.size * widths.size - np.where(rule_ok, valid_h * valid_w, 0)
+    numbers = int(per_n.sum()) + 9 * int(invalid.sum()) + 40 * len(tuples)
+    sides = [getattr(ranges, name)[1] - getattr(ranges, name)[0] + 1 for name in SLIDERS]
+    grid_steps = ranges.combinations * (sum(sides) - len(sides) + 1)
+    h1, w1, k1 = ranges.height[1], ranges.width[1], ranges.kernel[1]
+    biggest = int(length.max()) if length.size else 0
+    return Cost(numbers, grid_steps, biggest * biggest, h1 * w1 * k1 * k1)
 
 
 def sample_vectors(ranges: Ranges) -> dict[str, list[int]]:
@@ -250,7 +296,11 @@ def axis_tables(ranges: Ranges) -> AxisTables:
     n0, n1 = ranges.n_range
     ns = np.arange(n0, n1 + 1)
     samples = {key: np.array(vals, dtype=np.float64) for key, vals in sample_vectors(ranges).items()}
-    per_tuple = max(1, len(ns) * n1 * int(tuples[:, 0].max()))
+    # The largest work arrays of a tuple: (n, input index, kernel index) and (n, output or
+    # conv-form index); the chunk bounds both.
+    k, s, p, o, d = (tuples[:, c] for c in range(5))
+    widest = int(np.max(output_length(n1, k, s, p, o, d) + d * (k - 1))) + 1
+    per_tuple = max(1, len(ns) * max(n1 * int(k.max()), widest))
     step = max(1, _CHUNK_ELEMENTS // per_tuple)
     parts = [_axis_chunk(tuples[at: at + step], ns, samples) for at in range(0, len(tuples), step)]
     fields: dict[str, Ragged] = {}
