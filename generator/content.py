@@ -23,6 +23,8 @@ from typing import Any, Callable, Mapping
 
 from generator.config import SiteConfig
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
+from generator.paths import inside_project
+from generator.plaintext import reject_control_characters
 from generator.plugins import WidgetDeclaration
 
 # Documents keep read-only mappings and are memoised on disk between builds: teach pickle to
@@ -204,6 +206,7 @@ def read_document(file: Path, kind: str, site: SiteConfig, content_root: Path) -
         raise ContentError(path, line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})",
                            "save the file as UTF-8") from None
     text = text.replace("\r\n", "\n")
+    reject_control_characters(text, path)
     yaml_text, body, body_line = split_front_matter(text, path)
     if yaml_text is None:
         raise ContentError(path, 1, "no front matter", "start the file with '---', a title: line and '---'")
@@ -293,12 +296,13 @@ def read_document(file: Path, kind: str, site: SiteConfig, content_root: Path) -
     )
 
 
-def _markdown_files(folder: Path) -> list[Path]:
-    """Markdown files under ``folder``, sorted; symlink loops and escapes are reported, not followed."""
+def _markdown_files(folder: Path, project: Path) -> list[Path]:
+    """Markdown files under ``folder``, sorted; symlink loops and links out of ``project`` are
+    reported, not followed."""
     if not folder.is_dir():
         return []
     found: list[Path] = []
-    root = folder.resolve()
+    inside_project(folder, project)
     seen_dirs: set[Path] = set()
     stack = [folder]
     while stack:
@@ -311,9 +315,9 @@ def _markdown_files(folder: Path) -> list[Path]:
         for entry in sorted(current.iterdir()):
             if entry.name.startswith((".", "_")) and entry.name != "_posts":
                 continue
+            if entry.is_symlink():
+                inside_project(entry, project)
             if entry.is_dir():
-                if entry.is_symlink() and not entry.resolve().is_relative_to(root):
-                    raise ContentError(display_path(entry), 1, "symlink leads outside content/")
                 stack.append(entry)
             elif entry.suffix.lower() in (".md", ".markdown"):
                 found.append(entry)
@@ -333,7 +337,7 @@ def load_documents(source: Path, site: SiteConfig, drafts: bool = False,
     groups = (("post", content / "posts"), ("post", content / "drafts"), ("page", content / "pages"))
     for kind, folder in groups:
         try:
-            files = _markdown_files(folder)
+            files = _markdown_files(folder, source)
         except ContentError as exc:
             problems.append(exc.diagnostic)
             continue
