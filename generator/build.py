@@ -565,7 +565,9 @@ class _Build:
         if self._digest is None:
             digest = hashlib.sha256()
             code = Path(__file__).parent
-            files = [code / name for name in ("markdown.py", "liquid.py", "bibliography.py")]
+            # site.py: the word count and excerpt are computed with the Markdown and memoised with it.
+            files = [code / name for name in ("markdown.py", "liquid.py", "bibliography.py", "site.py",
+                                              "paths.py", "plaintext.py")]
             for folder in (self.source / "templates" / "includes", self.source / "content" / "bib"):
                 if folder.is_dir():
                     files += sorted(p for p in folder.rglob("*") if p.is_file())

@@ -44,8 +44,22 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--drafts", action="store_true", help="include drafts")
 
 
+def output_refused(output: Path, source: Path) -> bool:
+    """Print a usage error and return True for an --output inside the project's own files."""
+    from generator.writer import overlaps_project
+
+    if not overlaps_project(output, source):
+        return False
+    print(f"stride: error: --output {display_path(output)} is inside the project's own files "
+          f"(content/, templates/, assets/ or the project folder itself); use --output build or a "
+          f"folder outside them", file=sys.stderr)
+    return True
+
+
 def _build(args: argparse.Namespace, write: bool) -> int:
     output = args.output if args.output.is_absolute() else args.source / args.output
+    if output_refused(output, args.source):
+        return 2
     if write and _up_to_date(args.source, output, args.base_url, args.drafts):
         return 0
     from generator.build import BuildOptions, build_site

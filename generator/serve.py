@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from generator.build import BuildOptions, build_site, watched_paths
-from generator.cli import errors_of
+from generator.cli import errors_of, output_refused
 from generator.config import load_config, normalize_base_url
 from generator.errors import ContentError, ContentErrors, Diagnostic
 from generator.plugins import Cache
@@ -327,6 +327,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     output = args.output if args.output.is_absolute() else args.source / args.output
+    if output_refused(output, args.source):
+        return 2
     options = BuildOptions(source=args.source, output=output, base_url=args.base_url, drafts=args.drafts)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: serving on {args.host} makes the preview reachable from other machines",

@@ -37,13 +37,20 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def check_output(output: Path, source: Path) -> None:
-    """Refuse outputs that would destroy user files."""
+def overlaps_project(output: Path, source: Path) -> bool:
+    """True when ``output`` is the project, holds it, or lies inside an input folder (where the
+    next build would read the last one: content/static/site/ doubled the site every build)."""
     out = output.resolve()
     src = source.resolve()
-    if out == src or src.is_relative_to(out) or out in {(src / n).resolve() for n in ("content", "templates", "assets")}:
-        raise ContentError(display_path(output), 0, "the output folder would overwrite the project's own files",
-                           "use --output build")
+    return out == src or src.is_relative_to(out) or any(
+        out.is_relative_to((src / name).resolve()) for name in ("content", "templates", "assets"))
+
+
+def check_output(output: Path, source: Path) -> None:
+    """Refuse outputs that would destroy user files."""
+    if overlaps_project(output, source):
+        raise ContentError(display_path(output), 0, "the output folder would overwrite or feed the project's own files",
+                           "use --output build, or any folder outside content/, templates/ and assets/")
     if output.is_dir() and any(output.iterdir()) and not (output / MARKER).exists():
         raise ContentError(display_path(output), 0, "refusing to replace a folder that is not a Stride build",
                            f"it has no {MARKER}; choose a new or empty --output folder")
