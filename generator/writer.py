@@ -74,6 +74,8 @@ def write_atomically(output: Path, files: Mapping[str, bytes]) -> bool:
     spare = parent / f".{output.name}.spare"
     state = _read_state(state_path)
     current = _trusted(output, state.get("output"))
+    if current is not None and _strays(output, current):
+        current = None  # something wrote into build/: swap in a clean tree, drop this one
     if current is not None and current == digests:
         return False
 
@@ -95,6 +97,13 @@ def write_atomically(output: Path, files: Mapping[str, bytes]) -> bool:
             shutil.rmtree(spare, ignore_errors=True)
             staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=parent))
             _update_tree(staging, files, digests, {})
+        # The spare's record covers what we wrote, not what someone added since (a file put into
+        # build/ would otherwise come back on every other build).
+        for stray in _strays(staging, files):
+            stray.unlink()
+        for folder, _, _ in sorted(os.walk(staging), reverse=True):
+            if folder != str(staging) and not os.listdir(folder):
+                os.rmdir(folder)
         staging.chmod(0o755)
         if output.exists():
             if not _exchange(staging, output):
@@ -147,6 +156,17 @@ def _update_tree(root: Path, files: Mapping[str, bytes], digests: Mapping[str, s
             os.replace(fresh, target)
         else:
             target.write_bytes(files[rel])
+
+
+def _strays(root: Path, files: Mapping[str, object]) -> list[Path]:
+    """Files and links under ``root`` that are not in ``files`` (site paths)."""
+    found = []
+    for folder, dirs, names in os.walk(root):
+        for name in names + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+            path = Path(folder, name)
+            if path.relative_to(root).as_posix() not in files:
+                found.append(path)
+    return found
 
 
 def _trusted(folder: Path, recorded: dict | None) -> dict[str, str] | None:

@@ -413,7 +413,9 @@ def test_deploy_publishes_exactly_the_build_to_gh_pages(site: Path, tmp_path: Pa
     (site / "content/posts/2024-09-09-draft.md").unlink()
 
     assert main(["--source", str(site), "deploy", "--message", "Publish test"]) == 0
+    assert not (site / "build").exists()  # the deploy builds in a folder of its own
     listed = set(git("ls-tree", "-r", "--name-only", "gh-pages", cwd=remote).split())
+    assert main(["--source", str(site), "build"]) == 0
     built = {p.relative_to(site / "build").as_posix() for p in (site / "build").rglob("*") if p.is_file()}
     assert listed == built
     assert {"CNAME", ".nojekyll", "index.html"} <= listed
