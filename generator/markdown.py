@@ -140,6 +140,7 @@ def _render(text: str, stash: Stash, citations: tuple[str, ...]) -> RenderedMark
     finally:
         md.reset()  # drop the document's stash and footnotes now, not at the next call
     html = _WRAPPED_ENV.sub(r"\1", html)
+    html = align_by_class(html)
     for token, attrs in table_attrs:
         marker = html.find(token)
         table = html.rfind("<table", 0, marker) if marker >= 0 else -1
@@ -149,6 +150,16 @@ def _render(text: str, stash: Stash, citations: tuple[str, ...]) -> RenderedMark
     toc = stash.restore(toc, links=False) if toc else ""
     return RenderedMarkdown(html=html, toc_html=toc, has_math='class="arithmatex"' in html,
                             citations=citations)
+
+
+_ALIGN_STYLE = re.compile(r'<(t[hd])\b([^>]*?) style="text-align: (left|right|center);"')
+
+
+def align_by_class(html: str) -> str:
+    """Table cells aligned with ``class="align-left|right|center"`` (site.css) instead of the
+    ``style`` attribute Python-Markdown writes: a Content-Security-Policy with ``style-src
+    'self'`` ignores style attributes, which would lose every column's alignment."""
+    return _ALIGN_STYLE.sub(r'<\1\2 class="align-\3"', html) if "text-align" in html else html
 
 
 def _toc_list(toc: str) -> str:
