@@ -93,6 +93,12 @@ def published_static(include: tuple[str, ...]) -> Callable[[str, bool], bool]:
     return admit
 
 
+def _every_file(folder: Path, project: Path) -> list[Path]:
+    """Every file under ``folder`` for a memo key, dot-named ones too; a link out of the
+    project is an error here as well, so even an unused one is never read."""
+    return list(project_files(folder, project, admit=lambda rel, is_dir: True))
+
+
 def watched_paths(source: Path) -> list[Path]:
     """What the dev server watches: every input of ``build_site``."""
     return [source / "content", source / "templates", source / "assets", Path(__file__).parent / "plugins"]
@@ -532,7 +538,7 @@ class _Build:
         files = [here / "site.py", here / "templates.py", Path(__file__)]
         templates = self.source / "templates"
         if templates.is_dir():
-            files += sorted(p for p in templates.rglob("*") if p.is_file())
+            files += _every_file(templates, self.source)
         for file in files:
             digest.update(str(file).encode() + b"\0" + file.read_bytes() + b"\0")
         return digest.hexdigest()
@@ -570,7 +576,7 @@ class _Build:
                                               "paths.py", "plaintext.py")]
             for folder in (self.source / "templates" / "includes", self.source / "content" / "bib"):
                 if folder.is_dir():
-                    files += sorted(p for p in folder.rglob("*") if p.is_file())
+                    files += _every_file(folder, self.source)
             for file in files:
                 if file.is_file():
                     digest.update(str(file).encode() + b"\0" + file.read_bytes() + b"\0")

@@ -67,6 +67,9 @@ PROBES: dict[str, Callable[[Path, Path], tuple[str, str | None]]] = {
     "include link": lambda p, o: (
         link(p / "templates/includes/toc.html", o / "include.html"), "include.html"),
     "bib file link": lambda p, o: (link(p / "content/bib/refs.bib", o / "secret.bib"), "secret.bib"),
+    "unused bib file link": lambda p, o: (link(p / "content/bib/other.bib", o / "secret.bib"), "secret.bib"),
+    "unused include link": lambda p, o: (link(p / "templates/includes/spare.html", o / "include.html"),
+                                         "include.html"),
     "site.yml link": lambda p, o: (link(p / "content/site.yml", o / "site.yml"), "site.yml"),
     "bibliography --file ../..": lambda p, o: (
         cite_post(p, "../../../outside/secret") and "bibliography files must live under content/bib/", None),
