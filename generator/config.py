@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from generator.errors import ContentError
 from generator.paths import inside_project
-from generator.plaintext import reject_control_characters
+from generator.plaintext import reject_control_characters, reject_control_values
 from generator.yamlfile import load_yaml
 
 SETTINGS_FILE = Path("content") / "site.yml"
@@ -83,6 +83,7 @@ def load_config(source: Path, base_url: str | None = None) -> SiteConfig:
         data = {} if data is None else data
     if not isinstance(data, dict):
         raise ContentError(shown, 1, "site settings must be a mapping of key: value")
+    reject_control_values(data, lines, shown)
 
     def line(key: str) -> int:
         return lines.get(key, 1)

@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping
 from generator.config import SiteConfig
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
 from generator.paths import inside_project
-from generator.plaintext import reject_control_characters
+from generator.plaintext import reject_control_characters, reject_control_values
 from generator.plugins import WidgetDeclaration
 
 # Documents keep read-only mappings and are memoised on disk between builds: teach pickle to
@@ -216,6 +216,7 @@ def read_document(file: Path, kind: str, site: SiteConfig, content_root: Path) -
         raise ContentError(path, 2, "front matter must be a mapping of key: value",
                            "write one 'key: value' per line, e.g. title: My post")
     data = {str(k): v for k, v in data.items()}
+    reject_control_values(data, lines, path)
 
     def line(key: str) -> int:
         return lines.get(key, 2)

@@ -85,6 +85,8 @@ CONTROL = {
     "NUL in body": ("---\ntitle: Fine\n---\nOne.\n\nTwo \x00 three.\n", 6),
     "escape in body": ("---\ntitle: Fine\n---\nColour \x1b[31mred\n", 4),
     "form feed in front matter": ("---\ntitle: Fine\ndescription: a\x0cb\n---\nx\n", 3),
+    "YAML escape for NUL": ('---\ntitle: Fine\ntags: [ok, "bad\\0tag"]\n---\nx\n', 3),
+    "YAML escape for ESC": ('---\ntitle: "Colour \\e[31m"\n---\nx\n', 2),
 }
 
 
