@@ -35,7 +35,10 @@ def _outside(path: Path, root: Path) -> tuple[Path, Path] | None:
             target = current.resolve()
             if not target.is_relative_to(real_root):
                 return current, target
-    return None
+    # The walk above reads ".." as written; the system applies it after following a link
+    # (link/../x), so the resolved path has the last word.
+    target = absolute.resolve()
+    return None if target.is_relative_to(real_root) else (path, target)
 
 
 def inside_project(path: Path, root: Path, hint: str = "") -> Path:

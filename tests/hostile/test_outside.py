@@ -73,6 +73,9 @@ PROBES: dict[str, Callable[[Path, Path], tuple[str, str | None]]] = {
     "site.yml link": lambda p, o: (link(p / "content/site.yml", o / "site.yml"), "site.yml"),
     "bibliography --file ../..": lambda p, o: (
         cite_post(p, "../../../outside/secret") and "bibliography files must live under content/bib/", None),
+    "bibliography --file link/..": lambda p, o: (
+        link(p / "content/bib/shelf", o / "dir") and cite_post(p, "shelf/../secret") and "content/bib/shelf",
+        "outside"),
     "bibliography --file absolute": lambda p, o: (
         cite_post(p, str(o / "secret")) and "bibliography files must live under content/bib/", None),
 }
@@ -165,3 +168,19 @@ GOOD_BIB_WITH_URLS = """\
 @misc{doi, title = {Doi title}, url = {doi:10.1000/xyz}, year = {2022}}
 @misc{dumoulin2016guide, title = {Guide}, year = {2016}}
 """
+
+
+def test_dot_dot_after_a_link_is_judged_where_the_system_goes(tmp_path: Path):
+    """``link/../x`` reads as ``x`` beside the link, but the system follows the link first."""
+    from generator.errors import ContentError
+    from generator.paths import inside_project
+
+    project = tmp_path / "project"
+    (project / "content" / "bib").mkdir(parents=True)
+    write(tmp_path / "outside" / "x.bib", BIB)
+    (tmp_path / "outside" / "shelf").mkdir()
+    (project / "content" / "bib" / "shelf").symlink_to(tmp_path / "outside" / "shelf")
+    write(project / "content" / "bib" / "x.bib", BIB)  # the file the lexical reading would find
+    with pytest.raises(ContentError, match="outside the project folder"):
+        inside_project(project / "content" / "bib" / "shelf" / ".." / "x.bib", project)
+    assert inside_project(project / "content" / "bib" / "x.bib", project) == (project / "content/bib/x.bib").resolve()
