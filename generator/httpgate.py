@@ -36,7 +36,8 @@ def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
-def names_this_server(authority: str, bound_host: str, bound_port: int, extra_names: frozenset[str] = frozenset()) -> bool:
+def names_this_server(authority: str, bound_host: str, bound_port: int,
+                      extra_names: frozenset[str] = frozenset()) -> bool:
     """True when ``authority`` (a Host header, or an Origin's host[:port]) names this server:
     a localhost name, the address it is bound to (any IP address when bound to all of them),
     a loopback address, or a name given with --host; the port must be the bound one.
@@ -57,7 +58,8 @@ def names_this_server(authority: str, bound_host: str, bound_port: int, extra_na
     return address.is_loopback or address == bound or (bound is not None and bound.is_unspecified)
 
 
-def request_allowed(headers, bound_host: str, bound_port: int, extra_names: frozenset[str] = frozenset()) -> bool:
+def request_allowed(headers, bound_host: str, bound_port: int,
+                    extra_names: frozenset[str] = frozenset()) -> bool:
     """The Host header (required) and the Origin header (when sent) both name this server."""
     host = headers.get("Host")
     if not host or not names_this_server(host, bound_host, bound_port, extra_names):

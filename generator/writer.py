@@ -49,7 +49,8 @@ def overlaps_project(output: Path, source: Path) -> bool:
 def check_output(output: Path, source: Path) -> None:
     """Refuse outputs that would destroy user files."""
     if overlaps_project(output, source):
-        raise ContentError(display_path(output), 0, "the output folder would overwrite or feed the project's own files",
+        raise ContentError(display_path(output), 0,
+                           "the output folder would overwrite or feed the project's own files",
                            "use --output build, or any folder outside content/, templates/ and assets/")
     if output.is_dir() and any(output.iterdir()) and not (output / MARKER).exists():
         raise ContentError(display_path(output), 0, "refusing to replace a folder that is not a Stride build",
