@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Mapping
 
 from generator.errors import ContentError, display_path
+from generator.paths import project_files
 
 PUBLIC_PREFIX = "assets/"
 VENDOR_PREFIX = "vendor/"
@@ -56,10 +57,9 @@ def collect_assets(assets_dir: Path, generated: Mapping[str, bytes] = {}) -> Ass
     """Read ``assets_dir`` (plus ``generated`` logical files such as the Pygments CSS) and
     compute fingerprinted names. Raises ContentError for a reference to a missing asset."""
     sources: dict[str, bytes] = {}
-    if assets_dir.is_dir():
-        for file in sorted(assets_dir.rglob("*")):
-            if file.is_file() and not any(part.startswith(".") for part in file.relative_to(assets_dir).parts):
-                sources[file.relative_to(assets_dir).as_posix()] = file.read_bytes()
+    # A link out of the project (ln -s /etc/passwd assets/x) would publish that file: refused.
+    for file in project_files(assets_dir, assets_dir.parent):
+        sources[file.relative_to(assets_dir).as_posix()] = file.read_bytes()
     sources.update(generated)
 
     rewritable = {p for p in sources if not p.startswith(VENDOR_PREFIX) and p.endswith((".js", ".mjs", ".css"))}

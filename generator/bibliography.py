@@ -8,6 +8,7 @@ posts citing the same file pays for it once.
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from pybtex.database import BibliographyDataError, parse_string
 from pybtex.exceptions import PybtexError
 
 from generator.errors import ContentError
+from generator.paths import inside_project
+from generator.plaintext import reject_control_characters
 
 
 @dataclass(frozen=True)
@@ -65,9 +68,23 @@ def latex_to_text(value: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def _project_of(path: Path) -> Path:
+    """The project folder a bibliography path is written under (``<project>/content/bib/...``),
+    found from the path as written, so every caller gets the containment check; a path that
+    climbs out with ``..`` or is absolute elsewhere has no such folder and is refused."""
+    parts = Path(os.path.abspath(path)).parts
+    for index in range(len(parts) - 2, 0, -1):
+        if parts[index - 1:index + 1] == ("content", "bib"):
+            return Path(*parts[:index - 1])
+    raise ContentError(path, 0, "bibliography files must live under content/bib/",
+                       "write --file NAME for content/bib/NAME.bib")
+
+
 def load_bib(path: Path) -> BibFile:
-    """Parse ``path`` (memoised on its mtime and size). Raises ContentError for a file pybtex
-    rejects, at the line pybtex reports (0 when it reports none)."""
+    """Parse ``path`` (memoised on its mtime and size). Raises ContentError for a file outside
+    the project's content/bib/ (a symlink out included) or one pybtex rejects, at the line
+    pybtex reports (0 when it reports none)."""
+    inside_project(path, _project_of(path), "copy the .bib file into content/bib/")
     stat = path.stat()
     stamp = (stat.st_mtime_ns, stat.st_size)
     with _LOCK:
@@ -79,6 +96,7 @@ def load_bib(path: Path) -> BibFile:
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[:exc.start].count(b"\n") + 1
         raise ContentError(path, line, "the BibTeX file is not UTF-8", "save it as UTF-8") from None
+    reject_control_characters(text, path)
     try:
         data = parse_string(text, "bibtex")
     except BibliographyDataError as exc:  # e.g. a repeated key: pybtex gives no line, we find one
@@ -117,8 +135,9 @@ def _entry(key: str, entry) -> Entry:
         authors = tuple(_person(p) for p in entry.persons.get("editor", ()))
     venue = next((latex_to_text(fields[f]) for f in _VENUE_FIELDS if fields.get(f)), "")
     links: list[Link] = []
-    if fields.get("url"):
-        links.append(Link("URL", fields["url"].strip()))
+    url = _linkable(fields.get("url", ""))
+    if url:
+        links.append(Link("URL", url))
     if fields.get("doi"):
         doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", fields["doi"].strip(), flags=re.I)
         links.append(Link("DOI", f"https://doi.org/{doi}"))
@@ -127,6 +146,17 @@ def _entry(key: str, entry) -> Entry:
         links.append(Link("arXiv", f"https://arxiv.org/abs/{fields['eprint'].strip()}"))
     return Entry(key=key, authors=authors, title=latex_to_text(fields.get("title", "")), venue=venue,
                  year=latex_to_text(fields.get("year", "")), links=tuple(links))
+
+
+def _linkable(url: str) -> str:
+    """``url`` when it is safe to put in an href: http(s), or a DOI (made an https link);
+    anything else (``javascript:``, ``data:``, ``file:``) is not linked at all."""
+    url = url.strip()
+    if re.match(r"(?i)^https?://[^\s]+$", url):
+        return url
+    if re.match(r"(?i)^doi:\s*10\.\S+$", url):
+        return "https://doi.org/" + url.split(":", 1)[1].strip()
+    return ""
 
 
 def join_authors(authors: tuple[str, ...]) -> str:

@@ -69,8 +69,22 @@ def port_number(text: str) -> int:
     return value
 
 
+def output_refused(output: Path, source: Path) -> bool:
+    """Print a usage error and return True for an --output inside the project's own files."""
+    from generator.writer import overlaps_project
+
+    if not overlaps_project(output, source):
+        return False
+    print(f"stride: error: --output {display_path(output)} is inside the project's own files "
+          f"(content/, templates/, assets/ or the project folder itself); use --output build or a "
+          f"folder outside them", file=sys.stderr)
+    return True
+
+
 def _build(args: argparse.Namespace, write: bool) -> int:
     output = args.output if args.output.is_absolute() else args.source / args.output
+    if output_refused(output, args.source):
+        return 2
     unpublished = getattr(args, "unpublished", False)
     strict = getattr(args, "strict", False)
     if write and not strict and _up_to_date(args.source, output, args.base_url, args.drafts, unpublished):

@@ -14,6 +14,8 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from generator.errors import ContentError
+from generator.paths import inside_project
+from generator.plaintext import reject_control_characters, reject_control_values
 from generator.yamlfile import load_yaml
 
 SETTINGS_FILE = Path("content") / "site.yml"
@@ -40,6 +42,7 @@ class SiteConfig:
     feed_entries: int = 20
     default_bibliography: str | None = None
     giscus: Mapping[str, Any] | None = None
+    include: tuple[str, ...] = ()  # dot-named paths under content/static/ to publish anyway
     plugins: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # Site-wide TeX macros (``math: macros:``), in MathJax's form: name -> body, or
     # name -> (body, number of arguments[, default of the first argument]).
@@ -62,7 +65,7 @@ _GISCUS_KEYS = frozenset(_GISCUS_REQUIRED) | {
 }
 _KEYS = frozenset({
     "title", "author", "description", "url", "base_url", "language", "nav", "permalink",
-    "paginate", "feed_entries", "bibliography", "giscus", "plugins", "math",
+    "paginate", "feed_entries", "bibliography", "giscus", "plugins", "math", "include",
 })
 _MACRO_NAME = re.compile(r"[A-Za-z]+")
 _MACRO_PARAMETER = re.compile(r"(?<!\\)#(\d)")
@@ -145,14 +148,17 @@ def load_config(source: Path, base_url: str | None = None) -> SiteConfig:
     data: Any = {}
     lines: dict[str, int] = {}
     if path.is_file():
+        inside_project(path, source)
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             raise ContentError(shown, 1, f"not UTF-8 text ({exc.reason})", "save the file as UTF-8") from None
+        reject_control_characters(text, shown)
         data, lines = load_yaml(text, shown)
         data = {} if data is None else data
     if not isinstance(data, dict):
         raise ContentError(shown, 1, "site settings must be a mapping of key: value")
+    reject_control_values(data, lines, shown)
 
     def line(key: str) -> int:
         return lines.get(key, 1)
@@ -231,6 +237,14 @@ def load_config(source: Path, base_url: str | None = None) -> SiteConfig:
     if not isinstance(plugins, dict) or any(not isinstance(v, (dict, type(None))) for v in plugins.values()):
         raise ContentError(shown, line("plugins"), "'plugins' must map plugin names to option mappings")
 
+    include = data.get("include") or []
+    if not isinstance(include, list) or not all(isinstance(i, str) and i.strip("/") for i in include):
+        raise ContentError(shown, line("include"), "'include' must be a list of paths under content/static/",
+                           "e.g. include: [.htaccess]")
+    if any(".." in i.split("/") for i in include):
+        raise ContentError(shown, line("include"), "'include' paths may not contain '..'",
+                           "they name files under content/static/")
+
     url = text_value("url", "").rstrip("/")
     if url and not url.startswith(("http://", "https://")):
         raise ContentError(shown, line("url"), f"'url' must start with https:// (got {url!r})",
@@ -249,6 +263,7 @@ def load_config(source: Path, base_url: str | None = None) -> SiteConfig:
         feed_entries=positive_int("feed_entries", 20),
         default_bibliography=bib.get("default"),
         giscus=giscus,
+        include=tuple(sorted({i.strip("/") for i in include})),
         plugins=MappingProxyType({str(k): MappingProxyType(dict(v or {})) for k, v in plugins.items()}),
         math_macros=_math_macros(data.get("math"), shown, line),
         key_lines=MappingProxyType(lines),

@@ -26,6 +26,8 @@ from typing import Any, Callable, Mapping
 
 from generator.config import SiteConfig, jekyll_permalink
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
+from generator.paths import inside_project
+from generator.plaintext import reject_control_characters, reject_control_values
 from generator.plugins import WidgetDeclaration
 
 # Documents keep read-only mappings and are memoised on disk between builds: teach pickle to
@@ -295,6 +297,7 @@ def read_document(file: Path, kind: str, site: SiteConfig, content_root: Path) -
         raise ContentError(path, line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})",
                            "save the file as UTF-8") from None
     text = text.replace("\r\n", "\n")
+    reject_control_characters(text, path)
     yaml_text, body, body_line = split_front_matter(text, path)
     if yaml_text is None:
         raise ContentError(path, 1, "no front matter", "start the file with '---', a title: line and '---'")
@@ -304,6 +307,7 @@ def read_document(file: Path, kind: str, site: SiteConfig, content_root: Path) -
         raise ContentError(path, 2, "front matter must be a mapping of key: value",
                            "write one 'key: value' per line, e.g. title: My post")
     data = {str(k): v for k, v in data.items()}
+    reject_control_values(data, lines, path)
 
     def line(key: str) -> int:
         return lines.get(key, 2)
@@ -434,12 +438,13 @@ def _style_text(value: Any, path: str, line: int) -> str:
     return value.strip()
 
 
-def _markdown_files(folder: Path) -> list[Path]:
-    """Markdown files under ``folder``, sorted; symlink loops and escapes are reported, not followed."""
+def _markdown_files(folder: Path, project: Path) -> list[Path]:
+    """Markdown files under ``folder``, sorted; symlink loops and links out of ``project`` are
+    reported, not followed."""
     if not folder.is_dir():
         return []
     found: list[Path] = []
-    root = folder.resolve()
+    inside_project(folder, project)
     seen_dirs: set[Path] = set()
     stack = [folder]
     while stack:
@@ -452,9 +457,9 @@ def _markdown_files(folder: Path) -> list[Path]:
         for entry in sorted(current.iterdir()):
             if entry.name.startswith((".", "_")) and entry.name != "_posts":
                 continue
+            if entry.is_symlink():
+                inside_project(entry, project)
             if entry.is_dir():
-                if entry.is_symlink() and not entry.resolve().is_relative_to(root):
-                    raise ContentError(display_path(entry), 1, "symlink leads outside content/")
                 stack.append(entry)
             elif entry.suffix.lower() in (".md", ".markdown"):
                 found.append(entry)
@@ -499,7 +504,7 @@ def load_documents(source: Path, site: SiteConfig, drafts: bool = False,
     groups = (("post", content / "posts"), ("post", content / "drafts"), ("page", content / "pages"))
     for kind, folder in groups:
         try:
-            files = _markdown_files(folder)
+            files = _markdown_files(folder, source)
         except ContentError as exc:
             problems.append(exc.diagnostic)
             continue

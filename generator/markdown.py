@@ -174,6 +174,7 @@ def _render(text: str, stash: Stash, citations: tuple[str, ...]) -> RenderedMark
     finally:
         md.reset()  # drop the document's stash and footnotes now, not at the next call
     html = _WRAPPED_ENV.sub(r"\1", html)
+    html = align_by_class(html)
     if ials:
         html, renamed = kramdown.attach_block_ials(html, ials)
         if renamed:
@@ -198,6 +199,16 @@ def _fence_mask(lines: list[str]) -> list[bool]:
     for first, last, _, _ in _fenced_blocks(lines):
         code[first + 1:last] = [True] * (min(last, len(lines)) - first - 1)
     return code
+
+
+_ALIGN_STYLE = re.compile(r'<(t[hd])\b([^>]*?) style="text-align: (left|right|center);"')
+
+
+def align_by_class(html: str) -> str:
+    """Table cells aligned with ``class="align-left|right|center"`` (site.css) instead of the
+    ``style`` attribute Python-Markdown writes: a Content-Security-Policy with ``style-src
+    'self'`` ignores style attributes, which would lose every column's alignment."""
+    return _ALIGN_STYLE.sub(r'<\1\2 class="align-\3"', html) if "text-align" in html else html
 
 
 def _toc_list(toc: str) -> str:

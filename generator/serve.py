@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import errno
+import ipaddress
 import json
 import mimetypes
 import socket
@@ -23,19 +24,21 @@ import time
 import traceback
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from generator.build import BuildOptions, build_site, watched_paths
-from generator.cli import errors_of, port_number
+from generator.cli import errors_of, output_refused, port_number
 from generator.config import load_config, normalize_base_url
 from generator.errors import ContentError, ContentErrors, Diagnostic
+from generator.httpgate import GatedHandler, GatedHTTPServer, request_allowed
 from generator.plugins import Cache
 from generator.watch import Watcher
 
 RESERVED = "/__stride/"
 MAX_PATH = 2048  # longer request paths get 414, like GitHub Pages' front end
+WORKERS = 32  # threads answering requests; slow clients wait in the header gate, not here
+MAX_STREAMS = 16  # live-reload streams (open tabs) at once, so pages always have workers
 MIME = {
     ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
     ".mjs": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
@@ -124,7 +127,7 @@ class Builder:
             return True
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(GatedHandler):
     server_version = "StrideDevServer"
     protocol_version = "HTTP/1.1"
     state: SiteState  # set on the subclass made per server
@@ -136,6 +139,12 @@ class Handler(BaseHTTPRequestHandler):
         self.do_GET(head=True)
 
     def do_GET(self, head: bool = False) -> None:
+        host, port = self.server.server_address[:2]
+        if not request_allowed(self.headers, host, port, self.server.host_names):
+            # DNS rebinding: a foreign page's requests carry its own name. No site content,
+            # no build errors, not even the 404 page.
+            return self.send(403, f"Forbidden: this preview answers only as http://{self.server.url_host}:"
+                             f"{port}/ or http://localhost:{port}/\n".encode(), MIME[".txt"], head)
         path = urlsplit(self.path).path
         if path == RESERVED + "livereload.js":
             return self.send(200, _CLIENT, MIME[".js"], head)
@@ -214,6 +223,16 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- Server-Sent Events ---------------------------------------------------------------------
     def events(self, head: bool = False) -> None:
+        # Each open tab holds one stream (and one worker) for as long as it is open: bounded, so
+        # streams can never take every worker from page requests.
+        if not self.server.streams.acquire(blocking=False):
+            return self.send(503, b"Too many live-reload streams; close some tabs\n", MIME[".txt"], head)
+        try:
+            self._stream(head)
+        finally:
+            self.server.streams.release()
+
+    def _stream(self, head: bool) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
@@ -255,6 +274,14 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def inject(html: bytes) -> bytes:
     """Add the live-reload script before </head> (or at the end of a fragment)."""
     lower = html.lower()
@@ -266,7 +293,13 @@ def inject(html: bytes) -> bytes:
     return html[:at] + _INJECT + html[at:]
 
 
-class _IPv6Server(ThreadingHTTPServer):
+class _Server(GatedHTTPServer):
+    stopping = False
+    host_names: frozenset[str] = frozenset()  # a --host given as a name is one of ours
+    url_host = "127.0.0.1"
+
+
+class _IPv6Server(_Server):
     address_family = socket.AF_INET6
 
 
@@ -286,10 +319,11 @@ class DevServer:
         self.builder = Builder(options, self.state, log)
         self.log = log
         handler = type("BoundHandler", (Handler,), {"state": self.state})
-        server_class = _IPv6Server if ":" in host else ThreadingHTTPServer
-        self.httpd = server_class((host, port), handler)
-        self.httpd.daemon_threads = True
-        self.httpd.stopping = False
+        server_class = _IPv6Server if ":" in host else _Server
+        self.httpd = server_class((host, port), handler, workers=WORKERS)
+        self.httpd.streams = threading.BoundedSemaphore(MAX_STREAMS)
+        self.httpd.host_names = frozenset({host.lower()}) if not _is_address(host) else frozenset()
+        self.httpd.url_host = f"[{host}]" if ":" in host else host
         self.watcher = Watcher(watched_paths(options.source), self.builder.build, poll=poll)
         self._thread: threading.Thread | None = None
 
@@ -338,6 +372,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     output = args.output if args.output.is_absolute() else args.source / args.output
+    if output_refused(output, args.source):
+        return 2
     options = BuildOptions(source=args.source, output=output, base_url=args.base_url, drafts=args.drafts,
                            unpublished=args.unpublished)
     if args.host not in ("127.0.0.1", "localhost", "::1"):

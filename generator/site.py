@@ -16,11 +16,13 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from html import unescape
 from typing import Any, Callable, Mapping
 
 from markupsafe import Markup
 
 from generator.content import Document, Script
+from generator.errors import ContentErrors, Diagnostic
 
 WORDS_PER_MINUTE = 230
 _TAG = re.compile(r"<[^>]+>")
@@ -110,12 +112,46 @@ def page_fingerprint(value: Any) -> str:
     return repr(value)
 
 
+_SLUG_MAX_BYTES = 120  # folder names are limited to 255 bytes; keep well clear of it
+_SYMBOL_WORDS = {"+": "p", "#": "sharp"}  # C++ -> cpp, C# -> csharp, F# -> fsharp
+
+
 @functools.lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
-    """Lower-case ASCII slug for term URLs: ``"Deep Learning"`` -> ``"deep-learning"``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug or "term"
+    """Slug for term URLs, readable in any script: ``"Deep Learning"`` -> ``"deep-learning"``,
+    ``"C++"`` -> ``"cpp"``, ``"C#"`` -> ``"csharp"``, ``"Café"`` -> ``"cafe"``,
+    ``"Машинное обучение"`` -> ``"машинное-обучение"``, ``"深度学习"`` -> ``"深度学习"``.
+
+    Characters with an ASCII form (Latin letters with accents) become it; other letters, digits,
+    combining marks and symbols such as emoji are kept, lower-cased (the URL percent-encodes
+    them, as Hugo does); anything else separates words with one ``-``. A name with nothing
+    left (``"!!!"``) or too long for a folder name ends in a short hash of itself, so two
+    different names never meet by accident."""
+    pieces = []
+    for char in unicodedata.normalize("NFC", text):
+        if char in _SYMBOL_WORDS:
+            pieces.append(_SYMBOL_WORDS[char])
+            continue
+        folded = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+        if folded:
+            pieces.append(re.sub(r"[^a-z0-9]+", "-", folded.lower()))
+        elif unicodedata.category(char)[0] in "LNM" or unicodedata.category(char) == "So":
+            pieces.append(char.lower())
+        else:
+            pieces.append("-")
+    slug = re.sub(r"-{2,}", "-", "".join(pieces)).strip("-")
+    tag = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+    if not slug:
+        return f"term-{tag}"
+    if len(slug.encode("utf-8")) > _SLUG_MAX_BYTES:
+        slug = slug.encode("utf-8")[:_SLUG_MAX_BYTES - 9].decode("utf-8", "ignore").rstrip("-")
+        return f"{slug}-{tag}"
+    return slug
+
+
+def same_term(a: str, b: str) -> bool:
+    """Names that differ only in letter case or Unicode form (``ML``/``ml``) are one term."""
+    return unicodedata.normalize("NFKC", a).casefold() == unicodedata.normalize("NFKC", b).casefold()
 
 
 def iso_date(value: datetime | None) -> str:
@@ -132,9 +168,10 @@ def word_count(html: str) -> int:
 
 
 def excerpt(html: str, limit: int = 200) -> str:
-    """First paragraph's text, shortened at a word boundary."""
+    """First paragraph as plain text (entities decoded: templates escape it once), shortened at
+    a word boundary."""
     match = re.search(r"<p>(.*?)</p>", html, re.S)
-    text = re.sub(r"\s+", " ", _TAG.sub("", match.group(1) if match else "")).strip()
+    text = re.sub(r"\s+", " ", unescape(_TAG.sub("", match.group(1) if match else ""))).strip()
     text = re.sub(r"\\\(|\\\)", "", text)
     if len(text) <= limit:
         return text
@@ -261,15 +298,27 @@ def index_pages(posts: list[RenderedDocument], per_page: int, site_title: str, d
 
 
 def taxonomy_pages(posts: list[RenderedDocument]) -> list[PageSpec]:
+    """The tag and category index pages and one page per term. Two different terms whose slugs
+    meet (``C++`` and ``Cpp``) are an error naming both: one of them would lose its page."""
     specs = []
+    problems: list[Diagnostic] = []
     for taxonomy, attr, folder in (("tag", "tags", "tags"), ("category", "categories", "categories")):
         groups: dict[str, list[RenderedDocument]] = {}
-        names: dict[str, str] = {}
+        names: dict[str, tuple[str, RenderedDocument]] = {}
         for post in posts:
             for term in getattr(post, attr):
-                groups.setdefault(term.slug, []).append(post)
-                names.setdefault(term.slug, term.name)
-        terms = [Term(names[slug], slug, f"{folder}/{slug}/", len(groups[slug])) for slug in sorted(groups)]
+                first = names.setdefault(term.slug, (term.name, post))
+                if not same_term(first[0], term.name):
+                    problems.append(Diagnostic(
+                        post.doc.source, post.doc.line_of(attr),
+                        f"{taxonomy} {term.name!r} and {taxonomy} {first[0]!r} (in {first[1].doc.source}) "
+                        f"would share the page /{folder}/{term.slug}/",
+                        f"rename one of them; see 'Tag and category URLs' in the README"))
+                    continue
+                group = groups.setdefault(term.slug, [])
+                if not group or group[-1] is not post:  # ML and ml on one post: listed once
+                    group.append(post)
+        terms = [Term(names[slug][0], slug, f"{folder}/{slug}/", len(groups[slug])) for slug in sorted(groups)]
         label = "Tags" if taxonomy == "tag" else "Categories"
         specs.append(PageSpec("terms.html", f"{folder}/index.html", {
             "page": page_meta("terms", label, f"{folder}/"),
@@ -283,6 +332,8 @@ def taxonomy_pages(posts: list[RenderedDocument]) -> list[PageSpec]:
                 "term": term.name,
                 "posts": groups[term.slug],
             }))
+    if problems:
+        raise ContentErrors(problems)
     return specs
 
 

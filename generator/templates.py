@@ -21,6 +21,7 @@ from markupsafe import Markup
 from generator.assets import AssetSet
 from generator.config import SiteConfig
 from generator.errors import ContentError, display_path
+from generator.paths import inside_project
 
 _EXTERNAL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^#")
 
@@ -100,6 +101,19 @@ class Renderer:
         return display_path(found[0]), found[1]
 
 
+class _ProjectLoader(jinja2.FileSystemLoader):
+    """Templates from one folder, refusing any reached through a link out of the project."""
+
+    def __init__(self, folder: Path, project: Path) -> None:
+        super().__init__(str(folder))
+        self.project = project
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple:
+        source, filename, uptodate = super().get_source(environment, template)
+        inside_project(Path(filename), self.project)
+        return source, filename, uptodate
+
+
 def make_renderer(templates_dir: Path, site: SiteConfig, globals_: Mapping[str, Any],
                   bytecode_dir: Path | None = None) -> Renderer:
     """``bytecode_dir`` keeps compiled templates between processes (Jinja checks each
@@ -110,7 +124,7 @@ def make_renderer(templates_dir: Path, site: SiteConfig, globals_: Mapping[str, 
         cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
     env = jinja2.Environment(
         bytecode_cache=cache,
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=_ProjectLoader(templates_dir, templates_dir.parent),
         autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

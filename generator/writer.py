@@ -72,6 +72,15 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
+def overlaps_project(output: Path, source: Path) -> bool:
+    """True when ``output`` is the project, holds it, or lies inside an input folder (where the
+    next build would read the last one: content/static/site/ doubled the site every build)."""
+    out = output.resolve()
+    src = source.resolve()
+    return out == src or src.is_relative_to(out) or any(
+        out.is_relative_to((src / name).resolve()) for name in ("content", "templates", "assets"))
+
+
 def wait_seconds(given: float | None = None) -> float:
     """How long a build waits for the lock: ``given``, else $STRIDE_BUILD_WAIT, else 60 s."""
     if given is not None:
@@ -154,11 +163,10 @@ def check_output(output: Path, source: Path) -> list[str]:
     """Refuse outputs that would destroy user files; repair what an interrupted or older Stride
     left beside or in ``output``. Returns notes on what was repaired (for warnings). Call it
     holding ``build_lock(output)``: the leftovers it clears could otherwise be another build's."""
-    out = output.resolve()
-    src = source.resolve()
-    if out == src or src.is_relative_to(out) or out in {(src / n).resolve() for n in ("content", "templates", "assets")}:
-        raise ContentError(display_path(output), 0, "the output folder would overwrite the project's own files",
-                           "use --output build")
+    if overlaps_project(output, source):
+        raise ContentError(display_path(output), 0,
+                           "the output folder would overwrite or feed the project's own files",
+                           "use --output build, or any folder outside content/, templates/ and assets/")
     notes = _clear_leftovers(output)
     if output.is_symlink() or (output.exists() and not output.is_dir()):
         raise ContentError(display_path(output), 0, "output path exists and is not a folder",
@@ -218,6 +226,8 @@ def write_atomically(output: Path, files: Mapping[str, bytes]) -> bool:
     spare = parent / f".{output.name}.spare"
     state = _read_state(state_path)
     current = _trusted(output, state.get("output"))
+    if current is not None and _strays(output, current):
+        current = None  # something wrote into build/: swap in a clean tree, drop this one
     if current is not None and current == digests:
         return False
 
@@ -293,6 +303,19 @@ def _update_tree(root: Path, files: Mapping[str, bytes], digests: Mapping[str, s
             os.replace(fresh, target)
         else:
             target.write_bytes(files[rel])
+
+
+def _strays(root: Path, files: Mapping[str, object]) -> bool:
+    """Whether ``root`` holds a file or link that is not in ``files`` (site paths): something
+    wrote into build/ behind the writer's back."""
+    top = os.fspath(root)
+    for folder, dirs, names in os.walk(top):
+        prefix = folder[len(top) + 1:].replace(os.sep, "/")
+        prefix = prefix + "/" if prefix else ""
+        if any(prefix + name not in files for name in names) or \
+                any(os.path.islink(os.path.join(folder, d)) for d in dirs):
+            return True
+    return False
 
 
 def _drop_strays(root: Path, files: Mapping[str, bytes]) -> None:

@@ -25,6 +25,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(os.environ.get("STRIDE_ARTIFACTS", ROOT / "artifacts"))
+# The Content-Security-Policy README.md and docs/publishing.md document: everything from the site
+# itself, no inline scripts or styles (MathJax's CSS goes into an adopted stylesheet, table
+# alignment is by class).
+STRICT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+              "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+              "frame-ancestors 'none'")
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """Quality gates over the built example site: valid HTML (Nu HTML Checker) and a strict
-Content-Security-Policy in Chromium. The link check lives in tests/core/test_build.py."""
+Content-Security-Policy in Chromium (no inline styles either). The link check lives in
+tests/core/test_build.py."""
 
 from __future__ import annotations
 
@@ -10,14 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, STRICT_CSP
 
 VNU = ROOT / ".cache" / "vnu-26.9.27" / "vnu.jar"
-# What GitHub Pages users can add with a <meta> or a proxy: scripts only from the site itself.
-# MathJax writes its CSS into <style> elements at run time, hence 'unsafe-inline' for styles only.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
-       "base-uri 'self'; frame-ancestors 'none'")
 
 
 def test_every_page_is_valid_html(example_build: Path):
@@ -34,7 +30,7 @@ def test_every_page_is_valid_html(example_build: Path):
 
 @pytest.mark.browser
 def test_pages_work_under_a_strict_content_security_policy(example_build: Path, static_server, page):
-    server = static_server(example_build, headers={"Content-Security-Policy": CSP})
+    server = static_server(example_build, headers={"Content-Security-Policy": STRICT_CSP})
     violations: list[str] = []
     page.on("console", lambda msg: violations.append(msg.text)
             if "Content Security Policy" in msg.text else None)
