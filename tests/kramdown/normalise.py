@@ -5,7 +5,8 @@ What is kept: the element tree, each element's classes (sorted), the text (white
 collapsed), ``alt`` of images, ``checked`` of checkboxes, code blocks (language and text) and
 maths (inline or display, and the TeX). What is dropped, and why (docs/kramdown.md lists it too):
 
-- ``id``, ``href`` and every other attribute: kramdown and Python-Markdown slug headings
+- ``id``, ``href`` and every other attribute (a table cell's ``text-align`` style counts as
+  the ``align-*`` class Stride writes instead): kramdown and Python-Markdown slug headings
   differently (``auto_ids`` vs the toc extension), and footnote anchors are named differently;
   neither changes what the page shows;
 - the ``a.headerlink`` permalink Stride adds to every heading (a deliberate feature);
@@ -39,7 +40,11 @@ class _Node:
 
     @property
     def classes(self) -> list[str]:
-        return (self.attrs.get("class") or "").split()
+        found = (self.attrs.get("class") or "").split()
+        # A table cell's alignment is what a reader sees: kramdown writes it as a style, Stride as
+        # an align-* class (a strict Content-Security-Policy ignores style attributes).
+        align = re.search(r"text-align:\s*(left|right|center)", self.attrs.get("style") or "")
+        return found + [f"align-{align.group(1)}"] if align else found
 
 
 class _Tree(HTMLParser):
