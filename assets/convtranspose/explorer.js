@@ -40,6 +40,7 @@ export class Explorer {
     this.problemEl = root.querySelector('[data-role="problem"]');
     this.numbersEl = root.querySelector('[data-role="numbers"]');
     this.tab = "direct";
+    this.stale = new Set(); // views not yet drawn for the current model
     this.model = null;
     this.pin = null;
     this.token = 0;
@@ -272,22 +273,40 @@ export class Explorer {
     }), 120);
   }
 
+  /** Draw the visible view now and the hidden ones when the browser is idle (or as soon as a
+   * highlight or a tab needs them): a slider step costs one view, not all of them. */
   draw(model) {
     this.model = model;
-    const numbers = this.numbersEl.checked;
-    this.root.classList.toggle("ct-numbers-on", numbers);
-    for (const [name, panel] of Object.entries(this.panels)) {
-      panel.classList.remove("ct-invalid");
-      if (VIEWS[name]) VIEWS[name](panel, model, numbers);
-    }
-    this.cells = null; // the marks of the last highlight are cleared by the next one
+    this.root.classList.toggle("ct-numbers-on", this.numbersEl.checked);
+    this.stale = new Set(Object.keys(this.panels));
+    this.drawView(this.tab);
     this.shapeEl.textContent = shapeFormula(model);
     if (this.pin && !this.exists(this.pin)) this.pin = null;
-    this.highlight(this.pin);
+    this.highlight(this.pin, false);
+    const later = () => {
+      if (this.model !== model || !this.stale.size) return;
+      this.drawStale();
+      this.highlight(this.current, false);
+    };
+    if (window.requestIdleCallback) window.requestIdleCallback(later);
+    else window.setTimeout(later, 60);
+  }
+
+  drawView(name) {
+    if (!this.model || !this.stale.has(name)) return;
+    this.stale.delete(name);
+    const panel = this.panels[name];
+    panel.classList.remove("ct-invalid");
+    if (VIEWS[name]) VIEWS[name](panel, this.model, this.numbersEl.checked);
+    this.cells = null; // the marks of the last highlight are cleared by the next one
+  }
+
+  drawStale() {
+    for (const name of [...this.stale]) this.drawView(name);
   }
 
   invalid(model) {
-    this.highlight(null);
+    this.highlight(null, false);
     this.model = null;
     this.cells = null;
     this.nearest = model.nearest;
@@ -335,6 +354,7 @@ export class Explorer {
       tab.setAttribute("aria-selected", String(on));
       tab.tabIndex = on ? 0 : -1;
     }
+    this.drawView(key);
     for (const [name, panel] of Object.entries(this.panels)) panel.hidden = name !== key;
     this.walk.reset();
   }
@@ -454,7 +474,9 @@ export class Explorer {
    * the same in every view: the input cell, the tap in W, the tap's place in the flipped W′, the
    * X′ cell it meets there and the matrix entry. The pin keeps its own outline.
    */
-  highlight(target) {
+  highlight(target, complete = true) {
+    this.current = target;
+    if (complete) this.drawStale(); // a highlight marks every view, drawn or not yet
     for (const node of this.marked) {
       node.classList.remove("active", "lit", "pair", "pinned");
       node.style.removeProperty("--ct-hue");
