@@ -229,6 +229,7 @@ def test_overlap_counts_equal_the_number_of_contributions(example_build: Path, s
     st = {"height": 4, "width": 5, "kernel": 3, "stride": 2, "padding": 0, "output_padding": 1, "dilation": 1}
     set_state(page, "explorer", st)
     wait_shape(page, "explorer", output_shape(*args_of(st)))
+    page.click(f'{sel} [data-tab="overlap"]')  # hidden views are drawn when idle or shown
     shown = page.evaluate("(sel) => Array.from(document.querySelectorAll(`${sel} [data-key=\"overlap\"] g.ct-cell`))"
                           ".map(e => [Number(e.dataset.row), Number(e.dataset.col), Number(e.querySelector('text').textContent)])", sel)
     expected = contributions(*args_of(st))

@@ -43,6 +43,8 @@ def test_every_product_has_its_own_hue_in_every_view(explorer, st):
     i, j = max(terms, key=lambda cell: len(terms[cell]))  # the cell with the most products
     assert len(terms[(i, j)]) >= 2
     page.locator(f'{WIDGET} [data-grid="output"][data-row="{i}"][data-col="{j}"]').hover()
+    # Fills fade in over 80 ms (without reduced motion): read them once the transitions ended.
+    page.wait_for_function(f"document.querySelector('{WIDGET}').getAnimations({{subtree: true}}).length === 0")
     hovered = fill(page, f'[data-grid="output"][data-row="{i}"][data-col="{j}"]')
     hues = []
     for a, b, ka, kb in terms[(i, j)]:

@@ -105,15 +105,16 @@ def test_unlinked_settings_match_pytorch_in_every_view(explorer, example_build):
         kh, kw = st["kernel_h"], st["kernel_w"]
         assert page.locator(f'{WIDGET} [data-grid="kernel"]').count() == kh * kw
         dh, dw = st["dilation_h"], st["dilation_w"]
-        size = page.evaluate("(r) => { const f = document.querySelectorAll(`${r} [data-grid=\"flipped\"]`);"
-                             " return [Math.max(...[...f].map(e => +e.dataset.row)) + 1, Math.max(...[...f].map(e => +e.dataset.col)) + 1]; }", WIDGET)
-        assert size == [dh * (kh - 1) + 1, dw * (kw - 1) + 1]
         terms = torch_contributions((st["height"], st["width"]), (kh, kw), *torch_args(st))
         for i, j in rng.sample(sorted(terms), min(3, len(terms))):
             page.locator(f'{WIDGET} [data-grid="output"][data-row="{i}"][data-col="{j}"]').hover()
             assert active(page, "input") == {(a, b) for a, b, _, _ in terms[(i, j)]}
             assert active(page, "kernel") == {(ka, kb) for _, _, ka, kb in terms[(i, j)]}
             assert active(page, "expanded") == {(i + t * dh, j + u * dw) for t in range(kh) for u in range(kw)}
+        # The hover drew the hidden views too (they are otherwise drawn when the page is idle).
+        size = page.evaluate("(r) => { const f = document.querySelectorAll(`${r} [data-grid=\"flipped\"]`);"
+                             " return [Math.max(...[...f].map(e => +e.dataset.row)) + 1, Math.max(...[...f].map(e => +e.dataset.col)) + 1]; }", WIDGET)
+        assert size == [dh * (kh - 1) + 1, dw * (kw - 1) + 1]
         checked += 1
     assert rejected > 0
     assert page.errors == []
