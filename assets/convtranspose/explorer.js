@@ -140,8 +140,6 @@ export class Explorer {
         const on = !this.linked[p];
         if (on) this.setValue(`${p}_w`, this.inputs[`${p}_h`].value);
         this.setLinked(p, on);
-        (on ? this.inputs[p] : this.inputs[`${p}_h`]).focus({ preventScroll: true });
-        this.linkButtons[p].focus({ preventScroll: true });
         this.requestShow();
       });
     }
@@ -543,7 +541,7 @@ export class Explorer {
         }
       }
       matrixRows.add(row * m.W + col);
-      this.formulaEl.textContent = outputFormula(m, row, col);
+      showParts(this.formulaEl, outputFormula(m, row, col));
     } else if (resolved.kind === "input") {
       mark(`input:${row},${col}`, "active");
       const r = m.rows.kind.indexOf(row);
@@ -557,7 +555,7 @@ export class Explorer {
         mark(`flipped:${flippedAt(ka, kb)}`, "active", tone);
       }
       matrixCols.add(row * m.w + col);
-      this.formulaEl.textContent = inputFormula(m, row, col);
+      showParts(this.formulaEl, inputFormula(m, row, col));
     } else {
       const tone = hue(row, col);
       mark(`kernel:${row},${col}`, "active", tone);
@@ -680,18 +678,37 @@ function shapeFormula(m) {
   return `${side("H", m.rows)}\n${side("W", m.cols)}`;
 }
 
+/** Write a formula given as parts: strings, or [text, hue] for a product in its pair's colour. */
+function showParts(element, parts) {
+  element.replaceChildren(...parts.map((part) => {
+    if (typeof part === "string") return part;
+    const span = document.createElement("span");
+    span.className = "ct-term";
+    span.style.setProperty("--ct-hue", part[1]);
+    span.textContent = part[0];
+    return span;
+  }));
+}
+
+/** Parts joined by `glue`: [a, glue, b, glue, c]. */
+function joined(parts, glue) {
+  return parts.flatMap((part, at) => (at ? [glue, part] : [part]));
+}
+
 function outputFormula(m, i, j) {
   const terms = contributionsOf(m, i, j);
   const extra = i >= m.H - m.rows.o || j >= m.W - m.cols.o ? " (a cell added by output_padding)" : "";
-  if (!terms.length) return `y[${i},${j}] = 0: no input reaches this cell${extra}.`;
-  const symbols = terms.map(([a, b, ka, kb]) => `x[${a},${b}]·w[${ka},${kb}]`).join(" + ");
+  if (!terms.length) return [`y[${i},${j}] = 0: no input reaches this cell${extra}.`];
+  const hue = (ka, kb) => tapHue(m.kh, m.kw, ka, kb);
+  const symbols = terms.map(([a, b, ka, kb]) => [`x[${a},${b}]·w[${ka},${kb}]`, hue(ka, kb)]);
   const numbers = terms.map(([a, b, ka, kb]) => `${signed(m.x(a, b))}·${signed(m.wv(ka, kb))}`).join(" + ");
-  return `y[${i},${j}] = ${symbols} = ${numbers} = ${String(m.y(i, j)).replace("-", "−")}${extra}`;
+  return [`y[${i},${j}] = `, ...joined(symbols, " + "),
+    ` = ${numbers} = ${String(m.y(i, j)).replace("-", "−")}${extra}`];
 }
 
 function inputFormula(m, a, b) {
   const targets = footprintOf(m, a, b);
-  if (!targets.length) return `x[${a},${b}] reaches no output cell: padding crops its whole footprint.`;
-  return `x[${a},${b}] = ${m.x(a, b)} is scattered to ` +
-    targets.map(([i, j, ka, kb]) => `y[${i},${j}] (·w[${ka},${kb}])`).join(", ");
+  if (!targets.length) return [`x[${a},${b}] reaches no output cell: padding crops its whole footprint.`];
+  const parts = targets.map(([i, j, ka, kb]) => [`y[${i},${j}] (·w[${ka},${kb}])`, tapHue(m.kh, m.kw, ka, kb)]);
+  return [`x[${a},${b}] = ${m.x(a, b)} is scattered to `, ...joined(parts, ", ")];
 }

@@ -59,6 +59,13 @@ def test_every_product_has_its_own_hue_in_every_view(explorer, st):
         hues.append(colours.pop())
     assert len(set(hues)) == len(hues), hues  # distinct pairs, distinct hues
     assert hovered not in hues
+    # The formula names each product in the hue its cells share.
+    terms_shown = page.evaluate("(r) => Array.from(document.querySelectorAll(`${r} [data-role=formula] .ct-term`))"
+                                ".map(e => [e.textContent, e.style.getPropertyValue('--ct-hue')])", WIDGET)
+    cell_hue = {f"x[{a},{b}]·w[{ka},{kb}]": page.evaluate(
+        "([r, s]) => document.querySelector(`${r} ${s}`).style.getPropertyValue('--ct-hue')",
+        [WIDGET, f'[data-grid="input"][data-row="{a}"][data-col="{b}"]']) for a, b, ka, kb in terms[(i, j)]}
+    assert dict(terms_shown) == cell_hue
     assert page.errors == []
 
 
