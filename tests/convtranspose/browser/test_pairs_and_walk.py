@@ -112,14 +112,21 @@ def test_play_walks_the_cells_in_row_major_order_and_pauses(explorer):
     page = explorer
     set_state(page, {"height": 2, "width": 2, "kernel": 2, "stride": 1, "padding": 0, "output_padding": 0, "dilation": 1})
     wait_state(page, "ready")
-    page.select_option(f'{WIDGET} [data-role="speed"]', "250")
+    speed = f'{WIDGET} [data-role="speed"]'
     play = page.locator(f'{WIDGET} [data-role="play"]')
-    # Scatter view: the input cells, then round again.
+    inputs = ["input-0-0", "input-0-1", "input-1-0", "input-1-1"]
+    # Scatter view: the input cells. Slow at first, so the first pin is read before the next step.
+    page.select_option(speed, "1200")
     play.focus()
     page.keyboard.press("Enter")
     assert play.text_content() == "Pause"
-    assert pinned_cells(page, 5, "input") == ["input-0-0", "input-0-1", "input-1-0", "input-1-1", "input-0-0"]
-    page.keyboard.press("Enter")  # focus is still on the button: pause
+    assert page.get_attribute(WIDGET, "data-pinned") == "input-0-0"
+    page.select_option(speed, "250")  # goes on from there, faster
+    seen = pinned_cells(page, 5, "input")
+    start = inputs.index(seen[0])
+    assert seen == [inputs[(start + n) % 4] for n in range(5)]  # row-major, then round again
+    play.focus()
+    page.keyboard.press("Enter")  # pause
     assert play.text_content() == "Play"
     still = page.get_attribute(WIDGET, "data-pinned")
     page.wait_for_timeout(700)
@@ -131,7 +138,10 @@ def test_play_walks_the_cells_in_row_major_order_and_pauses(explorer):
     assert page.get_attribute(WIDGET, "data-pinned") == "output-0-1"
     assert page.locator(f'{WIDGET} [data-role="formula"]').text_content().startswith("y[0,1] =")
     play.click()
-    assert pinned_cells(page, 3, "output") == ["output-0-2", "output-1-0", "output-1-1"]
+    outputs = [f"output-{i}-{j}" for i in range(3) for j in range(3)]
+    seen = pinned_cells(page, 3, "output")
+    start = outputs.index(seen[0])
+    assert start != 0 and seen == [outputs[(start + n) % 9] for n in range(3)]  # on from the stepped-to cell
     page.keyboard.press("Escape")
     assert play.text_content() == "Play"
     page.wait_for_timeout(600)
