@@ -2,43 +2,69 @@
 // and links hover/focus/pin across the grids. All arithmetic comes decoded from the JSON.
 
 import { select } from "../vendor/d3-selection-3.0.1/d3-selection.js";
-import { DataSource, SLIDERS, contributionsOf, decode, footprintOf, linksOf } from "./data.js";
+import { holdAtTop } from "../js/anchor.js";
+import {
+  DataSource, PARAMS, SLIDERS, STATE_KEYS, contributionsOf, decode, footprintOf, linksOf, tapHue,
+} from "./data.js";
 import { CELL, signed } from "./grid.js";
-import { readHash, writeHash } from "./state.js";
+import { readState, writeState } from "./state.js";
 import { renderConv } from "./views/conv.js";
 import { renderDirect } from "./views/direct.js";
 import { renderMatrix } from "./views/matrix.js";
 import { renderOverlap } from "./views/overlap.js";
+import { Walk } from "./walk.js";
 
-const GRIDS = ["input", "kernel", "output", "expanded", "flipped"];
+/** Every view, by the data-view of its panel: render(panel, model, numbers). A new view adds its
+ * line here and a tab in widget.py's VIEWS. */
+const VIEWS = {
+  direct: renderDirect,
+  conv: renderConv,
+  matrix: renderMatrix,
+  overlap: renderOverlap,
+};
+const PIN_GRIDS = ["input", "kernel", "output"];
 
 export class Explorer {
   constructor(root) {
     this.root = root;
     this.id = root.dataset.widgetId;
     this.data = new DataSource(root.dataset.manifest);
-    this.inputs = Object.fromEntries(SLIDERS.map((name) => [name, root.querySelector(`input[name="${name}"]`)]));
+    const input = (name) => root.querySelector(`input[name="${name}"]`);
+    this.inputs = Object.fromEntries([...SLIDERS, ...STATE_KEYS].map((name) => [name, input(name)]));
+    this.linkButtons = Object.fromEntries(PARAMS.map((p) => [p, root.querySelector(`[data-role="link"][data-param="${p}"]`)]));
+    this.linked = Object.fromEntries(PARAMS.map((p) => [p, true]));
     this.panels = Object.fromEntries([...root.querySelectorAll("[data-view]")].map((p) => [p.dataset.view, p]));
     this.formulaEl = root.querySelector('[data-role="formula"]');
+    this.pinEl = root.querySelector('[data-role="pin-status"]');
     this.shapeEl = root.querySelector('[data-role="shape"]');
     this.problemEl = root.querySelector('[data-role="problem"]');
     this.numbersEl = root.querySelector('[data-role="numbers"]');
+    this.tab = "direct";
+    this.stale = new Set(); // views not yet drawn for the current model
     this.model = null;
     this.pin = null;
     this.token = 0;
+    this.touched = false; // the URL is the reader's until they use the explorer
+    this.cells = null; // index of drawn cells, rebuilt after a draw
+    this.marked = [];
+    this.walk = new Walk(this);
   }
 
   async start() {
     this.root.classList.add("ct-live");
     this.manifest = await this.loadManifest();
     if (!this.manifest) return;
-    const fromHash = readHash(this.id, this.manifest.ranges);
-    if (fromHash) {
-      this.setControls(fromHash.st);
-      this.pin = fromHash.pin;
+    const saved = readState(this.id, this.manifest.ranges, Object.keys(this.panels));
+    if (saved) {
+      this.setControls(saved.st, saved.linked);
+      this.numbersEl.checked = saved.numbers;
+      if (saved.tab) this.selectTab(saved.tab);
+      this.pin = saved.pin;
     }
     this.bind();
-    await this.show(false);
+    await this.show();
+    // A permalink is about this widget: bring it into view once the page has settled.
+    if (saved) holdAtTop(this.root);
   }
 
   async loadManifest() {
@@ -50,38 +76,93 @@ export class Explorer {
     }
   }
 
+  /** The numbers of the state: {height, width, kernel_h, kernel_w, ..., dilation_w}. */
   state() {
-    return Object.fromEntries(SLIDERS.map((name) => [name, Number(this.inputs[name].value)]));
+    return Object.fromEntries(STATE_KEYS.map((name) => [name, Number(this.inputs[name].value)]));
   }
 
-  setControls(st) {
-    for (const name of SLIDERS) {
-      this.inputs[name].value = st[name];
-      this.root.querySelector(`[data-role="value-${name}"]`).textContent = st[name];
+  setValue(name, value) {
+    this.inputs[name].value = value;
+    this.root.querySelector(`[data-role="value-${name}"]`).textContent = value;
+  }
+
+  /** Put a state on the sliders; `linked` (optional) sets the link toggles, otherwise a
+   * parameter whose axes now differ is unlinked. */
+  setControls(st, linked) {
+    for (const name of STATE_KEYS) this.setValue(name, st[name]);
+    for (const p of PARAMS) {
+      const on = linked ? linked[p] !== false && st[`${p}_h`] === st[`${p}_w`] : this.linked[p] && st[`${p}_h`] === st[`${p}_w`];
+      this.setLinked(p, on);
     }
+  }
+
+  /** Link or unlink a parameter's two axes (only the toggle and which sliders show). */
+  setLinked(param, on) {
+    this.linked[param] = on;
+    const box = this.linkButtons[param].closest(".ct-param");
+    box.dataset.linked = String(on);
+    this.linkButtons[param].setAttribute("aria-pressed", String(on));
+    box.querySelector(`[data-slider="${param}"]`).hidden = !on;
+    box.querySelector(`[data-slider="${param}_h"]`).hidden = on;
+    box.querySelector(`[data-slider="${param}_w"]`).hidden = on;
+    if (on) this.setValue(param, this.inputs[`${param}_h`].value);
   }
 
   bind() {
-    for (const name of SLIDERS) {
-      const input = this.inputs[name];
-      input.addEventListener("input", () => {
-        this.root.querySelector(`[data-role="value-${name}"]`).textContent = input.value;
+    const used = () => { this.touched = true; };
+    for (const name of ["height", "width"]) {
+      this.inputs[name].addEventListener("input", () => {
+        used();
+        this.setValue(name, this.inputs[name].value);
         this.requestShow();
       });
-      input.addEventListener("change", () => this.recordHash(true));
+    }
+    for (const p of PARAMS) {
+      this.inputs[p].addEventListener("input", () => {
+        used();
+        const value = this.inputs[p].value;
+        this.setValue(p, value);
+        this.setValue(`${p}_h`, value);
+        this.setValue(`${p}_w`, value);
+        this.requestShow();
+      });
+      for (const axis of ["h", "w"]) {
+        const name = `${p}_${axis}`;
+        this.inputs[name].addEventListener("input", () => {
+          used();
+          this.setValue(name, this.inputs[name].value);
+          if (this.linked[p]) this.setLinked(p, false);
+          this.requestShow();
+        });
+      }
+      this.linkButtons[p].addEventListener("click", () => {
+        used();
+        const on = !this.linked[p];
+        if (on) this.setValue(`${p}_w`, this.inputs[`${p}_h`].value);
+        this.setLinked(p, on);
+        this.requestShow();
+      });
     }
     window.addEventListener("popstate", () => this.fromLocation());
-    window.addEventListener("hashchange", () => this.fromLocation());
-    this.numbersEl.addEventListener("change", () => this.model && this.draw(this.model));
+    this.numbersEl.addEventListener("change", () => {
+      used();
+      if (this.model) this.draw(this.model);
+      this.record();
+    });
     this.root.querySelector('[data-role="copy"]').addEventListener("click", () => this.copy());
     this.root.querySelector('[data-role="retry"]').addEventListener("click", () => this.retry());
     this.root.querySelector('[data-role="fix"]').addEventListener("click", () => {
       if (!this.nearest) return;
+      used();
       this.setControls(this.nearest);
-      this.show(true);
+      this.show();
     });
     for (const tab of this.root.querySelectorAll("[data-tab]")) {
-      tab.addEventListener("click", () => this.selectTab(tab.dataset.tab));
+      tab.addEventListener("click", () => {
+        used();
+        this.selectTab(tab.dataset.tab);
+        this.record();
+      });
       tab.addEventListener("keydown", (event) => this.tabKeys(event));
     }
     const views = this.root.querySelector(".ct-views");
@@ -92,25 +173,40 @@ export class Explorer {
     views.addEventListener("mouseleave", () => this.highlight(this.pin));
     views.addEventListener("click", (event) => {
       const target = cellOf(event.target);
-      if (target) this.togglePin(target);
+      if (target) {
+        used();
+        this.walk.stop();
+        this.togglePin(target);
+      }
     });
     views.addEventListener("keydown", (event) => this.cellKeys(event));
-    this.root.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") this.setPin(null);
+    // Escape releases the pin wherever focus is: the reader may have tabbed on into the prose.
+    document.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape" || event.defaultPrevented) return;
+      const walking = this.walk.playing;
+      this.walk.stop();
+      if (this.pin || walking) {
+        used();
+        this.setPin(null);
+      }
     });
+    this.walk.bind();
   }
 
   fromLocation() {
-    const found = readHash(this.id, this.manifest.ranges);
+    const found = readState(this.id, this.manifest.ranges, Object.keys(this.panels));
     if (!found) return;
-    const same = SLIDERS.every((n) => found.st[n] === Number(this.inputs[n].value));
+    const st = this.state();
+    const same = STATE_KEYS.every((n) => found.st[n] === st[n]);
     this.pin = found.pin;
+    this.numbersEl.checked = found.numbers;
+    if (found.tab) this.selectTab(found.tab);
     if (same && this.model) {
-      this.highlight(this.pin);
+      this.draw(this.model);
       return;
     }
-    this.setControls(found.st);
-    this.show(false, false);
+    this.setControls(found.st, found.linked);
+    this.show();
   }
 
   /** Draw at most once per frame: a drag fires input events faster than a large state draws.
@@ -124,7 +220,7 @@ export class Explorer {
       return;
     }
     this.frameOpen = true;
-    this.show(false);
+    this.show();
     window.requestAnimationFrame(() => {
       this.frameOpen = false;
       if (this.pending) {
@@ -134,22 +230,22 @@ export class Explorer {
     });
   }
 
-  async show(push, record = true) {
+  async show() {
     const st = this.state();
     const token = ++this.token;
-    let doc = this.data.cached(this.manifest, st);
-    if (!doc) {
+    let docs = this.data.cached(this.manifest, st);
+    if (!docs) {
       this.root.dataset.state = "loading";
       try {
-        doc = await this.data.axis(this.manifest, st);
+        docs = await this.data.axes(this.manifest, st);
       } catch (error) {
         if (token === this.token) this.fail(`Could not load the data for this setting (${error.message}).`);
         return;
       }
       if (token !== this.token) return; // a newer state won the race
     }
-    if (record) this.recordHash(push);
-    const model = decode(this.manifest, doc, st);
+    this.record();
+    const model = decode(this.manifest, docs[0], docs[1], st, this.linked);
     if (!model.valid) {
       this.invalid(model);
     } else {
@@ -163,32 +259,54 @@ export class Explorer {
     window.setTimeout(() => this.data.prefetch(this.manifest, this.state()), 0);
   }
 
-  /** Put the state in the URL. Dragging a slider fires dozens of input events a second, and
-   * browsers throttle (and warn about) that many history calls, so replacements are debounced;
-   * a push (a deliberate step: fix, pin, released slider) happens at once. */
-  recordHash(push) {
+  /** Put the state in the URL, once the reader has used the explorer (a page opened on a section
+   * link keeps its URL until then). Always a replacement: Back leaves the page, as it did before
+   * the reader touched a slider. Debounced: a drag fires dozens of input events a second. */
+  record() {
+    if (!this.touched) return;
     window.clearTimeout(this.hashTimer);
-    const write = () => writeHash(this.id, this.state(), this.pin, push);
-    if (push) write();
-    else this.hashTimer = window.setTimeout(write, 150);
+    this.hashTimer = window.setTimeout(() => writeState(this.id, {
+      st: this.state(), linked: this.linked, tab: this.tab === "direct" ? null : this.tab,
+      numbers: this.numbersEl.checked, pin: this.pin,
+    }), 120);
   }
 
+  /** Draw the visible view now and the hidden ones when the browser is idle (or as soon as a
+   * highlight or a tab needs them): a slider step costs one view, not all of them. */
   draw(model) {
     this.model = model;
-    const numbers = this.numbersEl.checked;
-    this.root.classList.toggle("ct-numbers-on", numbers);
-    for (const panel of Object.values(this.panels)) panel.classList.remove("ct-invalid");
-    renderDirect(this.panels.direct, model, numbers);
-    renderConv(this.panels.conv, model, numbers);
-    renderMatrix(this.panels.matrix, model, numbers);
-    renderOverlap(this.panels.overlap, model);
+    this.root.classList.toggle("ct-numbers-on", this.numbersEl.checked);
+    this.stale = new Set(Object.keys(this.panels));
+    this.drawView(this.tab);
     this.shapeEl.textContent = shapeFormula(model);
     if (this.pin && !this.exists(this.pin)) this.pin = null;
-    this.highlight(this.pin);
+    this.highlight(this.pin, false);
+    const later = () => {
+      if (this.model !== model || !this.stale.size) return;
+      this.drawStale();
+      this.highlight(this.current, false);
+    };
+    if (window.requestIdleCallback) window.requestIdleCallback(later);
+    else window.setTimeout(later, 60);
+  }
+
+  drawView(name) {
+    if (!this.model || !this.stale.has(name)) return;
+    this.stale.delete(name);
+    const panel = this.panels[name];
+    panel.classList.remove("ct-invalid");
+    if (VIEWS[name]) VIEWS[name](panel, this.model, this.numbersEl.checked);
+    this.cells = null; // the marks of the last highlight are cleared by the next one
+  }
+
+  drawStale() {
+    for (const name of [...this.stale]) this.drawView(name);
   }
 
   invalid(model) {
+    this.highlight(null, false);
     this.model = null;
+    this.cells = null;
     this.nearest = model.nearest;
     delete this.root.dataset.outputShape;
     this.root.dataset.state = "invalid";
@@ -199,15 +317,14 @@ export class Explorer {
     const retry = this.root.querySelector('[data-role="retry"]');
     retry.hidden = true;
     if (model.nearest) {
-      const st = this.state();
-      const changes = SLIDERS.filter((n) => model.nearest[n] !== st[n]).map((n) => `${n.replace("_", " ")} ${model.nearest[n]}`);
-      fix.textContent = `Use the nearest accepted setting: ${changes.join(", ")}`;
+      fix.textContent = `Use the nearest accepted setting: ${describeChanges(this.state(), model.nearest)}`;
       fix.hidden = false;
     } else {
       fix.hidden = true;
     }
     this.shapeEl.textContent = "";
     this.formulaEl.textContent = "No output: fix the setting first.";
+    this.showPin();
   }
 
   fail(message) {
@@ -224,16 +341,20 @@ export class Explorer {
       await this.start();
       return;
     }
-    await this.show(false);
+    await this.show();
   }
 
   selectTab(key) {
+    if (!this.panels[key]) return;
+    this.tab = key;
     for (const tab of this.root.querySelectorAll("[data-tab]")) {
       const on = tab.dataset.tab === key;
       tab.setAttribute("aria-selected", String(on));
       tab.tabIndex = on ? 0 : -1;
     }
+    this.drawView(key);
     for (const [name, panel] of Object.entries(this.panels)) panel.hidden = name !== key;
+    this.walk.reset();
   }
 
   tabKeys(event) {
@@ -241,7 +362,9 @@ export class Explorer {
     const tabs = [...this.root.querySelectorAll("[data-tab]")];
     const at = tabs.indexOf(event.currentTarget);
     const next = tabs[(at + (event.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length];
+    this.touched = true;
     this.selectTab(next.dataset.tab);
+    this.record();
     next.focus();
     event.preventDefault();
   }
@@ -268,32 +391,37 @@ export class Explorer {
       event.preventDefault();
     } else if (event.key === "Enter" || event.key === " ") {
       const target = cellOf(cell);
-      if (target) this.togglePin(target);
+      if (target) {
+        this.touched = true;
+        this.walk.stop();
+        this.togglePin(target);
+      }
       event.preventDefault();
     }
   }
 
   togglePin(target) {
-    const same = this.pin && this.pin.grid === target.grid && this.pin.row === target.row && this.pin.col === target.col;
-    this.setPin(same ? null : target);
+    const pin = this.canonical(target);
+    const same = pin && this.pin && this.pin.grid === pin.grid && this.pin.row === pin.row && this.pin.col === pin.col;
+    this.setPin(same ? null : pin);
   }
 
   setPin(target) {
-    this.pin = target && ["input", "kernel", "output"].includes(target.grid) ? target : (target ? this.canonical(target) : null);
-    this.root.classList.toggle("ct-pinned", Boolean(this.pin));
+    this.pin = target ? this.canonical(target) : null;
     this.highlight(this.pin);
-    if (this.model) this.recordHash(true);
+    if (this.model) this.record();
   }
 
   /** Pins are stored as input, kernel or output cells, whatever grid was clicked. */
   canonical(target) {
+    if (PIN_GRIDS.includes(target.grid)) return target;
     const resolved = this.resolve(target);
     return resolved ? { grid: resolved.kind, row: resolved.row, col: resolved.col } : null;
   }
 
   exists(target) {
     const m = this.model;
-    const size = { input: [m.h, m.w], kernel: [m.k, m.k], output: [m.H, m.W] }[target.grid];
+    const size = { input: [m.h, m.w], kernel: [m.kh, m.kw], output: [m.H, m.W] }[target.grid];
     return size && target.row < size[0] && target.col < size[1];
   }
 
@@ -302,80 +430,173 @@ export class Explorer {
     const m = this.model;
     if (!m) return null;
     const { grid, row, col } = target;
-    if (grid === "input" || grid === "kernel" || grid === "output") return { kind: grid, row, col };
+    if (PIN_GRIDS.includes(grid)) return { kind: grid, row, col };
     if (grid === "mirror-output") return { kind: "output", row, col };
     if (grid === "expanded") {
-      const a = m.rowKind[row];
-      const b = m.colKind[col];
+      const a = m.rows.kind[row];
+      const b = m.cols.kind[col];
       return a >= 0 && b >= 0 ? { kind: "input", row: a, col: b } : null;
     }
     if (grid === "flipped") {
-      if (row % m.d || col % m.d) return null;
-      return { kind: "kernel", row: m.k - 1 - row / m.d, col: m.k - 1 - col / m.d };
+      if (row % m.rows.d || col % m.cols.d) return null;
+      return { kind: "kernel", row: m.kh - 1 - row / m.rows.d, col: m.kw - 1 - col / m.cols.d };
     }
     if (grid === "matrix") return { kind: "output", row: Math.floor(row / m.W), col: row % m.W };
     return null;
   }
 
-  highlight(target) {
-    const root = select(this.root);
-    root.selectAll(".active").classed("active", false);
-    root.selectAll(".lit").classed("lit", false);
+  /** Every drawn cell by what it shows, so a highlight touches only the cells it marks. */
+  cellIndex() {
+    if (this.cells) return this.cells;
+    const index = new Map();
+    const add = (key, node) => {
+      const list = index.get(key);
+      if (list) list.push(node);
+      else index.set(key, [node]);
+    };
+    for (const node of this.root.querySelectorAll(".ct-views g.ct-cell")) {
+      const { grid, mirror, matrix, row, col } = node.dataset;
+      if (grid) add(`${grid}:${row},${col}`, node);
+      else if (mirror) add(`mirror:${row},${col}`, node); // mirrors of output cells
+      else if (matrix) {
+        add(`row:${row}`, node);
+        add(`col:${col}`, node);
+      }
+    }
+    this.cells = index;
+    return index;
+  }
+
+  /**
+   * Mark what `target` is made of. Each (input, weight) product gets the hue of its kernel tap,
+   * the same in every view: the input cell, the tap in W, the tap's place in the flipped W′, the
+   * X′ cell it meets there and the matrix entry. The pin keeps its own outline.
+   */
+  highlight(target, complete = true) {
+    this.current = target;
+    if (complete) this.drawStale(); // a highlight marks every view, drawn or not yet
+    for (const node of this.marked) {
+      node.classList.remove("active", "lit", "pair", "pinned");
+      node.style.removeProperty("--ct-hue");
+      node.removeAttribute("aria-pressed");
+    }
+    this.marked = [];
     const m = this.model;
+    this.showPin();
     const resolved = target && m ? this.resolve(target) : null;
     if (!resolved) {
       if (m) this.formulaEl.textContent = "Hover or focus an output cell to see how it is formed.";
+      this.matrixBands(new Set(), new Set());
       return;
     }
-    const mark = { input: new Set(), kernel: new Set(), output: new Set(), expanded: new Set(), flipped: new Set() };
+    const index = this.cellIndex();
+    const mark = (key, cls, hue) => {
+      for (const node of index.get(key) || []) {
+        node.classList.add(cls);
+        if (hue !== undefined) {
+          node.classList.add("pair");
+          node.style.setProperty("--ct-hue", hue);
+        }
+        this.marked.push(node);
+      }
+    };
+    const hue = (ka, kb) => tapHue(m.kh, m.kw, ka, kb);
+    const dh = m.rows.d;
+    const dw = m.cols.d;
+    const flippedAt = (ka, kb) => `${(m.kh - 1 - ka) * dh},${(m.kw - 1 - kb) * dw}`;
     const matrixRows = new Set();
     const matrixCols = new Set();
     const { row, col } = resolved;
     if (resolved.kind === "output") {
-      mark.output.add(`${row},${col}`);
-      for (const [a, b, ka, kb] of contributionsOf(m, row, col)) {
-        mark.input.add(`${a},${b}`);
-        mark.kernel.add(`${ka},${kb}`);
+      mark(`output:${row},${col}`, "active");
+      const terms = contributionsOf(m, row, col);
+      const met = new Set();
+      for (const [a, b, ka, kb] of terms) {
+        const tone = hue(ka, kb);
+        mark(`input:${a},${b}`, "active", tone);
+        mark(`kernel:${ka},${kb}`, "active", tone);
+        mark(`flipped:${flippedAt(ka, kb)}`, "active", tone);
+        // The window of W′ over X′ starts at (row, col): tap (t, u) of W′ meets X′ there.
+        const r = row + (m.kh - 1 - ka) * dh;
+        const c = col + (m.kw - 1 - kb) * dw;
+        met.add(`${r},${c}`);
+        mark(`expanded:${r},${c}`, "active", tone);
+        const entry = index.get(`row:${row * m.W + col}`) || [];
+        for (const node of entry) {
+          if (Number(node.dataset.col) === a * m.w + b) {
+            node.classList.add("pair");
+            node.style.setProperty("--ct-hue", tone);
+          }
+        }
       }
-      for (let t = 0; t < m.k; t++) {
-        for (let u = 0; u < m.k; u++) {
-          mark.expanded.add(`${row + t * m.d},${col + u * m.d}`);
-          mark.flipped.add(`${t * m.d},${u * m.d}`);
+      // The rest of the window: zeros and border cells the kernel also covers (products of 0).
+      for (let t = 0; t < m.kh; t++) {
+        for (let u = 0; u < m.kw; u++) {
+          const key = `${row + t * dh},${col + u * dw}`;
+          if (!met.has(key)) mark(`expanded:${key}`, "active");
+          const tap = `${t * dh},${u * dw}`;
+          const ka = m.kh - 1 - t;
+          const kb = m.kw - 1 - u;
+          if (!terms.some((q) => q[2] === ka && q[3] === kb)) mark(`flipped:${tap}`, "active");
         }
       }
       matrixRows.add(row * m.W + col);
-      this.formulaEl.textContent = outputFormula(m, row, col);
+      showParts(this.formulaEl, outputFormula(m, row, col));
     } else if (resolved.kind === "input") {
-      mark.input.add(`${row},${col}`);
+      mark(`input:${row},${col}`, "active");
+      const r = m.rows.kind.indexOf(row);
+      const c = m.cols.kind.indexOf(col);
+      if (r >= 0 && c >= 0) mark(`expanded:${r},${c}`, "active"); // absent when cropped away
       for (const [i, j, ka, kb] of footprintOf(m, row, col)) {
-        mark.output.add(`${i},${j}`);
-        mark.kernel.add(`${ka},${kb}`);
+        const tone = hue(ka, kb);
+        mark(`output:${i},${j}`, "active", tone);
+        mark(`mirror:${i},${j}`, "lit", tone);
+        mark(`kernel:${ka},${kb}`, "active", tone);
+        mark(`flipped:${flippedAt(ka, kb)}`, "active", tone);
       }
       matrixCols.add(row * m.w + col);
-      this.formulaEl.textContent = inputFormula(m, row, col);
+      showParts(this.formulaEl, inputFormula(m, row, col));
     } else {
-      mark.kernel.add(`${row},${col}`);
-      mark.flipped.add(`${(m.k - 1 - row) * m.d},${(m.k - 1 - col) * m.d}`);
+      const tone = hue(row, col);
+      mark(`kernel:${row},${col}`, "active", tone);
+      mark(`flipped:${flippedAt(row, col)}`, "active", tone);
       const links = linksOf(m, row, col);
       for (const [a, b, i, j] of links) {
-        mark.input.add(`${a},${b}`);
-        mark.output.add(`${i},${j}`);
+        mark(`input:${a},${b}`, "active", tone);
+        mark(`output:${i},${j}`, "active", tone);
+        mark(`mirror:${i},${j}`, "lit", tone);
       }
       this.formulaEl.textContent = `w[${row},${col}] links ${links.length} (input, output) pair(s): ` +
         (links.slice(0, 12).map(([a, b, i, j]) => `x[${a},${b}]→y[${i},${j}]`).join(", ") + (links.length > 12 ? ", …" : ""));
     }
-    for (const grid of GRIDS) {
-      root.selectAll(`[data-grid="${grid}"]`).classed("active", function () {
-        return mark[grid].has(`${this.dataset.row},${this.dataset.col}`);
-      });
+    if (resolved.kind === "output") mark(`mirror:${row},${col}`, "lit");
+    for (const r of matrixRows) mark(`row:${r}`, "lit");
+    for (const c of matrixCols) mark(`col:${c}`, "lit");
+    if (this.pin) {
+      const pinKeys = [`${this.pin.grid}:${this.pin.row},${this.pin.col}`];
+      if (this.pin.grid === "output") pinKeys.push(`mirror:${this.pin.row},${this.pin.col}`);
+      for (const key of pinKeys) {
+        for (const node of index.get(key) || []) {
+          node.classList.add("pinned");
+          node.setAttribute("aria-pressed", "true");
+          this.marked.push(node);
+        }
+      }
     }
-    root.selectAll('[data-mirror="output"]').classed("lit", function () {
-      return mark.output.has(`${this.dataset.row},${this.dataset.col}`);
-    });
-    root.selectAll("[data-matrix]").classed("lit", function () {
-      return matrixRows.has(Number(this.dataset.row)) || matrixCols.has(Number(this.dataset.col));
-    });
     this.matrixBands(matrixRows, matrixCols);
+  }
+
+  /** The pin, in words, above the formula: a pin must not look like a hover. */
+  showPin() {
+    const pin = this.model ? this.pin : null;
+    this.root.classList.toggle("ct-pinned", Boolean(pin));
+    if (pin) this.root.dataset.pinned = `${pin.grid}-${pin.row}-${pin.col}`;
+    else delete this.root.dataset.pinned;
+    this.pinEl.hidden = !pin;
+    if (pin) {
+      const symbol = { input: "x", kernel: "w", output: "y" }[pin.grid];
+      this.pinEl.textContent = `Pinned: ${symbol}[${pin.row},${pin.col}] (Escape or click it again to release)`;
+    }
   }
 
   /** A band behind the whole matrix row (or column), so its zeros read as part of it too. */
@@ -397,9 +618,10 @@ export class Explorer {
   snippet() {
     const st = this.state();
     const m = this.model;
+    const arg = (p) => (st[`${p}_h`] === st[`${p}_w`] ? String(st[`${p}_h`]) : `(${st[`${p}_h`]}, ${st[`${p}_w`]})`);
     const shape = m ? `# input (1, 1, ${st.height}, ${st.width}) -> output (1, 1, ${m.H}, ${m.W})` : "# PyTorch rejects this setting";
-    return `nn.ConvTranspose2d(1, 1, kernel_size=${st.kernel}, stride=${st.stride}, padding=${st.padding}, ` +
-      `output_padding=${st.output_padding}, dilation=${st.dilation})  ${shape}`;
+    return `nn.ConvTranspose2d(1, 1, kernel_size=${arg("kernel")}, stride=${arg("stride")}, padding=${arg("padding")}, ` +
+      `output_padding=${arg("output_padding")}, dilation=${arg("dilation")})  ${shape}`;
   }
 
   async copy() {
@@ -434,24 +656,59 @@ function cellOf(node) {
   return grid ? { grid, row: Number(cell.dataset.row), col: Number(cell.dataset.col) } : null;
 }
 
+/** "kernel 2, stride (height) 3": what the fix button will change. */
+function describeChanges(st, near) {
+  const changes = [];
+  for (const name of ["height", "width"]) if (near[name] !== st[name]) changes.push(`${name} ${near[name]}`);
+  for (const p of PARAMS) {
+    const h = near[`${p}_h`];
+    const w = near[`${p}_w`];
+    const label = p.replace("_", " ");
+    if (h === w && (h !== st[`${p}_h`] || w !== st[`${p}_w`])) changes.push(`${label} ${h}`);
+    else if (h !== w) {
+      if (h !== st[`${p}_h`]) changes.push(`${label} (height) ${h}`);
+      if (w !== st[`${p}_w`]) changes.push(`${label} (width) ${w}`);
+    }
+  }
+  return changes.join(", ");
+}
+
 function shapeFormula(m) {
-  const side = (name, n) => `${name} = (${n}−1)·${m.s} − 2·${m.p} + ${m.d}·(${m.k}−1) + ${m.o} + 1 = ` +
-    `${(n - 1) * m.s - 2 * m.p + m.d * (m.k - 1) + m.o + 1}`;
-  return `${side("H", m.h)}\n${side("W", m.w)}`;
+  const side = (name, ax) => `${name} = (${ax.n}−1)·${ax.s} − 2·${ax.p} + ${ax.d}·(${ax.k}−1) + ${ax.o} + 1 = ${ax.L}`;
+  return `${side("H", m.rows)}\n${side("W", m.cols)}`;
+}
+
+/** Write a formula given as parts: strings, or [text, hue] for a product in its pair's colour. */
+function showParts(element, parts) {
+  element.replaceChildren(...parts.map((part) => {
+    if (typeof part === "string") return part;
+    const span = document.createElement("span");
+    span.className = "ct-term";
+    span.style.setProperty("--ct-hue", part[1]);
+    span.textContent = part[0];
+    return span;
+  }));
+}
+
+/** Parts joined by `glue`: [a, glue, b, glue, c]. */
+function joined(parts, glue) {
+  return parts.flatMap((part, at) => (at ? [glue, part] : [part]));
 }
 
 function outputFormula(m, i, j) {
   const terms = contributionsOf(m, i, j);
-  const extra = i >= m.H - m.o || j >= m.W - m.o ? " (a cell added by output_padding)" : "";
-  if (!terms.length) return `y[${i},${j}] = 0: no input reaches this cell${extra}.`;
-  const symbols = terms.map(([a, b, ka, kb]) => `x[${a},${b}]·w[${ka},${kb}]`).join(" + ");
+  const extra = i >= m.H - m.rows.o || j >= m.W - m.cols.o ? " (a cell added by output_padding)" : "";
+  if (!terms.length) return [`y[${i},${j}] = 0: no input reaches this cell${extra}.`];
+  const hue = (ka, kb) => tapHue(m.kh, m.kw, ka, kb);
+  const symbols = terms.map(([a, b, ka, kb]) => [`x[${a},${b}]·w[${ka},${kb}]`, hue(ka, kb)]);
   const numbers = terms.map(([a, b, ka, kb]) => `${signed(m.x(a, b))}·${signed(m.wv(ka, kb))}`).join(" + ");
-  return `y[${i},${j}] = ${symbols} = ${numbers} = ${String(m.y(i, j)).replace("-", "−")}${extra}`;
+  return [`y[${i},${j}] = `, ...joined(symbols, " + "),
+    ` = ${numbers} = ${String(m.y(i, j)).replace("-", "−")}${extra}`];
 }
 
 function inputFormula(m, a, b) {
   const targets = footprintOf(m, a, b);
-  if (!targets.length) return `x[${a},${b}] reaches no output cell: padding crops its whole footprint.`;
-  return `x[${a},${b}] = ${m.x(a, b)} is scattered to ` +
-    targets.map(([i, j, ka, kb]) => `y[${i},${j}] (·w[${ka},${kb}])`).join(", ");
+  if (!targets.length) return [`x[${a},${b}] reaches no output cell: padding crops its whole footprint.`];
+  const parts = targets.map(([i, j, ka, kb]) => [`y[${i},${j}] (·w[${ka},${kb}])`, tapHue(m.kh, m.kw, ka, kb)]);
+  return [`x[${a},${b}] = ${m.x(a, b)} is scattered to `, ...joined(parts, ", ")];
 }

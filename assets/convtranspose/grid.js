@@ -8,7 +8,8 @@ export const CELL = 26; // viewBox units per cell; CSS decides the on-screen siz
 /**
  * Draw (or update) the grid `key` inside `parent`.
  * spec: {title, rows, cols, cells: [{row, col, cls, label, title}], attr: "grid"|"mirror"|..., name,
- *        focusable: bool (default true: every grid is reachable with Tab)}
+ *        focusable: bool (default true: every grid is reachable with Tab),
+ *        cellSize: name of the CSS custom property giving a cell's on-screen size}
  * Returns the d3 selection of the cell groups.
  */
 export function drawGrid(parent, key, spec) {
@@ -23,10 +24,15 @@ export function drawGrid(parent, key, spec) {
   box.select("figcaption").text(spec.title);
   const width = Math.max(1, spec.cols) * CELL;
   const height = Math.max(1, spec.rows) * CELL;
+  // Every grid draws its cells at one on-screen size (a CSS custom property, larger on phones
+  // where a cell is a tap target), so X′ and W′ line up cell for cell; a grid wider than the
+  // widget scrolls inside it instead of shrinking.
+  const size = spec.cellSize || "--ct-cell-size";
   const svg = box.select("svg")
     .attr("viewBox", `-1 -1 ${width + 2} ${height + 2}`)
     .attr("aria-label", spec.title)
-    .style("width", `${Math.min(width * 1.25, spec.maxWidth || 99999)}px`);
+    .style("width", `calc(var(${size}) * ${(width + 2) / CELL})`)
+    .style("height", `calc(var(${size}) * ${(height + 2) / CELL})`);
   const focusable = spec.focusable !== false;
   const cells = svg.selectAll("g.ct-cell")
     .data(spec.cells, (c) => `${c.row},${c.col}`)

@@ -1,4 +1,7 @@
-// Site-wide behaviour: the light/dark toggle. A module, so it runs after parsing and never blocks.
+// Site-wide behaviour: the light/dark toggle, and section links that land where they point.
+// A module, so it runs after parsing and never blocks.
+import { fragmentTarget, holdAtTop } from "./anchor.js";
+
 const KEY = "stride-theme";
 const root = document.documentElement;
 
@@ -33,3 +36,10 @@ for (const button of document.querySelectorAll("[data-theme-toggle]")) {
     document.dispatchEvent(new CustomEvent("stride:themechange", { detail: { theme: next } }));
   });
 }
+
+// A link to a section ("/post/#checkerboards") lands on the heading once the page has settled,
+// not where the heading was before fonts, math and widgets took their space.
+
+const target = fragmentTarget();
+if (target) holdAtTop(target);
+

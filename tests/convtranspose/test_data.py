@@ -15,7 +15,7 @@ from generator.errors import ContentError
 from generator.plugins import WidgetDeclaration
 from generator.plugins.convtranspose import contributions, output_shape
 from generator.plugins.convtranspose.encoding import (
-    axis_path, decode_contributions, decode_near, decode_sample_output, encode,
+    axis_path, decode_axis_near, decode_contributions, decode_near, decode_sample_output, encode,
 )
 from generator.plugins.convtranspose.plugin import parse_initial, parse_ranges
 from generator.plugins.convtranspose.precompute import (
@@ -163,3 +163,34 @@ def test_defaults_and_partial_initial_settings():
     narrow = _decl({"ranges": {"stride": [1, 1], "dilation": [1, 1]}})
     start = parse_initial(narrow, parse_ranges(narrow))
     assert start["output_padding"] == 0 and start["stride"] == 1
+
+
+@pytest.mark.parametrize("length", ["height", "width"])
+def test_per_axis_nearest_is_valid_and_minimal_by_brute_force(small_files, length):
+    """near_h / near_w: for every (n, k, s, p, o, d) one axis of PyTorch rejects, the record names
+    an accepted axis at the fewest slider steps (ties: smallest tuple), found here by brute force
+    over the 1-D rule; accepted axes have no record. SMALL's height and width ranges differ."""
+    params = ("kernel", "stride", "padding", "output_padding", "dilation")
+    names = (length,) + params
+    grid = list(itertools.product(*(range(lo, hi + 1) for lo, hi in (getattr(SMALL, n) for n in names))))
+
+    def accepted(n, k, s, p, o, d):
+        try:
+            output_shape((n, 1), (k, 1), (s, 1), (p, 0), (o, 0), (d, 1))
+        except ValueError:
+            return False
+        return True
+
+    good = np.array([t for t in grid if accepted(*t)])
+    records = 0
+    for n, k, s, p, o, d in grid:
+        near = decode_axis_near(small_files[axis_path(k, s, p, o, d)], length, n)
+        if accepted(n, k, s, p, o, d):
+            assert near is None
+            continue
+        records += 1
+        target = tuple(near[name] for name in names)
+        distances = np.abs(good - np.array((n, k, s, p, o, d))).sum(axis=1)
+        best = sorted(tuple(int(v) for v in row) for row in good[distances == distances.min()])[0]
+        assert target == best
+    assert records > 0

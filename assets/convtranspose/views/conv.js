@@ -7,7 +7,11 @@ const INSERTED = -2;
 const BORDER = -1;
 
 export function renderConv(panel, model, numbers) {
-  const { rowKind, colKind, k, d, D, o, H, W } = model;
+  const { kh, kw, H, W } = model;
+  const rowKind = model.rows.kind;
+  const colKind = model.cols.kind;
+  const { d: dh, D: Dh, o: oh } = model.rows;
+  const { d: dw, D: Dw, o: ow } = model.cols;
   const rows = rowKind.length;
   const cols = colKind.length;
   const cells = [];
@@ -23,7 +27,7 @@ export function renderConv(panel, model, numbers) {
       } else if (a === BORDER || b === BORDER) {
         cls = "pad";
         label = "";
-        if ((r >= rows - o && a === BORDER) || (c >= cols - o && b === BORDER)) cls += " op";
+        if ((r >= rows - oh && a === BORDER) || (c >= cols - ow && b === BORDER)) cls += " op";
       } else {
         cls = "zero";
         label = "0";
@@ -32,16 +36,17 @@ export function renderConv(panel, model, numbers) {
     }
   }
   drawGrid(panel, "expanded", {
-    title: `X′ (${rows}×${cols}): zeros inserted, border p′ = ${model.pl} / ${model.ph}`,
+    title: `X′ (${rows}×${cols}): zeros inserted, border p′ = ${border(model.rows)} rows, ${border(model.cols)} columns`,
     rows, cols, attr: "grid", name: "expanded", focusable: true, cells,
   });
-  const size = D + 1;
+  const tall = Dh + 1;
+  const wide = Dw + 1;
   const taps = [];
-  for (let r = 0; r < size; r++) {
-    for (let c = 0; c < size; c++) {
-      if (r % d === 0 && c % d === 0) {
-        const ka = k - 1 - r / d;
-        const kb = k - 1 - c / d;
+  for (let r = 0; r < tall; r++) {
+    for (let c = 0; c < wide; c++) {
+      if (r % dh === 0 && c % dw === 0) {
+        const ka = kh - 1 - r / dh;
+        const kb = kw - 1 - c / dw;
         taps.push({ row: r, col: c, cls: "tap", label: numbers ? model.wv(ka, kb) : `${ka},${kb}`, title: `w[${ka},${kb}]` });
       } else {
         taps.push({ row: r, col: c, cls: "hole", label: "", title: "dilation gap" });
@@ -49,14 +54,19 @@ export function renderConv(panel, model, numbers) {
     }
   }
   drawGrid(panel, "flipped", {
-    title: `W′: W rotated 180°${d > 1 ? `, dilated by ${d}` : ""} (${size}×${size})`,
-    rows: size, cols: size, attr: "grid", name: "flipped", cells: taps,
+    title: `W′: W rotated 180°${dh > 1 || dw > 1 ? `, dilated by ${dh === dw ? dh : `${dh}×${dw}`}` : ""} (${tall}×${wide})`,
+    rows: tall, cols: wide, attr: "grid", name: "flipped", cells: taps,
   });
   const out = [];
-  for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) out.push({ row: i, col: j, label: numbers ? model.y(i, j) : `${i},${j}`, cls: i >= H - o || j >= W - o ? "op" : "" });
+  for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) out.push({ row: i, col: j, label: numbers ? model.y(i, j) : `${i},${j}`, cls: i >= H - oh || j >= W - ow ? "op" : "" });
   drawGrid(panel, "conv-output", { title: `Y = X′ ⋆ W′, stride 1 (${H}×${W})`, rows: H, cols: W, attr: "mirror", name: "output", cells: out });
   cropped(panel, model);
   drawLegend(panel, LEGEND);
+}
+
+/** "1 / 2": border before / after (top / bottom for rows); negative means cropped. */
+function border(axis) {
+  return `${axis.pl} / ${axis.ph}`;
 }
 
 const LEGEND = [
@@ -76,8 +86,8 @@ function cropped(panel, model) {
   }
   const describe = (list, where) => (list.length ? `${list.length} ${where}` : "");
   const parts = [
-    describe(model.rowCropLow, "row(s) at the top"), describe(model.rowCropHigh, "row(s) at the bottom"),
-    describe(model.colCropLow, "column(s) on the left"), describe(model.colCropHigh, "column(s) on the right"),
+    describe(model.rows.cropLow, "row(s) at the top"), describe(model.rows.cropHigh, "row(s) at the bottom"),
+    describe(model.cols.cropLow, "column(s) on the left"), describe(model.cols.cropHigh, "column(s) on the right"),
   ].filter(Boolean);
   note.textContent = parts.length
     ? `Padding exceeds d(k−1), so p′ < 0: the zero-inserted input is cropped by ${parts.join(", ")}.`

@@ -23,12 +23,13 @@ export function renderMatrix(panel, model, numbers) {
   const cells = [];
   for (let i = 0; i < H; i++) {
     for (let j = 0; j < W; j++) {
-      for (const [a, ka] of model.rowGather[i]) {
-        for (const [b, kb] of model.colGather[j]) {
+      for (const [a, ka] of model.rows.gather[i]) {
+        for (const [b, kb] of model.cols.gather[j]) {
           cells.push({ row: i * W + j, col: a * w + b, label: numbers ? model.wv(ka, kb) : `${ka},${kb}`, title: `w[${ka},${kb}]` });
         }
       }
     }
   }
-  drawGrid(panel, "matrix", { title: `W̃ᵀ (${H * W}×${h * w})`, rows: H * W, cols: h * w, attr: "matrix", name: "wt", cells, maxWidth: 720 });
+  drawGrid(panel, "matrix", { title: `W̃ᵀ (${H * W}×${h * w})`, rows: H * W, cols: h * w, attr: "matrix", name: "wt", cells,
+    cellSize: "--ct-matrix-cell-size" });
 }

@@ -4,7 +4,9 @@
 import { drawGrid } from "../grid.js";
 
 export function renderOverlap(panel, model) {
-  const { H, W, rowCount, colCount } = model;
+  const { H, W } = model;
+  const rowCount = model.rows.count;
+  const colCount = model.cols.count;
   const cells = [];
   let low = Infinity;
   let high = 0;

@@ -14,7 +14,7 @@ import numpy as np
 
 from generator.plugins.convtranspose.arithmetic import OUTPUT_PADDING_RULE, OUTPUT_SIZE_RULE
 from generator.plugins.convtranspose.precompute import (
-    AXIS_PARAMS, SLIDERS, AxisTables, Ranges, axis_tables, nearest_valid, sample_vectors, valid_mask,
+    AXIS_PARAMS, SLIDERS, AxisTables, Ranges, axis_near_records, axis_tables, nearest_valid, sample_vectors, valid_mask,
 )
 
 FORMAT = 1
@@ -38,8 +38,11 @@ def encode(ranges: Ranges) -> dict[str, bytes]:
     _, nearest = nearest_valid(np.ascontiguousarray(valid))
     files = {"manifest.json": dumps(manifest(ranges, int(valid.sum()), len(tables.tuples)))}
     near = _near_records(ranges, valid, nearest)
+    near_h, near_w = axis_near_records(ranges, "height"), axis_near_records(ranges, "width")
     for t, params in enumerate(tables.tuples):
-        files[axis_path(*params)] = dumps(axis_document(tables, t, near[t]))
+        doc = axis_document(tables, t, near[t])
+        doc["near_h"], doc["near_w"] = near_h[t], near_w[t]
+        files[axis_path(*params)] = dumps(doc)
     return files
 
 
@@ -123,5 +126,15 @@ def decode_near(doc: Mapping[str, Any], h: int, w: int) -> dict[str, int] | None
     return None
 
 
+def decode_axis_near(doc: Mapping[str, Any], length: str, n: int) -> dict[str, int] | None:
+    """The nearest accepted setting of one axis (``length`` = "height" for rows, "width" for
+    columns) of input length ``n``, from ``near_h`` / ``near_w``; None when that axis is valid."""
+    flat = doc["near_h" if length == "height" else "near_w"]
+    for at in range(0, len(flat), 7):
+        if flat[at] == n:
+            return dict(zip((length,) + AXIS_PARAMS, flat[at + 1: at + 7]))
+    return None
+
+
 __all__ = ["AXIS_PARAMS", "FORMAT", "PLUGIN_VERSION", "axis_path", "decode_contributions",
-           "decode_near", "decode_sample_output", "encode", "manifest"]
+           "decode_axis_near", "decode_near", "decode_sample_output", "encode", "manifest"]

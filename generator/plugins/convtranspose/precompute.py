@@ -183,6 +183,36 @@ def setting_at(ranges: Ranges, linear: int) -> tuple[int, ...]:
     return tuple(int(getattr(ranges, n)[0] + i) for n, i in zip(SLIDERS, idx))
 
 
+def axis_valid_mask(ranges: Ranges, length: str) -> np.ndarray:
+    """6-D boolean array over (n, k, s, p, o, d), n from the ``length`` slider's range ("height" or
+    "width"), index = value − min: does PyTorch accept this one axis? A per-axis 2-D setting is
+    valid iff both of its axes are, so its nearest valid setting (L1 over the 12 sliders) is the
+    nearest of each axis on its own."""
+    n, k, s, p, o, d = np.ix_(*(ranges.values(name) for name in (length,) + AXIS_PARAMS))
+    ok = (o < np.maximum(s, d)) & (output_length(n, k, s, p, o, d) >= 1)
+    return np.broadcast_to(ok, tuple(len(ranges.values(name)) for name in (length,) + AXIS_PARAMS))
+
+
+def axis_near_records(ranges: Ranges, length: str) -> list[list[int]]:
+    """Per axis tuple (``axis_tuples`` order): flat 7-int records ``n, N, K, S, P, O, Dl``, one per
+    input length ``n`` of the ``length`` range that this tuple rejects along one axis, giving the
+    nearest accepted (length, k, s, p, o, d) of that axis alone (fewest steps, ties to the smallest
+    tuple in that order); sorted by ``n``."""
+    valid = np.ascontiguousarray(axis_valid_mask(ranges, length))
+    _, nearest = nearest_valid(valid)
+    lows = np.array([getattr(ranges, name)[0] for name in (length,) + AXIS_PARAMS])
+    targets = np.stack(np.unravel_index(np.clip(nearest, 0, None), valid.shape), axis=-1) + lows
+    ns = ranges.values(length)
+    flat_valid = valid.reshape(valid.shape[0], -1)
+    flat_targets = targets.reshape(valid.shape[0], -1, 6)
+    records = []
+    for t in range(flat_valid.shape[1]):
+        (bad,) = np.nonzero(~flat_valid[:, t])
+        rows = np.column_stack([ns[bad], flat_targets[bad, t]])
+        records.append(rows.reshape(-1).astype(int).tolist())
+    return records
+
+
 # --- per-axis tables ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)

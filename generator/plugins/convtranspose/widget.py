@@ -42,25 +42,49 @@ def element_id_prefix(widget_id: str) -> str:
     return f"ct-{safe}"
 
 
+PARAMS = ("kernel", "stride", "padding", "output_padding", "dilation")
+AXIS_LABELS = {"h": "height", "w": "width"}
+SPEEDS = (("1200", "slow"), ("600", "medium"), ("250", "fast"))
+
+
+def _slider(prefix: str, name: str, label: str, low: int, high: int, value: int, hidden: bool = False) -> str:
+    fixed = " disabled" if low == high else ""
+    return (
+        f'<div class="ct-control" data-slider="{name}"{" hidden" if hidden else ""}>'
+        f'<label for="{prefix}-{name}">{escape(label)}</label>'
+        f'<input type="range" id="{prefix}-{name}" name="{name}" min="{int(low)}" max="{int(high)}" '
+        f'step="1" value="{int(value)}"{fixed}>'
+        f'<output for="{prefix}-{name}" data-role="value-{name}">{int(value)}</output>'
+        f'</div>'
+    )
+
+
+def _parameter(prefix: str, name: str, low: int, high: int, value: int) -> str:
+    """One PyTorch parameter: a linked slider (both axes) and a link toggle; the two per-axis
+    sliders (``name_h``, ``name_w``) are always in the markup and shown once unlinked."""
+    label = SLIDER_LABELS[name]
+    axes = "".join(_slider(prefix, f"{name}_{axis}", f"{label.rsplit(' ', 1)[0]} ({word}) {label.rsplit(' ', 1)[1]}{axis}",
+                           low, high, value, hidden=True)
+                   for axis, word in AXIS_LABELS.items())
+    return (
+        f'<div class="ct-param" data-param="{name}" data-linked="true">'
+        f'{_slider(prefix, name, label, low, high, value)}{axes}'
+        f'<button type="button" class="ct-link" data-role="link" data-param="{name}" aria-pressed="true" '
+        f'aria-label="{escape(label.rsplit(" ", 1)[0])}: one value for height and width" '
+        f'title="Linked: one value for both axes. Press to set height and width apart.">h=w</button>'
+        f'</div>'
+    )
+
+
 def render_widget_html(widget_id: str, manifest_url: str, ranges: Mapping[str, tuple[int, int]],
                        initial: Mapping[str, int]) -> str:
     """The explorer's root element. ``ranges``: inclusive (min, max) per slider; ``initial``: the
-    starting value of every slider (already checked to be valid for PyTorch)."""
+    starting value of every slider (already checked to be valid for PyTorch; square, so every
+    parameter starts linked)."""
     wid = escape(widget_id, quote=True)
     prefix = element_id_prefix(widget_id)
-    controls = []
-    for name, label in SLIDER_LABELS.items():
-        low, high = ranges[name]
-        value = initial[name]
-        fixed = " disabled" if low == high else ""
-        controls.append(
-            f'<div class="ct-control">'
-            f'<label for="{prefix}-{name}">{escape(label)}</label>'
-            f'<input type="range" id="{prefix}-{name}" name="{name}" min="{int(low)}" max="{int(high)}" '
-            f'step="1" value="{int(value)}"{fixed}>'
-            f'<output for="{prefix}-{name}" data-role="value-{name}">{int(value)}</output>'
-            f'</div>'
-        )
+    controls = [_slider(prefix, name, SLIDER_LABELS[name], *ranges[name], initial[name]) for name in ("height", "width")]
+    controls += [_parameter(prefix, name, *ranges[name], initial[name]) for name in PARAMS]
     tabs = "".join(
         f'<button type="button" role="tab" id="{prefix}-tab-{key}" aria-controls="{prefix}-view-{key}" '
         f'aria-selected="{"true" if key == "direct" else "false"}" data-tab="{key}">{escape(label)}</button>'
@@ -71,6 +95,7 @@ def render_widget_html(widget_id: str, manifest_url: str, ranges: Mapping[str, t
         f'data-view="{key}"{"" if key == "direct" else " hidden"}></section>'
         for key, _ in VIEWS
     )
+    speeds = "".join(f'<option value="{ms}"{" selected" if ms == "600" else ""}>{word}</option>' for ms, word in SPEEDS)
     return (
         f'<figure class="ct-widget" id="{prefix}" data-widget="convtranspose" data-widget-id="{wid}" '
         f'data-manifest="{escape(manifest_url, quote=True)}" data-state="loading">'
@@ -84,15 +109,26 @@ def render_widget_html(widget_id: str, manifest_url: str, ranges: Mapping[str, t
         f'<div class="ct-toolbar">'
         f'<div class="ct-tabs" role="tablist" aria-label="Views">{tabs}</div>'
         f'<label class="ct-numbers"><input type="checkbox" data-role="numbers"> Numbers</label>'
+        f'<div class="ct-walk" role="group" aria-label="Step through the cells">'
+        f'<button type="button" data-role="play">Play</button>'
+        f'<button type="button" data-role="step">Step</button>'
+        f'<label>Speed <select data-role="speed">{speeds}</select></label>'
+        f'</div>'
         f'<button type="button" class="ct-copy" data-role="copy">Copy as PyTorch</button>'
         f'</div>'
+        # The formula sits beside the grids (below them on a phone) and stays in view while the
+        # grid area scrolls, so the hovered cell and its sum are seen together at any size.
+        f'<div class="ct-stage">'
         f'<div class="ct-views">{panels}</div>'
-        # Below the grids, so a longer formula never moves a cell out from under the pointer.
+        f'<div class="ct-aside">'
+        f'<p class="ct-pin" data-role="pin-status" hidden></p>'
         f'<p class="ct-formula" data-role="formula" aria-live="polite">'
         f'Hover or focus an output cell to see how it is formed.</p>'
+        f'</div>'
+        f'</div>'
         f'<p class="ct-nojs" data-role="nojs">The interactive explorer needs JavaScript; the sliders '
         f'above show its starting setting.</p>'
         f'<figcaption class="ct-caption">ConvTranspose2d explorer. Hover, focus or tap a cell; '
-        f'click to pin it, Escape to clear; arrow keys move within a grid.</figcaption>'
+        f'click to pin it, Escape to clear; arrow keys move within a grid; Play or Step walks the cells.</figcaption>'
         f'</figure>'
     )

@@ -85,9 +85,10 @@ def test_two_widgets_on_one_page_are_independent(example_build: Path, static_ser
         assert active(page, root("row"), "input") | active(page, root("row"), "output") == set()
         formula = page.locator(f'{root("gaps")} [data-role="formula"]').text_content()
         assert ("no input reaches" in formula) == (not expected[(i, j)]), formula
-    # Each widget keeps its own entry in the URL hash.
-    page.wait_for_function("() => location.hash.includes('ct-gaps=h3.') && location.hash.includes('ct-row=')")
-    assert ".s6.p0.o2." in page.evaluate("location.hash")
+    # Each widget keeps its own entry in the URL's query (only the one the reader used).
+    page.wait_for_function("() => location.search.includes('ct-gaps=h3.')")
+    assert ".s6.p0.o2." in page.evaluate("location.search")
+    assert "ct-row=" not in page.evaluate("location.search")
     assert page.errors == []
 
 
@@ -217,7 +218,7 @@ def test_tapping_a_cell_pins_it_on_a_touch_screen(example_build: Path, static_se
     page.tap(f'{sel} [data-grid="output"][data-row="2"][data-col="3"]')
     expected = contributions(*args_of(st))[(2, 3)]
     assert active(page, sel, "input") == {(a, b) for a, b, _, _ in expected}
-    page.wait_for_function("() => location.hash.includes('.output-2-3')")
+    page.wait_for_function("() => location.search.includes('.output-2-3')")
     context.close()
 
 
@@ -228,6 +229,7 @@ def test_overlap_counts_equal_the_number_of_contributions(example_build: Path, s
     st = {"height": 4, "width": 5, "kernel": 3, "stride": 2, "padding": 0, "output_padding": 1, "dilation": 1}
     set_state(page, "explorer", st)
     wait_shape(page, "explorer", output_shape(*args_of(st)))
+    page.click(f'{sel} [data-tab="overlap"]')  # hidden views are drawn when idle or shown
     shown = page.evaluate("(sel) => Array.from(document.querySelectorAll(`${sel} [data-key=\"overlap\"] g.ct-cell`))"
                           ".map(e => [Number(e.dataset.row), Number(e.dataset.col), Number(e.querySelector('text').textContent)])", sel)
     expected = contributions(*args_of(st))

@@ -39,12 +39,21 @@ def test_root_controls_and_regions_follow_the_contract():
     assert root["data-widget-id"] == "explorer"
     assert root["data-manifest"] == "/data/convtranspose/abc/manifest.json"
     inputs = {a["name"]: a for tag, a in page.found if tag == "input" and a.get("type") == "range"}
-    assert list(inputs) == list(SLIDERS)
+    per_axis = [f"{name}_{axis}" for name in SLIDERS[2:] for axis in "hw"]
+    assert sorted(inputs) == sorted(SLIDERS + tuple(per_axis))
     labels = {a["for"] for tag, a in page.found if tag == "label" and a.get("for")}
     for name, attrs in inputs.items():
-        assert (int(attrs["min"]), int(attrs["max"])) == RANGES[name]
-        assert int(attrs["value"]) == INITIAL[name]
+        base = name.rsplit("_", 1)[0] if name in per_axis else name
+        assert (int(attrs["min"]), int(attrs["max"])) == RANGES[base]
+        assert int(attrs["value"]) == INITIAL[base]
         assert attrs["id"] in labels, f"slider {name} has no label"
+    # Every parameter PyTorch takes per axis has a link toggle, pressed (linked) at first, and its
+    # two per-axis sliders are in the markup, hidden until unlinked.
+    toggles = {a["data-param"]: a for a in page.where(data_role="link")}
+    assert sorted(toggles) == sorted(SLIDERS[2:])
+    assert all(a["aria-pressed"] == "true" and a.get("aria-label") for a in toggles.values())
+    hidden = {a["data-slider"] for a in page.where() if "data-slider" in a and "hidden" in a}
+    assert hidden == set(per_axis)
     (formula,) = page.where(data_role="formula")
     assert formula["aria-live"] == "polite"
     assert page.where(data_role="retry"), "a failed fetch needs a Retry button"
