@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from html import escape
 from io import StringIO
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from liquid import BoundTemplate, Environment, RenderContext, Undefined
 from liquid.ast import Node
@@ -484,23 +484,22 @@ def _post_url(run: _Run, context, markup: str, token) -> str:
     if not name:
         raise _Problem("{% post_url %} needs a post's file name", "write {% post_url 2023-07-04-my-post %}",
                        token=token)
-    path = run.tags.post_urls.get(name)
-    if path is None:
-        close = difflib.get_close_matches(name, list(run.tags.post_urls), n=3, cutoff=0.6)
-        raise _Problem(f"{{% post_url {name} %}}: no post {name!r}",
-                       (f"did you mean {', '.join(close)}? " if close else "") +
-                       "give the file name under content/posts/ without .md", token=token)
-    return _public(run, path)
+    return _target(run, run.tags.post_urls, name, f"{{% post_url {name} %}}: no post {name!r}",
+                   "give the file name under content/posts/ without .md", token)
 
 
 def _link(run: _Run, context, markup: str, token) -> str:
     name = markup.strip().strip("\"'")
-    path = run.tags.link_urls.get(name)
+    return _target(run, run.tags.link_urls, name, f"{{% link {name} %}}: no document {name!r}",
+                   "give the path of a post or page, e.g. content/posts/2023-07-04-x.md", token)
+
+
+def _target(run: _Run, table: Mapping[str, str], name: str, missing: str, hint: str, token) -> str:
+    """The public URL ``table`` gives ``name``; a missing name is an error suggesting close ones."""
+    path = table.get(name)
     if path is None:
-        close = difflib.get_close_matches(name, list(run.tags.link_urls), n=3, cutoff=0.6)
-        raise _Problem(f"{{% link {name} %}}: no document {name!r}",
-                       (f"did you mean {', '.join(close)}? " if close else "") +
-                       "give the path of a post or page, e.g. content/posts/2023-07-04-x.md", token=token)
+        close = difflib.get_close_matches(name, list(table), n=3, cutoff=0.6)
+        raise _Problem(missing, (f"did you mean {', '.join(close)}? " if close else "") + hint, token=token)
     return _public(run, path)
 
 
