@@ -4,6 +4,7 @@
 import { select } from "../vendor/d3-selection-3.0.1/d3-selection.js";
 import { DataSource, SLIDERS, contributionsOf, decode, footprintOf, linksOf } from "./data.js";
 import { CELL, signed } from "./grid.js";
+import { markValues, pytorchSnippet, showSnippet } from "./snippet.js";
 import { readHash, writeHash } from "./state.js";
 import { renderConv } from "./views/conv.js";
 import { renderDirect } from "./views/direct.js";
@@ -182,6 +183,8 @@ export class Explorer {
     renderConv(this.panels.conv, model, numbers);
     renderMatrix(this.panels.matrix, model, numbers);
     renderOverlap(this.panels.overlap, model);
+    markValues(this.root, model, numbers);
+    showSnippet(this.root, this.snippet());
     this.shapeEl.textContent = shapeFormula(model);
     if (this.pin && !this.exists(this.pin)) this.pin = null;
     this.highlight(this.pin);
@@ -208,6 +211,7 @@ export class Explorer {
     }
     this.shapeEl.textContent = "";
     this.formulaEl.textContent = "No output: fix the setting first.";
+    showSnippet(this.root, this.snippet());
   }
 
   fail(message) {
@@ -394,12 +398,11 @@ export class Explorer {
       .attr("width", (b) => b.width).attr("height", (b) => b.height);
   }
 
+  /** The complete PyTorch program of the current setting, with the sample values of Numbers mode
+   * (for a rejected setting it is the program PyTorch rejects). */
   snippet() {
-    const st = this.state();
-    const m = this.model;
-    const shape = m ? `# input (1, 1, ${st.height}, ${st.width}) -> output (1, 1, ${m.H}, ${m.W})` : "# PyTorch rejects this setting";
-    return `nn.ConvTranspose2d(1, 1, kernel_size=${st.kernel}, stride=${st.stride}, padding=${st.padding}, ` +
-      `output_padding=${st.output_padding}, dilation=${st.dilation})  ${shape}`;
+    const { u, v, f, g } = this.manifest.sample;
+    return pytorchSnippet(this.state(), (a, b) => u[a] * v[b], (ka, kb) => f[ka] * g[kb]);
   }
 
   async copy() {
@@ -421,8 +424,9 @@ export class Explorer {
       done = document.execCommand && document.execCommand("copy");
       area.remove();
     }
-    button.textContent = done ? "Copied" : "Copy failed: see the snippet below";
-    this.formulaEl.textContent = text;
+    showSnippet(this.root, text);
+    if (!done) this.root.querySelector("details.ct-snippet").open = true;
+    button.textContent = done ? "Copied" : "Copy failed: the program is shown below";
     window.setTimeout(() => { button.textContent = "Copy as PyTorch"; }, 1500);
   }
 }

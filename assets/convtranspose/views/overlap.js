@@ -1,7 +1,9 @@
 // View 4, overlap: how many products x·w feed each output cell. Uneven counts are the
 // checkerboard; shading and the printed count both carry it, not hue alone.
 
+import { axisParams } from "../axes.js";
 import { drawGrid } from "../grid.js";
+import { overlapNote } from "../notes.js";
 
 export function renderOverlap(panel, model) {
   const { H, W, rowCount, colCount } = model;
@@ -29,7 +31,5 @@ export function renderOverlap(panel, model) {
     note.className = "ct-note";
     panel.append(note);
   }
-  note.textContent = low === high
-    ? "Every output cell receives the same number of products: no checkerboard."
-    : "Uneven counts: with the kernel size not a multiple of the stride, neighbouring outputs receive different numbers of products — the checkerboard pattern.";
+  note.textContent = overlapNote(axisParams(model.st, "h"), axisParams(model.st, "w"), rowCount, colCount);
 }
