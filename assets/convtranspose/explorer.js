@@ -6,6 +6,7 @@ import { DataSource, SLIDERS, contributionsOf, decode, footprintOf, linksOf } fr
 import { CELL, signed } from "./grid.js";
 import { markValues, pytorchSnippet, showSnippet } from "./snippet.js";
 import { readHash, writeHash } from "./state.js";
+import { highlightAdjoint, renderAdjoint } from "./views/adjoint.js";
 import { renderConv } from "./views/conv.js";
 import { renderDirect } from "./views/direct.js";
 import { renderMatrix } from "./views/matrix.js";
@@ -183,6 +184,7 @@ export class Explorer {
     renderConv(this.panels.conv, model, numbers);
     renderMatrix(this.panels.matrix, model, numbers);
     renderOverlap(this.panels.overlap, model);
+    if (this.panels.adjoint) renderAdjoint(this.panels.adjoint, model, numbers);
     markValues(this.root, model, numbers);
     showSnippet(this.root, this.snippet());
     this.shapeEl.textContent = shapeFormula(model);
@@ -327,6 +329,7 @@ export class Explorer {
     root.selectAll(".lit").classed("lit", false);
     const m = this.model;
     const resolved = target && m ? this.resolve(target) : null;
+    if (m && this.panels.adjoint) highlightAdjoint(this.root, m, resolved);
     if (!resolved) {
       if (m) this.formulaEl.textContent = "Hover or focus an output cell to see how it is formed.";
       return;

@@ -26,6 +26,7 @@ VIEWS = (
     ("conv", "As a convolution"),
     ("matrix", "Matrix W̃ᵀ"),
     ("overlap", "Overlap"),
+    ("adjoint", "Conv2d adjoint"),
 )
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
