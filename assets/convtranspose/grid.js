@@ -38,8 +38,9 @@ export function drawGrid(parent, key, spec) {
         .attr("data-row", (c) => c.row)
         .attr("data-col", (c) => c.col);
       g.append("rect").attr("width", CELL - 2).attr("height", CELL - 2).attr("x", 1).attr("y", 1).attr("rx", 3);
+      // No <title> tooltip: its text would count as visible text that the aria-label (which
+      // carries the same words) does not contain, a label/name mismatch for speech input.
       g.append("text").attr("x", CELL / 2).attr("y", CELL / 2).attr("dy", "0.35em");
-      g.append("title");
       // A button, not an ARIA gridcell: a gridcell needs row elements around it, which an SVG of
       // positioned cells does not have; each cell is a thing to focus, hover and press (pin).
       if (focusable) g.attr("tabindex", -1).attr("role", "button");
@@ -56,7 +57,6 @@ export function drawGrid(parent, key, spec) {
     .attr("class", (c) => `ct-cell ${c.cls || ""}`.trim())
     .call((g) => g.select("text").text((c) => c.label ?? "")
       .attr("class", (c) => (String(c.label ?? "").length > 2 ? "small" : null)))
-    .call((g) => g.select("title").text((c) => c.title || ""))
     .attr("aria-label", (c) => cellName(spec.name, c));
   if (focusable && svg.select('g.ct-cell[tabindex="0"]').empty()) {
     // Roving tabindex: one cell per grid is in the tab order; it stays where the arrow keys left
@@ -73,7 +73,9 @@ function cellName(grid, c) {
   const name = c.title || `${SYMBOLS[grid] || grid}[${c.row},${c.col}]`;
   const label = String(c.label ?? "");
   // A value is added only to plain names like "x[0,1]"; titles such as "3 product(s)" say it already.
-  return /^[−-]?\d+$/.test(label) && /^\S+\[\d+,\d+\]$/.test(name) ? `${name} = ${label}` : name;
+  if (/^[−-]?\d+$/.test(label) && /^\S+\[\d+,\d+\]$/.test(name)) return `${name} = ${label}`;
+  // The visible label is part of the name, so speech input can use what is on screen.
+  return label && !name.includes(label) ? `${name}: ${label}` : name;
 }
 
 /** A legend of swatches drawn with the same classes as the cells: items are [classes, text]. */
