@@ -33,6 +33,7 @@ from generator.plugins.convtranspose.encoding import (
     FORMAT, PLUGIN_VERSION, axis_path, decode_contributions, decode_near, decode_sample_output, encode,
 )
 from generator.plugins.convtranspose.precompute import SLIDERS, Ranges, nearest_valid, valid_mask
+from generator.plugins.convtranspose.static_svg import initial_svg
 from generator.plugins.convtranspose.widget import render_widget_html
 
 DEFAULT_RANGES = {"height": (1, 8), "width": (1, 8), "kernel": (1, 5), "stride": (1, 4),
@@ -63,8 +64,10 @@ class ConvTransposePlugin(Plugin):
             data = ctx.cache.memo("convtranspose", key, lambda r=ranges: checked_files(r))
             for rel, blob in data.items():
                 files[f"{folder}/{rel}"] = blob
+            picture = f"{folder}/initial-" + "-".join(f"{initial[n]}" for n in SLIDERS) + ".svg"
+            files[picture] = initial_svg(initial).encode("utf-8")
             html = render_widget_html(decl.id, ctx.url(f"{folder}/manifest.json"),
-                                      {name: getattr(ranges, name) for name in SLIDERS}, initial)
+                                      {name: getattr(ranges, name) for name in SLIDERS}, initial, ctx.url(picture))
             widgets.append(Widget(decl.id, html))
         return PostResult(
             widgets=tuple(widgets),
