@@ -146,8 +146,6 @@ def _render(text: str, stash: Stash, citations: tuple[str, ...]) -> RenderedMark
         table = html.rfind("<table", 0, marker) if marker >= 0 else -1
         if table >= 0:
             html = html[:table + 6] + attrs + html[table + 6:]
-    # A code block that scrolls sideways must be reachable from the keyboard to be scrolled.
-    html = html.replace("<pre>", '<pre tabindex="0">')
     html = stash.restore(html)
     toc = stash.restore(toc, links=False) if toc else ""
     return RenderedMarkdown(html=html, toc_html=toc, has_math='class="arithmatex"' in html,

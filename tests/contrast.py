@@ -45,7 +45,7 @@ CONTRAST_JS = r"""
       const cell = el.closest('g');
       const rect = cell && cell.querySelector('rect');
       bg = htmlBackground(el.ownerSVGElement);
-      for (const band of el.ownerSVGElement.querySelectorAll('rect.ct-band')) {
+      for (const band of el.ownerSVGElement.querySelectorAll('rect.ct-band, rect.ct-adjoint-band')) {
         // a band painted under this cell
         const b = band.getBBox(), r = rect && rect.getBBox();
         const t = cell.transform.baseVal.consolidate();

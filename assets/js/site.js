@@ -1,4 +1,4 @@
-// Site-wide behaviour: the light/dark toggle. A module, so it runs after parsing and never blocks.
+// Site-wide behaviour: the light/dark toggle, and keyboard access to code blocks that scroll. A module, so it runs after parsing and never blocks.
 const KEY = "stride-theme";
 const root = document.documentElement;
 
@@ -33,3 +33,15 @@ for (const button of document.querySelectorAll("[data-theme-toggle]")) {
     document.dispatchEvent(new CustomEvent("stride:themechange", { detail: { theme: next } }));
   });
 }
+
+// A code block wider than the column scrolls sideways; to scroll it from the keyboard it must
+// take focus. Only blocks that overflow join the tab order (checked again when the page resizes).
+function focusableOverflow() {
+  for (const pre of document.querySelectorAll("pre")) {
+    const scrolls = pre.scrollWidth > pre.clientWidth || pre.scrollHeight > pre.clientHeight;
+    if (scrolls && !pre.hasAttribute("tabindex")) pre.setAttribute("tabindex", "0");
+    else if (!scrolls && pre.getAttribute("tabindex") === "0" && !pre.hasAttribute("data-pytorch")) pre.removeAttribute("tabindex");
+  }
+}
+focusableOverflow();
+window.addEventListener("resize", focusableOverflow);

@@ -140,8 +140,8 @@ export function highlightAdjoint(root, model, resolved) {
   svg.selectAll("g.ct-cell").classed("lit", function () {
     return Boolean(band) && (Number(this.dataset.col) === band.col || Number(this.dataset.row) === band.row);
   });
-  svg.selectAll("rect.ct-band").data(band ? [band] : [], (b) => b.key)
-    .join((enter) => enter.insert("rect", ":first-child").attr("class", "ct-band").attr("aria-hidden", "true"))
+  svg.selectAll("rect.ct-adjoint-band").data(band ? [band] : [], (b) => b.key)
+    .join((enter) => enter.insert("rect", ":first-child").attr("class", "ct-adjoint-band").attr("aria-hidden", "true"))
     .attr("x", (b) => b.x).attr("y", (b) => b.y).attr("width", (b) => b.width).attr("height", (b) => b.height);
   panel.dataset.litColumn = band && band.col !== undefined ? band.col : "";
   panel.dataset.litRow = band && band.row !== undefined ? band.row : "";
