@@ -14,7 +14,8 @@ import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
 from generator.plugins.convtranspose import (
-    border_padding, conv_transpose2d, conv_transpose_matrix, gather_1d, insert_zeros, pad_or_crop, scatter_1d,
+    border_padding, conv_transpose2d, conv_transpose_matrix, gather_1d, insert_zeros, output_shape, pad_or_crop,
+    scatter_1d,
 )
 from generator.plugins.convtranspose.notes import even_interior, interior, matrix_note, overlap_note
 from generator.plugins.convtranspose.precompute import DEFAULT_RANGES, SLIDERS, valid_mask
@@ -63,12 +64,22 @@ def long_axis(k, s, p, d):
     return {i: int(c) for i, (c, inside) in enumerate(zip(counts, mask)) if inside}
 
 
-def check_overlap(setting, note: str) -> None:
-    h, w, k, s, p, o, d = setting
+def pairs(rows, cols):
+    """(h, w, (kh, kw), (sh, sw), (ph, pw), (oh, ow), (dh, dw)) from the two axes (n, k, s, p, o, d)."""
+    return (rows[0], cols[0], *zip(rows[1:], cols[1:]))
+
+
+def check_overlap(rows, cols, note: str) -> None:
+    """Every sentence of an Overlap note against the arithmetic; ``rows`` / ``cols`` are the two
+    axes (n, k, s, p, o, d), which may differ in every parameter as PyTorch's tuples do."""
+    setting = pairs(rows, cols)
+    h, w = rows[0], cols[0]
     counts = products(*setting)
     mask = interior_mask(*setting)
     assert counts.shape == mask.shape
     checked = 0
+    lines = {"Rows": [(rows, counts)], "Columns": [(cols, counts.T)],
+             "Rows and columns": [(rows, counts), (cols, counts.T)]}
 
     def spread(values):
         return (int(values.min()), int(values.max())) if values.size else None
@@ -81,6 +92,10 @@ def check_overlap(setting, note: str) -> None:
         assert int(low) < int(high)
         return int(low), int(high)
 
+    def rule(ax):
+        _, k, s, p, _, d = ax
+        return long_axis(k, s, p, d)
+
     for sentence in re.split(r"(?<=[.:]) (?=[A-Z])", note):
         if m := re.fullmatch(r"(\d+) of the (\d+) cells are interior \(their window on the As a convolution tab is "
                              r"clear of the border\); they receive (.+)\.", sentence):
@@ -90,7 +105,7 @@ def check_overlap(setting, note: str) -> None:
                                r"(.+)\.", sentence):
             assert mask.sum() == 0
             for reason in m[1].split(" and "):
-                n = h if "rows" in reason else w
+                n, k, s, p, o, d = rows if "rows" in reason else cols
                 if r := re.fullmatch(r"along the (?:rows|columns) the zero-inserted input \((\d+) cells\) is shorter "
                                      r"than the dilated kernel \((\d+) cells\)", reason):
                     assert int(r[1]) == insert_zeros(np.ones((n, 1)), s).shape[0] < int(r[2]) == d * (k - 1) + 1
@@ -99,59 +114,91 @@ def check_overlap(setting, note: str) -> None:
                     assert interior_mask(n, n, k, s, 0, o, d).any()  # without the padding there is an interior
         elif sentence == ("Along both axes s divides k and gcd(s, d) = 1, so away from the border every cell "
                           "receives the same count: no checkerboard."):
-            assert len(set(long_axis(k, s, p, d).values())) == 1
+            assert len(set(rule(rows).values())) == 1 and len(set(rule(cols).values())) == 1
             assert mask.sum() == 0 or len(set(counts[mask].tolist())) == 1
         elif sentence == "Away from the border the counts are uneven, a checkerboard:":
-            assert len(set(long_axis(k, s, p, d).values())) > 1
+            assert len(set(rule(rows).values())) > 1 or len(set(rule(cols).values())) > 1
         elif m := re.fullmatch(r"(Rows|Columns|Rows and columns) i with i \+ p not a multiple of gcd\(s, d\) = (\d+) receive no product "
                                r"at all, border or not\.", sentence):
             g = int(m[2])
-            assert g == gcd(s, d) > 1
-            for line in {"Rows": [counts], "Columns": [counts.T], "Rows and columns": [counts, counts.T]}[m[1]]:
+            for ax, line in lines[m[1]]:
+                _, k, s, p, _, d = ax
+                assert g == gcd(s, d) > 1
                 assert not line[[(i + p) % g != 0 for i in range(line.shape[0])]].any()
-            assert all(c == 0 for i, c in long_axis(k, s, p, d).items() if (i + p) % g)
+                assert all(c == 0 for i, c in rule(ax).items() if (i + p) % g)
         elif m := re.fullmatch(r"(Rows|Columns|Rows and columns): k = (\d+) is not a multiple of s = (\d+), so interior "
                                r"(rows|columns|rows and columns) "
                                r"receive (\d+) or (\d+) products depending on \(i \+ p\) mod (\d+)\.", sentence):
-            assert (int(m[2]), int(m[3]), int(m[7])) == (k, s, s) and k % s
-            by_phase: dict[int, set[int]] = {}
-            for i, c in long_axis(k, s, p, d).items():
-                by_phase.setdefault((i + p) % s, set()).add(c)
-            assert all(len(v) == 1 for v in by_phase.values())  # a function of the phase
-            assert set().union(*by_phase.values()) == {int(m[5]), int(m[6])}
+            for ax, _ in lines[m[1]]:
+                _, k, s, p, _, d = ax
+                assert (int(m[2]), int(m[3]), int(m[7])) == (k, s, s) and k % s
+                by_phase: dict[int, set[int]] = {}
+                for i, c in rule(ax).items():
+                    by_phase.setdefault((i + p) % s, set()).add(c)
+                assert all(len(v) == 1 for v in by_phase.values())  # a function of the phase
+                assert set().union(*by_phase.values()) == {int(m[5]), int(m[6])}
         elif sentence == "The interior here is too small to show it; enlarge the input.":
             assert mask.any() and len(set(counts[mask].tolist())) == 1
-            big = max(h, w) + d * (k - 1) + p + 2 * s
-            bigger = (big, big, k, s, p, o, d)
+            big = max(h, w) + max(ax[5] * (ax[1] - 1) + ax[3] + 2 * ax[2] for ax in (rows, cols))
+            bigger = pairs((big, *rows[1:]), (big, *cols[1:]))
             assert len(set(products(*bigger)[interior_mask(*bigger)].tolist())) > 1
         elif m := re.fullmatch(r"The (\d+) border cells receive (.+)\.", sentence):
             assert int(m[1]) == (~mask).sum() > 0
             assert amount(m[2]) == spread(counts[~mask])
         else:
-            raise AssertionError(f"no check for the sentence {sentence!r} of {setting}")
+            raise AssertionError(f"no check for the sentence {sentence!r} of {rows}, {cols}")
         checked += 1
     assert checked >= 2
     # Each sentence the note can carry appears when its condition holds, not only holds when it appears.
-    assert ("no checkerboard" in note) == even_interior(k, s, d)
+    even = all(even_interior(ax[1], ax[2], ax[5]) for ax in (rows, cols))
+    assert ("no checkerboard" in note) == even
     assert ("border cells" in note) == bool((~mask).any())
 
 
-def check_matrix(setting, note: str) -> None:
-    h, w, k, s, p, o, d = setting
-    kernel = np.arange(1, k * k + 1, dtype=np.int64).reshape(k, k)  # no zero weight
+def check_matrix(rows, cols, note: str) -> None:
+    h, w, k, s, p, o, d = pairs(rows, cols)
+    taps = k[0] * k[1]
+    kernel = np.arange(1, taps + 1, dtype=np.int64).reshape(k)  # no zero weight
     per_column = (conv_transpose_matrix((h, w), kernel, s, p, o, d) != 0).sum(axis=0)
-    full = int((per_column == k * k).sum())
+    full = int((per_column == taps).sum())
     if m := re.fullmatch(r"Every column holds all (\d+) kernel weights, a full copy of the kernel; empty cells are "
                          r"zeros\.", note):
-        assert int(m[1]) == k * k and full == h * w
+        assert int(m[1]) == taps and full == h * w
         return
     m = re.fullmatch(r"(\d+) of the (\d+) columns hold all (\d+) kernel weights; padding crops taps from the others "
                      r"\(column (\d+), input x\[(\d+),(\d+)\], holds (\d+) of (\d+)\)\. Empty cells are zeros\.", note)
     assert m, note
-    assert (int(m[1]), int(m[2]), int(m[3]), int(m[8])) == (full, h * w, k * k, k * k) and full < h * w
-    assert p > 0  # only padding removes taps
+    assert (int(m[1]), int(m[2]), int(m[3]), int(m[8])) == (full, h * w, taps, taps) and full < h * w
+    assert max(p) > 0  # only padding removes taps
     column, a, b, held = int(m[4]), int(m[5]), int(m[6]), int(m[7])
     assert column == a * w + b and per_column[column] == held == per_column.min()
+
+
+def axis_inputs(rows, cols):
+    """Counts per output index and reach per input index of each axis (n, k, s, p, o, d)."""
+    counts = [np.diff(gather_1d(*ax)[0]).tolist() for ax in (rows, cols)]
+    reach = [np.diff(scatter_1d(*ax)[0]).tolist() for ax in (rows, cols)]
+    return counts, reach
+
+
+def per_axis_settings(count: int, seed: int):
+    """Random valid (rows, cols) of the default ranges whose axes differ in at least one parameter."""
+    rng = np.random.default_rng(seed)
+    lows = [getattr(DEFAULT_RANGES, name)[0] for name in SLIDERS]
+    highs = [getattr(DEFAULT_RANGES, name)[1] for name in SLIDERS]
+    found = []
+    while len(found) < count:
+        h, w, *row = (int(v) for v in rng.integers(lows, np.add(highs, 1)))
+        col = [int(v) for v in rng.integers(lows[2:], np.add(highs[2:], 1))]
+        rows, cols = (h, *row), (w, *col)
+        if rows[1:] == cols[1:]:
+            continue
+        try:
+            output_shape((h, w), *zip(row, col))
+        except ValueError:
+            continue
+        found.append((rows, cols))
+    return found
 
 
 def test_the_default_ranges_have_46344_valid_settings():
@@ -163,9 +210,9 @@ def test_every_note_is_true_of_every_valid_setting():
     for setting in valid_settings():
         rows, cols, counts, reach = note_inputs(*setting)
         overlap = overlap_note(rows, cols, *counts)
-        check_overlap(setting, overlap)
+        check_overlap(rows, cols, overlap)
         matrix = matrix_note(rows, cols, *reach)
-        check_matrix(setting, matrix)
+        check_matrix(rows, cols, matrix)
         seen["overlap"].add(re.sub(r"\d+", "#", overlap))
         seen["matrix"].add(re.sub(r"\d+", "#", matrix))
     # Every kind of sentence occurred at least once (so no checker above went untested).
@@ -175,6 +222,21 @@ def test_every_note_is_true_of_every_valid_setting():
                    "is not a multiple of s", "too small to show it", "border cells receive"):
         assert phrase in joined, phrase
     assert len(seen["matrix"]) >= 2
+
+
+def test_every_note_is_true_of_per_axis_settings():
+    """Each axis of a note follows its own parameters: 3,000 settings whose axes differ."""
+    seen = set()
+    for rows, cols in per_axis_settings(3000, seed=13):
+        counts, reach = axis_inputs(rows, cols)
+        overlap = overlap_note(rows, cols, *counts)
+        check_overlap(rows, cols, overlap)
+        check_matrix(rows, cols, matrix_note(rows, cols, *reach))
+        seen.add(re.sub(r"\d+", "#", overlap))
+    joined = "\n".join(seen)
+    for phrase in ("cells are interior", "a checkerboard:", "Rows: k", "Columns: k", "not a multiple of gcd",
+                   "border cells receive"):
+        assert phrase in joined, phrase
 
 
 def test_interior_agrees_with_the_conv_form_per_axis():

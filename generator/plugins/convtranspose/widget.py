@@ -1,6 +1,6 @@
 """Static markup of one explorer; assets/convtranspose/main.js brings it to life.
 
-Without JavaScript the reader still sees the controls' initial values and a sentence saying what
+Without JavaScript the reader sees a picture of the starting setting and a sentence saying what
 is missing. Every value is escaped here (the core inserts widget HTML as trusted), and every id
 is prefixed with the widget id so several explorers can share a page.
 """
@@ -73,7 +73,8 @@ def _parameter(prefix: str, name: str, low: int, high: int, value: int) -> str:
         f'<div class="ct-param" data-param="{name}" data-linked="true">'
         f'{_slider(prefix, name, label, low, high, value)}{axes}'
         f'<button type="button" class="ct-link" data-role="link" data-param="{name}" aria-pressed="true" '
-        f'aria-label="{escape(label.rsplit(" ", 1)[0])}: one value for height and width" '
+        # The name starts with the visible "h=w", so speech input can say what is on screen.
+        f'aria-label="h=w: {escape(label.rsplit(" ", 1)[0])}, one value for height and width" '
         f'title="Linked: one value for both axes. Press to set height and width apart.">h=w</button>'
         f'</div>'
     )

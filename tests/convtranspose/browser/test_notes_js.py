@@ -1,18 +1,16 @@
 """assets/convtranspose/notes.js prints the same notes as notes.py (whose sentences
-tests/convtranspose/test_notes.py checks against the arithmetic) for every valid default setting,
-and the views show them."""
+tests/convtranspose/test_notes.py checks against the arithmetic) for every valid default setting
+and 3,000 whose axes differ, and the views show them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from generator.plugins.convtranspose import gather_1d, scatter_1d
 from generator.plugins.convtranspose.notes import matrix_note, overlap_note
 from tests.convtranspose.browser.test_explorer import POST, WIDGET, set_state, wait_state
-from tests.convtranspose.test_notes import note_inputs, valid_settings
+from tests.convtranspose.test_notes import axis_inputs, note_inputs, per_axis_settings, valid_settings
 
 pytestmark = pytest.mark.browser
 
@@ -59,20 +57,35 @@ def test_the_browser_notes_equal_the_python_notes_for_every_valid_setting(exampl
         settings.append([r, c, text_index(overlap_note(rows, cols, *counts)),
                          text_index(matrix_note(rows, cols, *reach))])
     assert len(settings) == 46_344
+    # and settings whose two axes differ, as PyTorch's tuples allow
+    for rows, cols in per_axis_settings(3000, seed=13):
+        counts, reach = axis_inputs(rows, cols)
+        r, c = axis_index(rows, counts[0], reach[0]), axis_index(cols, counts[1], reach[1])
+        settings.append([r, c, text_index(overlap_note(rows, cols, *counts)),
+                         text_index(matrix_note(rows, cols, *reach))])
     result = page.evaluate(COMPARE, [server.url.rstrip("/") + published(example_build, "notes"), axis_rows,
                                      settings, list(texts)])
-    assert result == {"count": 46_344, "bad": []}
+    assert result == {"count": 46_344 + 3000, "bad": []}
     assert page.errors == []
+
+
+SQUARE = [(5, 5, 3, 2, 1, 1, 1), (3, 3, 4, 2, 1, 0, 2), (6, 4, 4, 2, 0, 0, 1), (1, 1, 1, 4, 0, 3, 1)]
+# Axes (n, k, s, p, o, d) set apart, as PyTorch's tuples allow: each axis follows its own parameters.
+PER_AXIS = [((5, 3, 2, 1, 1, 1), (4, 4, 2, 1, 0, 1)), ((3, 2, 2, 0, 0, 2), (6, 3, 1, 0, 0, 1)),
+            ((2, 5, 1, 1, 0, 1), (7, 2, 3, 0, 2, 1))]
 
 
 def test_the_views_print_the_notes_of_their_setting(example_build, static_server, page):
     server = static_server(example_build)
     page.goto(server.url + POST)
     wait_state(page, "ready")
-    for setting in [(5, 5, 3, 2, 1, 1, 1), (3, 3, 4, 2, 1, 0, 2), (6, 4, 4, 2, 0, 0, 1), (1, 1, 1, 4, 0, 3, 1)]:
-        set_state(page, dict(zip(("height", "width", "kernel", "stride", "padding", "output_padding", "dilation"),
-                                 setting)))
-        rows, cols, counts, reach = note_inputs(*setting)
+    cases = [note_inputs(*setting)[:2] for setting in SQUARE] + PER_AXIS
+    for rows, cols in cases:
+        st = {"height": rows[0], "width": cols[0]}
+        for at, name in enumerate(("kernel", "stride", "padding", "output_padding", "dilation"), start=1):
+            st[f"{name}_h"], st[f"{name}_w"] = rows[at], cols[at]
+        set_state(page, st)
+        counts, reach = axis_inputs(rows, cols)
         shape = f"{len(counts[0])},{len(counts[1])}"
         page.wait_for_function("([r, s]) => document.querySelector(r).dataset.outputShape === s", arg=[WIDGET, shape])
         wait_state(page, "ready")
@@ -90,31 +103,3 @@ def shown_notes(page) -> tuple[str, str]:
         notes.append(page.locator(f'{WIDGET} [data-view="{tab}"] .ct-note').first.text_content())
     page.locator(f'{WIDGET} [data-tab="direct"]').first.click()
     return notes[0], notes[1]
-
-
-def axis_inputs(rows, cols):
-    """Counts per output index and reach per input index of each axis (n, k, s, p, o, d)."""
-    counts = [np.diff(gather_1d(*ax)[0]).tolist() for ax in (rows, cols)]
-    reach = [np.diff(scatter_1d(*ax)[0]).tolist() for ax in (rows, cols)]
-    return counts, reach
-
-
-def test_the_views_print_per_axis_notes(example_build, static_server, page):
-    """With parameters set apart per axis, each axis of the note follows its own k, s, p, o, d."""
-    server = static_server(example_build)
-    page.goto(server.url + POST)
-    wait_state(page, "ready")
-    for rows, cols in [((5, 3, 2, 1, 1, 1), (4, 4, 2, 1, 0, 1)), ((3, 2, 2, 0, 0, 2), (6, 3, 1, 0, 0, 1)),
-                       ((2, 5, 1, 1, 0, 1), (7, 2, 3, 0, 2, 1))]:
-        st = {"height": rows[0], "width": cols[0]}
-        for at, name in enumerate(("kernel", "stride", "padding", "output_padding", "dilation"), start=1):
-            st[f"{name}_h"], st[f"{name}_w"] = rows[at], cols[at]
-        set_state(page, st)
-        counts, reach = axis_inputs(rows, cols)
-        shape = f"{len(counts[0])},{len(counts[1])}"
-        page.wait_for_function("([r, s]) => document.querySelector(r).dataset.outputShape === s", arg=[WIDGET, shape])
-        wait_state(page, "ready")
-        overlap, matrix = shown_notes(page)
-        assert overlap == overlap_note(rows, cols, *counts)
-        assert matrix.endswith(matrix_note(rows, cols, *reach))
-    assert page.errors == []
