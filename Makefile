@@ -35,6 +35,7 @@ check: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	bash scripts/ensure-chromium
 	bash scripts/ensure-vnu
+	bash scripts/ensure-axe
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-test

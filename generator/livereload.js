@@ -23,7 +23,10 @@
     title.textContent = "Build failed — still showing the last good version. Fix the file and save:";
     box.append(title);
     var list = document.createElement("pre");
-    list.style.cssText = "margin:.5rem 0 0;white-space:pre-wrap";
+    // Every property the site's own pre styles could set is fixed here: the theme's code
+    // background behind this pale text made it unreadable in light mode.
+    list.style.cssText = "margin:.5rem 0 0;white-space:pre-wrap;background:transparent;color:inherit;" +
+      "border:0;padding:0;font:inherit;box-shadow:none";
     list.textContent = problems.join("\n");
     box.append(list);
     (document.body || document.documentElement).append(box);

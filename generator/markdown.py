@@ -27,6 +27,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.styles import get_all_styles
 
 from generator import kramdown
+from generator.contrast import readable_css
 from generator.errors import ContentError, Diagnostic, display_path
 from generator.liquid import TOKEN_TEXT, Stash, TagHandlers, expand_tags
 
@@ -378,16 +379,21 @@ def _protect_math(text: str, stash: Stash) -> str:
 
 # --- highlighting CSS -------------------------------------------------------------------------
 
+CODE_BACKGROUND = {"light": "#f3f5f7", "dark": "#1f242b"}  # --code-bg of the two themes
+
+
 @lru_cache(maxsize=1)
 def pygments_css() -> str:
     """Highlighting CSS: the light style by default; the dark one when the reader prefers dark
     (unless the toggle forced light) or when the toggle sets ``data-theme="dark"`` on <html>."""
     styles = set(get_all_styles())
-    light = HtmlFormatter(style="default").get_style_defs(".highlight")
+    # Neither style reaches WCAG AA (4.5:1) for every token on the theme's code background
+    # (--code-bg in assets/css/site.css); such token colours are darkened (lightened) until they do.
+    light = readable_css(HtmlFormatter(style="default").get_style_defs(".highlight"), CODE_BACKGROUND["light"])
     dark_style = "github-dark" if "github-dark" in styles else "monokai"
     dark = HtmlFormatter(style=dark_style)
-    auto = dark.get_style_defs(':root:not([data-theme="light"]) .highlight')
-    forced = dark.get_style_defs('[data-theme="dark"] .highlight')
+    auto = readable_css(dark.get_style_defs(':root:not([data-theme="light"]) .highlight'), CODE_BACKGROUND["dark"])
+    forced = readable_css(dark.get_style_defs('[data-theme="dark"] .highlight'), CODE_BACKGROUND["dark"])
     indented = "\n".join("  " + line for line in auto.splitlines())
     return (f"/* Pygments 'default' (light) */\n{light}\n\n"
             f"/* Pygments '{dark_style}' (dark) */\n@media (prefers-color-scheme: dark) {{\n{indented}\n}}\n"

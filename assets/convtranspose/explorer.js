@@ -7,7 +7,9 @@ import {
   DataSource, PARAMS, SLIDERS, STATE_KEYS, contributionsOf, decode, footprintOf, linksOf, tapHue,
 } from "./data.js";
 import { CELL, signed } from "./grid.js";
+import { pytorchSnippet, showSnippet } from "./snippet.js";
 import { readState, writeState } from "./state.js";
+import { highlightAdjoint, renderAdjoint } from "./views/adjoint.js";
 import { renderConv } from "./views/conv.js";
 import { renderDirect } from "./views/direct.js";
 import { renderMatrix } from "./views/matrix.js";
@@ -21,6 +23,7 @@ const VIEWS = {
   conv: renderConv,
   matrix: renderMatrix,
   overlap: renderOverlap,
+  adjoint: renderAdjoint,
 };
 const PIN_GRIDS = ["input", "kernel", "output"];
 
@@ -278,6 +281,7 @@ export class Explorer {
     this.root.classList.toggle("ct-numbers-on", this.numbersEl.checked);
     this.stale = new Set(Object.keys(this.panels));
     this.drawView(this.tab);
+    showSnippet(this.root, this.snippet());
     this.shapeEl.textContent = shapeFormula(model);
     if (this.pin && !this.exists(this.pin)) this.pin = null;
     this.highlight(this.pin, false);
@@ -325,6 +329,7 @@ export class Explorer {
     this.shapeEl.textContent = "";
     this.formulaEl.textContent = "No output: fix the setting first.";
     this.showPin();
+    showSnippet(this.root, this.snippet());
   }
 
   fail(message) {
@@ -484,6 +489,8 @@ export class Explorer {
     const m = this.model;
     this.showPin();
     const resolved = target && m ? this.resolve(target) : null;
+    // The adjoint's matrix C holds no x, w or y cell of the index: it lights by row, column or tap.
+    if (m && this.panels.adjoint && !this.stale.has("adjoint")) highlightAdjoint(this.root, m, resolved);
     if (!resolved) {
       if (m) this.formulaEl.textContent = "Hover or focus an output cell to see how it is formed.";
       this.matrixBands(new Set(), new Set());
@@ -615,13 +622,11 @@ export class Explorer {
       .attr("width", (b) => b.width).attr("height", (b) => b.height);
   }
 
+  /** The complete PyTorch program of the current setting, with the sample values of Numbers mode
+   * (for a rejected setting it is the program PyTorch rejects). */
   snippet() {
-    const st = this.state();
-    const m = this.model;
-    const arg = (p) => (st[`${p}_h`] === st[`${p}_w`] ? String(st[`${p}_h`]) : `(${st[`${p}_h`]}, ${st[`${p}_w`]})`);
-    const shape = m ? `# input (1, 1, ${st.height}, ${st.width}) -> output (1, 1, ${m.H}, ${m.W})` : "# PyTorch rejects this setting";
-    return `nn.ConvTranspose2d(1, 1, kernel_size=${arg("kernel")}, stride=${arg("stride")}, padding=${arg("padding")}, ` +
-      `output_padding=${arg("output_padding")}, dilation=${arg("dilation")})  ${shape}`;
+    const { u, v, f, g } = this.manifest.sample;
+    return pytorchSnippet(this.state(), (a, b) => u[a] * v[b], (ka, kb) => f[ka] * g[kb]);
   }
 
   async copy() {
@@ -643,8 +648,9 @@ export class Explorer {
       done = document.execCommand && document.execCommand("copy");
       area.remove();
     }
-    button.textContent = done ? "Copied" : "Copy failed: see the snippet below";
-    this.formulaEl.textContent = text;
+    showSnippet(this.root, text);
+    if (!done) this.root.querySelector("details.ct-snippet").open = true;
+    button.textContent = done ? "Copied" : "Copy failed: the program is shown below";
     window.setTimeout(() => { button.textContent = "Copy as PyTorch"; }, 1500);
   }
 }

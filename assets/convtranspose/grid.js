@@ -7,9 +7,11 @@ export const CELL = 26; // viewBox units per cell; CSS decides the on-screen siz
 
 /**
  * Draw (or update) the grid `key` inside `parent`.
- * spec: {title, rows, cols, cells: [{row, col, cls, label, title}], attr: "grid"|"mirror"|..., name,
+ * spec: {title, rows, cols, cells: [{row, col, cls, label, title, value}], attr: "grid"|"mirror"|..., name,
  *        focusable: bool (default true: every grid is reachable with Tab),
  *        cellSize: name of the CSS custom property giving a cell's on-screen size}
+ * A cell's `value` (output cells in Numbers mode) goes into data-value, for tests and scripts that
+ * read the numbers off the page; cells without one carry none.
  * Returns the d3 selection of the cell groups.
  */
 export function drawGrid(parent, key, spec) {
@@ -44,8 +46,9 @@ export function drawGrid(parent, key, spec) {
         .attr("data-row", (c) => c.row)
         .attr("data-col", (c) => c.col);
       g.append("rect").attr("width", CELL - 2).attr("height", CELL - 2).attr("x", 1).attr("y", 1).attr("rx", 3);
+      // No <title> tooltip: its text would count as visible text that the aria-label (which
+      // carries the same words) does not contain, a label/name mismatch for speech input.
       g.append("text").attr("x", CELL / 2).attr("y", CELL / 2).attr("dy", "0.35em");
-      g.append("title");
       // A button, not an ARIA gridcell: a gridcell needs row elements around it, which an SVG of
       // positioned cells does not have; each cell is a thing to focus, hover and press (pin).
       if (focusable) g.attr("tabindex", -1).attr("role", "button");
@@ -54,7 +57,7 @@ export function drawGrid(parent, key, spec) {
   // Only cells whose look changed are written: a slider step keeps most (row, col) cells as they
   // were, and attribute writes on thousands of SVG nodes are most of the cost of a redraw.
   cells.filter(function (c) {
-    const look = `${c.cls || ""}\u0000${c.label ?? ""}\u0000${c.title || ""}`;
+    const look = `${c.cls || ""}\u0000${c.label ?? ""}\u0000${c.title || ""}\u0000${c.value ?? ""}`;
     if (this.__ctLook === look) return false;
     this.__ctLook = look;
     return true;
@@ -62,8 +65,8 @@ export function drawGrid(parent, key, spec) {
     .attr("class", (c) => `ct-cell ${c.cls || ""}`.trim())
     .call((g) => g.select("text").text((c) => c.label ?? "")
       .attr("class", (c) => (String(c.label ?? "").length > 2 ? "small" : null)))
-    .call((g) => g.select("title").text((c) => c.title || ""))
-    .attr("aria-label", (c) => cellName(spec.name, c));
+    .attr("aria-label", (c) => cellName(spec.name, c))
+    .attr("data-value", (c) => c.value ?? null);
   if (focusable && svg.select('g.ct-cell[tabindex="0"]').empty()) {
     // Roving tabindex: one cell per grid is in the tab order; it stays where the arrow keys left
     // it unless a redraw removed it.
@@ -79,7 +82,9 @@ function cellName(grid, c) {
   const name = c.title || `${SYMBOLS[grid] || grid}[${c.row},${c.col}]`;
   const label = String(c.label ?? "");
   // A value is added only to plain names like "x[0,1]"; titles such as "3 product(s)" say it already.
-  return /^[−-]?\d+$/.test(label) && /^\S+\[\d+,\d+\]$/.test(name) ? `${name} = ${label}` : name;
+  if (/^[−-]?\d+$/.test(label) && /^\S+\[\d+,\d+\]$/.test(name)) return `${name} = ${label}`;
+  // The visible label is part of the name, so speech input can use what is on screen.
+  return label && !name.includes(label) ? `${name}: ${label}` : name;
 }
 
 /** A legend of swatches drawn with the same classes as the cells: items are [classes, text]. */

@@ -61,6 +61,11 @@
         MathJax.startup.defaultReady();
         adoptMathStyles(MathJax.startup);
       },
+      // An \eqref link's "(1)" is drawn by CSS, so it has no text a screen reader can name;
+      // label each with its equation number once the page is typeset.
+      pageReady: function () {
+        return MathJax.startup.defaultPageReady().then(labelEquationLinks);
+      },
     },
   };
   if (data.root) {
@@ -105,4 +110,13 @@ function adoptMathStyles(startup) {
       adopted = true;
     }
   };
+}
+
+function labelEquationLinks() {
+  const labels = Object.values(MathJax.startup.input[0].parseOptions.tags.allLabels || {});
+  for (const link of document.querySelectorAll('mjx-container a[href^="#mjx-eqn"]')) {
+    const id = decodeURIComponent(link.getAttribute("href").slice(1));
+    const found = labels.find((label) => label.id === id);
+    if (!link.hasAttribute("aria-label")) link.setAttribute("aria-label", found ? `Equation (${found.tag})` : "Equation");
+  }
 }

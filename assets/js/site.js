@@ -1,5 +1,5 @@
-// Site-wide behaviour: the light/dark toggle, and section links that land where they point.
-// A module, so it runs after parsing and never blocks.
+// Site-wide behaviour: the light/dark toggle, section links that land where they point, and
+// keyboard access to code blocks that scroll. A module, so it runs after parsing and never blocks.
 import { fragmentTarget, holdAtTop } from "./anchor.js";
 
 const KEY = "stride-theme";
@@ -39,7 +39,17 @@ for (const button of document.querySelectorAll("[data-theme-toggle]")) {
 
 // A link to a section ("/post/#checkerboards") lands on the heading once the page has settled,
 // not where the heading was before fonts, math and widgets took their space.
-
 const target = fragmentTarget();
 if (target) holdAtTop(target);
 
+// A code block wider than the column scrolls sideways; to scroll it from the keyboard it must
+// take focus. Only blocks that overflow join the tab order (checked again when the page resizes).
+function focusableOverflow() {
+  for (const pre of document.querySelectorAll("pre")) {
+    const scrolls = pre.scrollWidth > pre.clientWidth || pre.scrollHeight > pre.clientHeight;
+    if (scrolls && !pre.hasAttribute("tabindex")) pre.setAttribute("tabindex", "0");
+    else if (!scrolls && pre.getAttribute("tabindex") === "0" && !pre.hasAttribute("data-pytorch")) pre.removeAttribute("tabindex");
+  }
+}
+focusableOverflow();
+window.addEventListener("resize", focusableOverflow);

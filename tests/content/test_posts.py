@@ -253,3 +253,50 @@ def test_the_bibliography_carries_the_real_identifiers():
     assert "CS231n" in bib["johnson2017linear"].fields["howpublished"]
     assert bib["pytorch2024convtranspose"].fields["url"].endswith("torch.nn.ConvTranspose2d.html")
     assert bib["dumoulin2016guide"].fields["year"] == bib["odena2016deconvolution"].fields["year"] == "2016"
+
+
+def _post_function(post: Path, name: str):
+    """One function defined in a post's Python blocks, with the imports of its block."""
+    import ast
+
+    for _, code in python_blocks(post.read_text(encoding="utf-8")):
+        tree = ast.parse(code)
+        wanted = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name]
+        if wanted:
+            imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+            namespace: dict = {}
+            exec(compile(ast.Module(body=imports + wanted, type_ignores=[]), str(post), "exec"), namespace)
+            return namespace[name]
+    raise AssertionError(f"{post.name} defines no {name}()")
+
+
+def test_the_explainers_conv_form_is_total_on_every_valid_setting():
+    """The post's hand-built conv form equals F.conv_transpose2d on all 46,344 settings the default
+    explorer accepts (1×1 inputs with p' < 0 included), not only on the random ones it samples."""
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+
+    from generator.plugins.convtranspose.precompute import DEFAULT_RANGES, SLIDERS, valid_mask
+
+    conv_form = _post_function(EXPLAINER, "conv_form")
+    lows = [getattr(DEFAULT_RANGES, name)[0] for name in SLIDERS]
+    gen = torch.Generator().manual_seed(3)
+    kernels = {k: torch.randn(1, 1, k, k, generator=gen, dtype=torch.float64) for k in range(1, 6)}
+    inputs = {(h, w): torch.randn(1, 1, h, w, generator=gen, dtype=torch.float64)
+              for h in range(1, 9) for w in range(1, 9)}
+    settings = [tuple(int(v + low) for v, low in zip(index, lows)) for index in np.argwhere(valid_mask(DEFAULT_RANGES))]
+    assert len(settings) == 46_344
+    worst, cropped_tiny = 0.0, 0
+    for h, w, k, s, p, o, d in settings:
+        x, weight = inputs[(h, w)], kernels[k]
+        expected = F.conv_transpose2d(x, weight, stride=s, padding=p, output_padding=o, dilation=d)
+        got = conv_form(x, weight, (s, s), (p, p), (o, o), (d, d))
+        assert got.shape == expected.shape, (h, w, k, s, p, o, d)
+        worst = max(worst, float((got - expected).abs().max()))
+        cropped_tiny += d * (k - 1) - p < 0 and min(h, w) == 1
+    assert worst < 1e-10
+    assert cropped_tiny > 0
+    # the setting the issue found: F.pad alone would have to crop 2 cells from a 1-cell axis
+    one = torch.ones(1, 1, 1, 1, dtype=torch.float64)
+    assert conv_form(one, one, (5, 5), (2, 2), (4, 4), (1, 1)).shape == (1, 1, 1, 1)

@@ -22,6 +22,7 @@ from generator.build import BuildOptions
 from generator.cli import main
 from generator.serve import DevServer
 from tests.conftest import ROOT
+from tests.contrast import CONTRAST_JS
 from tests.core.conftest import make_mini_project, write
 
 
@@ -299,6 +300,12 @@ def test_an_open_page_reloads_itself_and_shows_build_errors(server: DevServer, s
     overlay = page.locator("#stride-build-error")
     overlay.wait_for(timeout=10000)
     assert "missing title" in overlay.text_content()
+    # Readable over the page in both themes (the theme's pre background once made it 1.1:1).
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        texts = page.evaluate(f"() => ({CONTRAST_JS})(document.querySelectorAll('#stride-build-error strong, "
+                              f"#stride-build-error pre'))")
+        assert len(texts) == 2 and min(t["ratio"] for t in texts) >= 4.5, (scheme, texts)
     post.write_text(good)
     page.wait_for_selector("text=Hello world.", timeout=10000)
     assert page.locator("#stride-build-error").count() == 0

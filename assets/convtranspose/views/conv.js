@@ -58,7 +58,10 @@ export function renderConv(panel, model, numbers) {
     rows: tall, cols: wide, attr: "grid", name: "flipped", cells: taps,
   });
   const out = [];
-  for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) out.push({ row: i, col: j, label: numbers ? model.y(i, j) : `${i},${j}`, cls: i >= H - oh || j >= W - ow ? "op" : "" });
+  for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) {
+    const value = numbers ? model.y(i, j) : undefined;
+    out.push({ row: i, col: j, label: value ?? `${i},${j}`, value, cls: i >= H - oh || j >= W - ow ? "op" : "" });
+  }
   drawGrid(panel, "conv-output", { title: `Y = X′ ⋆ W′, stride 1 (${H}×${W})`, rows: H, cols: W, attr: "mirror", name: "output", cells: out });
   cropped(panel, model);
   drawLegend(panel, LEGEND);

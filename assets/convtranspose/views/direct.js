@@ -22,7 +22,7 @@ export function renderDirect(panel, model, numbers) {
   drawGrid(panel, "output", {
     title: `Output Y (${H}×${W})`, rows: H, cols: W, attr: "grid", name: "output", focusable: true,
     cells: cells(H, W, (i, j) => (numbers ? model.y(i, j) : `${i},${j}`),
-      (i, j) => (i >= H - oh || j >= W - ow ? "op" : "")),
+      (i, j) => (i >= H - oh || j >= W - ow ? "op" : "")).map((c) => (numbers ? { ...c, value: c.label } : c)),
   });
   const legend = [["legend-active", "the hovered cell and what it is linked to"],
     ["legend-pair", "a product x·w: each weight and the inputs it meets share a colour"],

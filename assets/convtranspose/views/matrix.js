@@ -1,6 +1,7 @@
 // View 3, the sparse matrix W̃ᵀ: one row per output cell, one column per input cell (row-major).
 
 import { drawGrid, removeGrid } from "../grid.js";
+import { axisOf, matrixNote } from "../notes.js";
 
 const MAX_ROWS = 625;
 const MAX_COLS = 144;
@@ -19,7 +20,8 @@ export function renderMatrix(panel, model, numbers) {
     return;
   }
   note.textContent = `W̃ᵀ is ${H * W}×${h * w}: row i·${W}+j is output y[i,j], column a·${w}+b is input x[a,b]. ` +
-    "Every column holds one copy of the kernel; empty cells are zeros.";
+    matrixNote(axisOf(model.rows), axisOf(model.cols),
+      model.rows.scatter.map((taps) => taps.length), model.cols.scatter.map((taps) => taps.length));
   const cells = [];
   for (let i = 0; i < H; i++) {
     for (let j = 0; j < W; j++) {

@@ -2,6 +2,7 @@
 // checkerboard; shading and the printed count both carry it, not hue alone.
 
 import { drawGrid } from "../grid.js";
+import { axisOf, overlapNote } from "../notes.js";
 
 export function renderOverlap(panel, model) {
   const { H, W } = model;
@@ -31,7 +32,5 @@ export function renderOverlap(panel, model) {
     note.className = "ct-note";
     panel.append(note);
   }
-  note.textContent = low === high
-    ? "Every output cell receives the same number of products: no checkerboard."
-    : "Uneven counts: with the kernel size not a multiple of the stride, neighbouring outputs receive different numbers of products — the checkerboard pattern.";
+  note.textContent = overlapNote(axisOf(model.rows), axisOf(model.cols), rowCount, colCount);
 }

@@ -35,6 +35,7 @@ from generator.plugins.convtranspose.encoding import (
 from generator.plugins.convtranspose.precompute import (
     SLIDERS, Cost, Ranges, estimate_cost, nearest_valid, valid_mask,
 )
+from generator.plugins.convtranspose.static_svg import initial_svg
 from generator.plugins.convtranspose.widget import render_widget_html
 
 DEFAULT_RANGES = {"height": (1, 8), "width": (1, 8), "kernel": (1, 5), "stride": (1, 4),
@@ -89,8 +90,10 @@ class ConvTransposePlugin(Plugin):
             data = ctx.cache.memo("convtranspose", key, lambda r=ranges: checked_files(r))
             for rel, blob in data.items():
                 files[f"{folder}/{rel}"] = blob
+            picture = f"{folder}/initial-" + "-".join(f"{initial[n]}" for n in SLIDERS) + ".svg"
+            files[picture] = initial_svg(initial).encode("utf-8")
             html = render_widget_html(decl.id, ctx.url(f"{folder}/manifest.json"),
-                                      {name: getattr(ranges, name) for name in SLIDERS}, initial)
+                                      {name: getattr(ranges, name) for name in SLIDERS}, initial, ctx.url(picture))
             widgets.append(Widget(decl.id, html))
         return PostResult(
             widgets=tuple(widgets),

@@ -1,6 +1,6 @@
 """Static markup of one explorer; assets/convtranspose/main.js brings it to life.
 
-Without JavaScript the reader still sees the controls' initial values and a sentence saying what
+Without JavaScript the reader sees a picture of the starting setting and a sentence saying what
 is missing. Every value is escaped here (the core inserts widget HTML as trusted), and every id
 is prefixed with the widget id so several explorers can share a page.
 """
@@ -11,6 +11,8 @@ import hashlib
 import re
 from html import escape
 from typing import Mapping
+
+from generator.plugins.convtranspose.static_svg import describe
 
 SLIDER_LABELS = {
     "height": "Input height h",
@@ -26,6 +28,7 @@ VIEWS = (
     ("conv", "As a convolution"),
     ("matrix", "Matrix W̃ᵀ"),
     ("overlap", "Overlap"),
+    ("adjoint", "Conv2d adjoint"),
 )
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
@@ -70,17 +73,22 @@ def _parameter(prefix: str, name: str, low: int, high: int, value: int) -> str:
         f'<div class="ct-param" data-param="{name}" data-linked="true">'
         f'{_slider(prefix, name, label, low, high, value)}{axes}'
         f'<button type="button" class="ct-link" data-role="link" data-param="{name}" aria-pressed="true" '
-        f'aria-label="{escape(label.rsplit(" ", 1)[0])}: one value for height and width" '
+        # The name starts with the visible "h=w", so speech input can say what is on screen.
+        f'aria-label="h=w: {escape(label.rsplit(" ", 1)[0])}, one value for height and width" '
         f'title="Linked: one value for both axes. Press to set height and width apart.">h=w</button>'
         f'</div>'
     )
 
 
 def render_widget_html(widget_id: str, manifest_url: str, ranges: Mapping[str, tuple[int, int]],
-                       initial: Mapping[str, int]) -> str:
+                       initial: Mapping[str, int], picture_url: str | None = None) -> str:
     """The explorer's root element. ``ranges``: inclusive (min, max) per slider; ``initial``: the
     starting value of every slider (already checked to be valid for PyTorch; square, so every
-    parameter starts linked)."""
+    parameter starts linked); ``picture_url``: the static SVG of that setting (static_svg.py).
+
+    Everything interactive sits in a ``<template>``, which neither browsers nor feed readers
+    render: main.js moves it into the page. Without JavaScript (and in the feed) the reader sees
+    the picture and a sentence instead of controls that do nothing."""
     wid = escape(widget_id, quote=True)
     prefix = element_id_prefix(widget_id)
     controls = [_slider(prefix, name, SLIDER_LABELS[name], *ranges[name], initial[name]) for name in ("height", "width")]
@@ -99,6 +107,11 @@ def render_widget_html(widget_id: str, manifest_url: str, ranges: Mapping[str, t
     return (
         f'<figure class="ct-widget" id="{prefix}" data-widget="convtranspose" data-widget-id="{wid}" '
         f'data-manifest="{escape(manifest_url, quote=True)}" data-state="loading">'
+        + (f'<img class="ct-static" src="{escape(picture_url, quote=True)}" alt="{escape(describe(initial), quote=True)}">'
+           if picture_url else "")
+        + f'<p class="ct-nojs" data-role="nojs">The interactive explorer needs JavaScript; the picture shows its '
+        f'starting setting.</p>'
+        f'<template data-role="interactive">'
         f'<div class="ct-controls" role="group" aria-label="Parameters of ConvTranspose2d">{"".join(controls)}</div>'
         f'<p class="ct-shape" data-role="shape" aria-live="polite"></p>'
         f'<div class="ct-problem" data-role="problem" role="alert" hidden>'
@@ -126,9 +139,9 @@ def render_widget_html(widget_id: str, manifest_url: str, ranges: Mapping[str, t
         f'Hover or focus an output cell to see how it is formed.</p>'
         f'</div>'
         f'</div>'
-        f'<p class="ct-nojs" data-role="nojs">The interactive explorer needs JavaScript; the sliders '
-        f'above show its starting setting.</p>'
-        f'<figcaption class="ct-caption">ConvTranspose2d explorer. Hover, focus or tap a cell; '
-        f'click to pin it, Escape to clear; arrow keys move within a grid; Play or Step walks the cells.</figcaption>'
+        f'<p class="ct-caption">Hover, focus or tap a cell; click to pin it, Escape to clear; arrow keys move '
+        f'within a grid; Play or Step walks the cells.</p>'
+        f'</template>'
+        f'<figcaption class="ct-caption">ConvTranspose2d explorer.</figcaption>'
         f'</figure>'
     )

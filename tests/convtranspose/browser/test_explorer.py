@@ -132,7 +132,10 @@ def test_copy_as_pytorch(explorer):
     wait_state(page, "ready")
     page.locator(f'{WIDGET} [data-role="copy"]').first.click()
     snippet = page.locator(f'{WIDGET} [data-role="copy"]').first.get_attribute("data-snippet")
-    assert snippet.startswith("nn.ConvTranspose2d(1, 1, kernel_size=4, stride=3, padding=2, output_padding=1, dilation=2)")
+    assert "nn.ConvTranspose2d(1, 1, kernel_size=(4, 4), stride=(3, 3), padding=(2, 2), output_padding=(1, 1), " \
+           "dilation=(2, 2), bias=False)" in snippet
+    # what the button copied is what the widget shows
+    assert snippet == page.locator(f"{WIDGET} pre[data-pytorch]").first.text_content()
 
 
 def test_a_failed_fetch_shows_a_message_and_retry_works(example_build: Path, static_server, page):
