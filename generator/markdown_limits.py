@@ -16,7 +16,8 @@ Measured on a 2-core machine (the figures behind the limits):
 - inline math: after each inline match the paragraph's remaining text is copied, so spans
   times paragraph length: 8,000 ``$x$`` in one paragraph 0.2 s, 32,000 4.3 s. Capped at 10,000
   dollar-delimited spans (20,000 ``$``) in one paragraph; the same count over many paragraphs
-  is cheap (100,000 spans, 100 per paragraph, build in 6 s).
+  is cheap (100,000 spans, 100 per paragraph, build in 6 s). Other inline markup has the same
+  cost; a budget of markers times paragraph length covers it (MAX_INLINE_WORK).
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ MAX_BRACKET_DEPTH = 100
 MAX_UNCLOSED_BRACKETS = 1_000
 MAX_FOOTNOTE_MARKS = 10_000  # references and notes together
 MAX_DOLLARS_PER_PARAGRAPH = 20_000
+# Any inline construct (emphasis, code, links, escapes, maths) costs its paragraph's length
+# again: 32,000 ``*a*`` in one 128 kB paragraph took 6 s. The sum over paragraphs of inline
+# markers times length is capped at about 2 s of that work; a long real post (1,000 paragraphs
+# of 2 kB with 100 markers each) comes to a tenth of it. Looked at only in a document this long.
+MAX_INLINE_WORK = 2_000_000_000
+INLINE_WORK_FROM = 50_000  # characters
+_INLINE_MARKERS = "*_`$[~\\"
 
 _BRACKET = re.compile(r"\\.|[\[\]]|\n[ \t>]*(?=\n)")
 _FOOTNOTE_MARK = re.compile(r"\[\^[^\]\s]+\]")  # a reference or a note's definition
@@ -53,13 +61,20 @@ def check(text: str, mask: Callable[[str], str]) -> tuple[int, str, str] | None:
                     f"document ({len(refs):,})", "split the post, or keep the notes as a list at its end")
     if text.count("$") > MAX_DOLLARS_PER_PARAGRAPH:
         masked = masked or mask(text)
-        start = 0
-        for block in _PARAGRAPH_BREAK.split(masked):
+        for start, block in _paragraphs(masked):
             if block.count("$") > MAX_DOLLARS_PER_PARAGRAPH:
                 return (_line(masked, start),
                         f"more than {MAX_DOLLARS_PER_PARAGRAPH // 2:,} inline maths spans in one paragraph",
                         "put blank lines between the paragraphs, or the maths in a $$ display block")
-            start += len(block) + 2  # the break itself is at least two characters; close enough to name the line
+    if len(text) > INLINE_WORK_FROM:
+        masked = masked or mask(text)
+        work = 0
+        for start, block in _paragraphs(masked):
+            work += sum(block.count(c) for c in _INLINE_MARKERS) * len(block)
+            if work > MAX_INLINE_WORK:
+                return (_line(masked, start),
+                        "this paragraph makes the document's inline markup (emphasis, code, links, maths) "
+                        "too long to render", "put blank lines between the paragraphs of a long text")
     return None
 
 
@@ -86,6 +101,16 @@ def _brackets(masked: str) -> tuple[int, str, str] | None:
             unclosed += len(opened)
             opened.clear()
     return None
+
+
+def _paragraphs(masked: str):
+    """(start offset, text) of each run of lines between blank ones (blockquote markers count
+    as blank)."""
+    start = 0
+    for m in _PARAGRAPH_BREAK.finditer(masked):
+        yield start, masked[start:m.start()]
+        start = m.end()
+    yield start, masked[start:]
 
 
 def _line(text: str, index: int) -> int:

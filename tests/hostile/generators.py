@@ -104,6 +104,11 @@ def many_inline_math(project: Path) -> None:
     _post(project, "", "\n\n".join(" ".join(["$x$"] * 100) for _ in range(1000)) + "\n")
 
 
+def emphasis_one_paragraph(project: Path) -> None:
+    """100,000 ``*a*`` in one paragraph (400 kB)."""
+    _post(project, "", " ".join(["*a*"] * 100_000) + "\n")
+
+
 def nested_brackets(project: Path) -> None:
     """100,000 nested ``[`` ... ``]`` pairs (200 kB)."""
     _post(project, "", "[" * 100_000 + "]" * 100_000 + "\n")

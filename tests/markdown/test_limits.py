@@ -11,7 +11,7 @@ import pytest
 from generator.errors import ContentError
 from generator.markdown import TagHandlers, render_document
 from generator.markdown_limits import (MAX_BRACKET_DEPTH, MAX_DOLLARS_PER_PARAGRAPH, MAX_FOOTNOTE_MARKS,
-                                       MAX_UNCLOSED_BRACKETS)
+                                       MAX_UNCLOSED_BRACKETS, MAX_INLINE_WORK)
 
 
 def render(body: str):
@@ -81,3 +81,12 @@ def test_inline_math_per_paragraph():
 def test_dollars_in_code_do_not_count():
     code = "```\n" + "$ " * (MAX_DOLLARS_PER_PARAGRAPH + 1) + "\n```\n"
     assert "$ $" in render(code).html
+
+
+def test_inline_markup_work_is_bounded_over_the_document():
+    paragraph = " ".join(["*a*"] * 5000)  # 10,000 markers in 20 kB
+    per_paragraph = 10_000 * len(paragraph)
+    fits = MAX_INLINE_WORK // per_paragraph
+    err = refusal("\n\n".join([paragraph] * (fits + 1)))
+    assert err.diagnostic.line == 10 + 2 * fits and "inline markup" in err.diagnostic.message
+    assert render("\n\n".join([paragraph] * fits)).html.count("<em>a</em>") == 5000 * fits
