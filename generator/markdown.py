@@ -26,7 +26,7 @@ from markdown.extensions.toc import slugify
 from pygments.formatters import HtmlFormatter
 from pygments.styles import get_all_styles
 
-from generator import kramdown
+from generator import kramdown, markdown_limits
 from generator.contrast import readable_css
 from generator.errors import ContentError, Diagnostic, display_path
 from generator.liquid import TOKEN_TEXT, Stash, TagHandlers, expand_tags
@@ -112,18 +112,51 @@ def render_document(body: str, *, path: str, first_line: int, tags: TagHandlers)
     stash = Stash()
     text, citations = expand_tags(body, path=path, first_line=first_line, tags=tags, stash=stash)
     keys = citations.keys  # before rendering: a full bibliography may add uncited entries
+    over = markdown_limits.check(text, _mask_code)
+    if over is not None:
+        # Lines count in the text after Liquid, which keeps the body's lines unless a tag's
+        # output spans several.
+        raise ContentError(path, first_line + over[0], over[1], over[2])
     return _render(text, stash, keys)
 
 
-# Regions where $$ is not a math delimiter; replaced by their newlines so line numbers hold.
-_NOT_MATH = re.compile(r"<!--.*?-->|\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}", re.S)
+# Regions where $$ is not a math delimiter: HTML comments and {% raw %} blocks.
+_COMMENT_OR_RAW = re.compile(r"<!--|\{%-?\s*raw\s*-?%\}")
+_RAW_OPEN = re.compile(r"\{%-?\s*raw\s*-?%\}")
+_COMMENT = re.compile("<!--")
+_RAW_CLOSE = re.compile(r"\{%-?\s*endraw\s*-?%\}")
+
+
+def _blank_comments_and_raw(body: str) -> str:
+    """``body`` with each HTML comment and ``{% raw %}`` block replaced by its newlines (so line
+    numbers hold). An opener with no closer after it is left as it is; once one kind has no
+    closer, no later opener of that kind can have one, so that kind is no longer searched for:
+    one pass, where a lazy regex rescanned to the end from each of 50,000 unclosed openers."""
+    if "<!--" not in body and "raw" not in body:
+        return body
+    pieces, done, pos = [], 0, 0
+    opener = _COMMENT_OR_RAW
+    while opener is not None and (m := opener.search(body, pos)) is not None:
+        if m.group(0) == "<!--":
+            end = body.find("-->", m.end())
+            end = end + 3 if end >= 0 else -1
+        else:
+            close = _RAW_CLOSE.search(body, m.end())
+            end = close.end() if close else -1
+        if end < 0:  # search on for the other kind only (none of it lies before m)
+            opener = (_RAW_OPEN if m.group(0) == "<!--" else _COMMENT) if opener is _COMMENT_OR_RAW else None
+            pos = m.start() + 1
+            continue
+        pieces += [body[done:m.start()], "\n" * body.count("\n", m.start(), end)]
+        done = pos = end
+    return "".join(pieces) + body[done:] if pieces else body
 
 
 def unclosed_display_math(body: str) -> int | None:
     """0-based line of the first ``$$`` with no partner, or None. Code (fenced or inline), HTML
     comments and ``{% raw %}`` blocks are skipped. Without this check an unclosed ``$$`` silently
     turns the rest of the post into literal text."""
-    body = _NOT_MATH.sub(lambda m: "\n" * m.group(0).count("\n"), body)
+    body = _blank_comments_and_raw(body)
     opened: int | None = None
     fence = ""
     for number, line in enumerate(body.splitlines()):

@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 from markupsafe import Markup
 
 from generator.content import Document, Script
-from generator.errors import ContentErrors, Diagnostic
+from generator.errors import ContentError, ContentErrors, Diagnostic
 
 WORDS_PER_MINUTE = 230
 _TAG = re.compile(r"<[^>]+>")
@@ -300,6 +300,7 @@ def index_pages(posts: list[RenderedDocument], per_page: int, site_title: str, d
 def taxonomy_pages(posts: list[RenderedDocument]) -> list[PageSpec]:
     """The tag and category index pages and one page per term. Two different terms whose slugs
     meet (``C++`` and ``Cpp``) are an error naming both: one of them would lose its page."""
+    _check_term_listing(posts)
     specs = []
     problems: list[Diagnostic] = []
     for taxonomy, attr, folder in (("tag", "tags", "tags"), ("category", "categories", "categories")):
@@ -335,6 +336,24 @@ def taxonomy_pages(posts: list[RenderedDocument]) -> list[PageSpec]:
     if problems:
         raise ContentErrors(problems)
     return specs
+
+
+# Tag links the term pages may hold in all: each tag or category page lists its posts, each
+# with all its tags (templates/includes/post-item.html), so a post adds (tags + categories) x
+# tags. A million links is about 36 MB of pages and 5 s; 1,000 posts with 20 tags each use 0.4
+# million. Per post, content.MAX_TERMS_PER_POST applies first.
+MAX_TERM_LISTING = 1_000_000
+
+
+def _check_term_listing(posts: list[RenderedDocument]) -> None:
+    links = [(len(p.doc.tags) + len(p.doc.categories)) * len(p.doc.tags) for p in posts]
+    if sum(links) > MAX_TERM_LISTING:
+        worst = max(range(len(posts)), key=links.__getitem__)
+        doc = posts[worst].doc
+        raise ContentError(doc.source, doc.line_of("tags"),
+                           f"the tag and category pages would hold {sum(links):,} tag links in all (limit "
+                           f"{MAX_TERM_LISTING:,}): each lists its posts with all their tags",
+                           f"give posts fewer tags; this one has {len(doc.tags)}")
 
 
 def archive_page(posts: list[RenderedDocument]) -> PageSpec:

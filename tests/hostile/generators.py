@@ -56,3 +56,69 @@ def many_values_site(project: Path) -> None:
 def huge_front_matter(project: Path) -> None:
     """2 MB of front matter in one quoted string: bigger than any real post's settings."""
     _post(project, 'description: "' + "x" * (2 * 1024 * 1024) + '"\n')
+
+
+# Markdown, Liquid and tag inputs under 1 MB that once ran past 60 s (issue 15), and the
+# largest of each kind the limits accept (docs/hardening.md, "Bounded cost").
+
+def _tags(count: int, prefix: str = "t") -> str:
+    return "tags: [" + ", ".join(f"{prefix}{n}" for n in range(count)) + "]\n"
+
+
+def many_tags(project: Path) -> None:
+    """5,000 tags on one post (about 40 kB)."""
+    _post(project, _tags(5000))
+
+
+def tags_at_the_limit(project: Path) -> None:
+    _post(project, _tags(500))
+
+
+def tags_spread_over_posts(project: Path) -> None:
+    """Ten posts, each with 500 tags of its own (5,000 tag pages, about 45 kB)."""
+    for number in range(10):
+        (project / f"content/posts/2030-01-1{number}-hostile{number}.md").write_text(
+            f"---\ntitle: Hostile {number}\n{_tags(500, f'p{number}t')}---\nBody.\n", encoding="utf-8")
+
+
+def _footnotes(count: int) -> str:
+    return " ".join(f"a[^{n}]" for n in range(count)) + "\n\n" + "".join(f"[^{n}]: n\n" for n in range(count))
+
+
+def many_footnotes(project: Path) -> None:
+    """20,000 footnote references and their notes (about 440 kB)."""
+    _post(project, "", _footnotes(20_000))
+
+
+def footnotes_at_the_limit(project: Path) -> None:
+    _post(project, "", _footnotes(5_000))
+
+
+def inline_math_one_paragraph(project: Path) -> None:
+    """100,000 inline ``$x$`` spans in one paragraph (400 kB)."""
+    _post(project, "", " ".join(["$x$"] * 100_000) + "\n")
+
+
+def many_inline_math(project: Path) -> None:
+    """100,000 inline ``$x$`` spans, 100 to a paragraph (400 kB)."""
+    _post(project, "", "\n\n".join(" ".join(["$x$"] * 100) for _ in range(1000)) + "\n")
+
+
+def emphasis_one_paragraph(project: Path) -> None:
+    """100,000 ``*a*`` in one paragraph (400 kB)."""
+    _post(project, "", " ".join(["*a*"] * 100_000) + "\n")
+
+
+def nested_brackets(project: Path) -> None:
+    """100,000 nested ``[`` ... ``]`` pairs (200 kB)."""
+    _post(project, "", "[" * 100_000 + "]" * 100_000 + "\n")
+
+
+def unclosed_raw_tags(project: Path) -> None:
+    """50,000 ``{% raw %}`` with no ``{% endraw %}`` (450 kB)."""
+    _post(project, "", "{% raw %}" * 50_000 + "\n")
+
+
+def many_raw_blocks(project: Path) -> None:
+    """25,000 closed ``{% raw %}`` blocks: 50,000 tags (575 kB)."""
+    _post(project, "", "".join("{% raw %}x{% endraw %}\n" for _ in range(25_000)))
