@@ -170,6 +170,12 @@ class JekyllEnvironment(Environment):
     """A Liquid environment whose errors are collected into the current document's run."""
 
     template_class = _Template
+    # A few bytes of Liquid can ask for unbounded work ({% for i in (1..100000000) %}): these
+    # stop it with a path:line error long before the build's 30 s / 500 MB budget. No real post
+    # comes near them (al-folio's longest loops walk site.posts).
+    loop_iteration_limit = 1_000_000
+    output_stream_limit = 8 * 1024 * 1024  # characters one document's Liquid may write
+    local_namespace_limit = 8 * 1024 * 1024  # characters held by assign/capture
 
     def __init__(self) -> None:
         super().__init__(undefined=_Undefined, strict_filters=True)
@@ -289,6 +295,10 @@ def _explain(message: str, tag: str) -> tuple[str, str]:
     shown = f" in {tag}" if tag else ""
     if message.startswith("unknown filter"):
         return (f"{message}{shown}", "Stride has Liquid's standard filters and Jekyll's; see README (Writing posts)")
+    if message.endswith("limit reached"):  # python-liquid's resource limits, set on JekyllEnvironment
+        return (f"Liquid {message}{shown} (at most {JekyllEnvironment.loop_iteration_limit:,} loop steps and "
+                f"{JekyllEnvironment.output_stream_limit // 2**20} MiB of output per document)",
+                "make the loop shorter, or generate that text outside Liquid")
     return f"Liquid syntax error: {message}{shown}", "see the Liquid syntax of this tag"
 
 
