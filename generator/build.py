@@ -30,7 +30,7 @@ from markupsafe import Markup
 from generator import __version__, stamp
 from generator.assets import AssetSet, collect_assets
 from generator.cache import DEFAULT_DIR
-from generator.config import SETTINGS_FILE, SiteConfig, load_config
+from generator.config import SiteConfig, load_config
 from generator.content import Document, Script, load_documents, read_document, url_key
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
 from generator.liquid_data import DATA_FOLDER, data_files, link_tables, load_data, page_variables, site_variables
