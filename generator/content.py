@@ -194,8 +194,8 @@ def _terms(value: Any, key: str, path: str, line: int) -> tuple[str, ...]:
                            f"e.g. {key}: [ml, convolution]")
     if len(terms) > MAX_TERMS_PER_POST:
         raise ContentError(path, line, f"{len(terms):,} {key} on one post is over the limit of {MAX_TERMS_PER_POST}",
-                           f"each of them gets a page listing the post with all its tags; keep the few "
-                           f"that readers browse by")
+                           "each of them gets a page listing the post with all its tags; keep the few "
+                           "that readers browse by")
     return terms
 
 

@@ -314,7 +314,7 @@ def taxonomy_pages(posts: list[RenderedDocument]) -> list[PageSpec]:
                         post.doc.source, post.doc.line_of(attr),
                         f"{taxonomy} {term.name!r} and {taxonomy} {first[0]!r} (in {first[1].doc.source}) "
                         f"would share the page /{folder}/{term.slug}/",
-                        f"rename one of them; see 'Tag and category URLs' in the README"))
+                        "rename one of them; see 'Tag and category URLs' in the README"))
                     continue
                 group = groups.setdefault(term.slug, [])
                 if not group or group[-1] is not post:  # ML and ml on one post: listed once
