@@ -27,16 +27,16 @@ from typing import Any, Callable, Mapping
 
 from markupsafe import Markup
 
-from generator import __version__, stamp
+from generator import __version__, dependencies, stamp
 from generator.assets import AssetSet, collect_assets
-from generator.cache import DEFAULT_DIR
+from generator.cache import DEFAULT_DIR, SaltedCache
 from generator.config import SiteConfig, load_config
 from generator.content import Document, Script, load_documents, read_document, url_key
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
 from generator.liquid_data import DATA_FOLDER, data_files, link_tables, load_data, page_variables, site_variables
 from generator.markdown import TagHandlers, pygments_css, render_document
 from generator.paths import project_files
-from generator.plugins import Cache, Plugin, PluginContext, PostResult, discover
+from generator.plugins import Cache, Plugin, PluginContext, PluginImportError, PostResult, discover
 from generator.site import (
     PageSpec, RenderedDocument, archive_page, document_pages, feed_page, index_pages, link_posts,
     page_fingerprint, page_meta, sitemap_page, sort_posts, taxonomy_pages, word_count, excerpt,
@@ -76,8 +76,7 @@ class BuildResult:
     plugin_code: tuple[str, ...] = ()  # where the third-party plugins this build ran live (see stamp)
 
     def summary(self) -> str:
-        verb = "built" if self.output else "checked"
-        return (f"{verb} {self.pages} pages, {self.data_files} data files, "
+        return (f"built {self.pages} pages, {self.data_files} data files, "
                 f"{self.bytes / 1e6:.2f} MB in {self.seconds:.2f} s -> {display_path(self.output)}/")
 
 
@@ -101,26 +100,9 @@ def published_static(include: tuple[str, ...]) -> Callable[[str, bool], bool]:
     return admit
 
 
-def _every_file(folder: Path, project: Path) -> list[Path]:
-    """Every file under ``folder`` for a memo key, dot-named ones too; a link out of the
-    project is an error here as well, so even an unused one is never read."""
-    return list(project_files(folder, project, admit=lambda rel, is_dir: True))
-
-
 def watched_paths(source: Path) -> list[Path]:
     """What the dev server watches: every input of ``build_site``."""
     return [source / "content", source / "templates", source / "assets", Path(__file__).parent / "plugins"]
-
-
-@functools.lru_cache(maxsize=1)
-def _code_digest() -> str:
-    """Hash of the code that turns a file into a Document; cached documents die with it."""
-    here = Path(__file__).parent
-    digest = hashlib.sha256()
-    for name in ("content.py", "yamlfile.py", "config.py", "errors.py", "paths.py", "plaintext.py",
-                 "plugins/__init__.py"):
-        digest.update((here / name).read_bytes())
-    return digest.hexdigest()
 
 
 _PARALLEL_THRESHOLD = 48  # below this, starting workers costs more than it saves
@@ -203,35 +185,56 @@ def _blame_layout(problem: Diagnostic, spec: PageSpec) -> Diagnostic:
                       f"add templates/{spec.template}, or use layout: post or layout: page")
 
 
-def _cache_for(options: BuildOptions) -> Cache:
+def cache_for(options: BuildOptions) -> Cache:
+    """The memo a build with these options uses (``options.cache_dir``, relative to the
+    project; in memory only for ``None``)."""
     if options.cache_dir is None:
         return Cache(None)
     root = options.cache_dir if options.cache_dir.is_absolute() else options.source / options.cache_dir
     return Cache(root)
 
 
-def _load_plugins(site: SiteConfig) -> dict[str, tuple[Plugin, Any]]:
-    """The plugins enabled under ``plugins:`` in site.yml, configured with their options."""
-    available = discover(set(site.plugins))
+@dataclass(frozen=True)
+class LoadedPlugin:
+    """An enabled plugin with its configured options and the salt of its memo entries."""
+
+    plugin: Plugin
+    options: Any
+    salt: str
+
+    def context(self, site: SiteConfig, cache: Cache, theme: "Theme") -> PluginContext:
+        return PluginContext(site, self.options, SaltedCache(cache, self.salt), theme.url, theme.asset)
+
+
+def load_plugins(site: SiteConfig) -> dict[str, LoadedPlugin]:
+    """The plugins enabled under ``plugins:`` in site.yml, configured with their options. A
+    plugin that is not installed, or whose import fails, is an error at its line there."""
+    try:
+        available = discover(set(site.plugins))
+    except PluginImportError as exc:
+        error = exc.error
+        raise ContentError(site.path, site.line_of(f"plugins.{exc.name}"),
+                           f"plugin {exc.name!r} failed to import: {type(error).__name__}: {error}",
+                           "fix or reinstall the package that provides it, or remove it from plugins:") from None
     loaded = {}
     for name in sorted(site.plugins):
+        where = (site.path, site.line_of(f"plugins.{name}"))
         if name not in available:
             known = ", ".join(sorted(set(discover()))) or "none"
-            raise ContentError(site.path, site.line_of(f"plugins.{name}"), f"unknown plugin {name!r}",
-                               f"installed plugins: {known}")
+            raise ContentError(*where, f"unknown plugin {name!r}", f"installed plugins: {known}")
         plugin = available[name]()
-        where = (site.path, site.line_of(f"plugins.{name}"))
-        loaded[name] = (plugin, plugin.configure(site.plugins.get(name) or {}, where))
+        loaded[name] = LoadedPlugin(plugin, plugin.configure(site.plugins.get(name) or {}, where),
+                                    dependencies.plugin_salt(plugin))
     return loaded
 
 
-def _plugin_code(plugins: Mapping[str, tuple[Plugin, Any]]) -> tuple[str, ...]:
+def _plugin_code(plugins: Mapping[str, LoadedPlugin]) -> tuple[str, ...]:
     """The package folder (or module file) of every third-party plugin in use: the stamp watches
     them, since an editable install changes nothing in site-packages when its code is edited."""
     builtin = Path(__file__).parent
     roots = set()
-    for plugin, _ in plugins.values():
-        top = sys.modules.get(type(plugin).__module__.split(".")[0])
+    for loaded in plugins.values():
+        top = sys.modules.get(type(loaded.plugin).__module__.split(".")[0])
         where = Path(getattr(top, "__file__", None) or builtin)
         root = where.parent if where.name == "__init__.py" else where
         if not root.is_relative_to(builtin):
@@ -263,8 +266,31 @@ def _origin(absolute_url: Callable[[str], str]) -> str:
     return match.group(0) if match else ""
 
 
+@dataclass(frozen=True)
+class Theme:
+    """What every stage after the settings shares: URL helpers, the assets and the renderer."""
+
+    url: Callable[[str], str]
+    absolute_url: Callable[[str], str]
+    assets: AssetSet
+    asset: Callable[[str], str]
+    renderer: Any
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A document after its plugins ran: their results, and the Markdown inputs they decide."""
+
+    doc: Document
+    results: tuple[PostResult, ...]
+    widgets: Mapping[str, str]  # widget id -> HTML
+    markdown_key: str
+
+
 class _Build:
-    """One run of the pipeline; holds the per-build values the stages share."""
+    """One run of the pipeline. ``run`` reads top to bottom: each stage is a method taking and
+    returning plain data; the instance only collects problems, warnings and the origin of every
+    output file (for messages)."""
 
     def __init__(self, options: BuildOptions, cache: Cache) -> None:
         self.options = options
@@ -272,19 +298,48 @@ class _Build:
         self.cache = cache
         self.warnings: list[Diagnostic] = []
         self.problems: list[Diagnostic] = []
-        self._digest: str | None = None
         self._site_digest: str | None = None
+        self._markdown_inputs: str | None = None
         self._includes_text: str | None = None
         self.started = dt.datetime.now().astimezone().replace(microsecond=0)
         self.liquid_site: dict[str, Any] = {}
         self.post_urls: dict[str, str] = {}
         self.link_urls: dict[str, str] = {}
-        self._markdown_keys: dict[int, tuple[Document, Mapping[str, str], str]] = {}
         self._origins: dict[str, str] = {}  # output path -> what made it, for messages
 
     def run(self) -> BuildResult:
         started = time.perf_counter()
         site = load_config(self.source, self.options.base_url)
+        theme = self.load_theme(site)
+        documents = self.read_documents(site)
+        plugins = load_plugins(site)
+        self.site_context(site, documents)
+        files: dict[str, bytes] = {}
+        prepared, data_files = self.run_plugins(documents, plugins, site, theme, files)
+        markdown = self.render_markdown(prepared, site, theme.url)
+        rendered = self.assemble_documents(prepared, markdown, site, theme, files)
+        data_files |= self.run_site_plugins(plugins, site, theme, files)
+        self.stop_on_problems()
+        specs = page_specs(rendered, site, theme.absolute_url)
+        pages = self.render_pages(specs, site, theme, files)
+        self.add_assets_and_static(theme.assets, site, files)
+        self.write(files)
+        self.prune(theme)
+        return BuildResult(
+            pages=pages,
+            data_files=len(data_files),
+            bytes=sum(len(v) for v in files.values()),
+            seconds=time.perf_counter() - started,
+            output=self.options.output,
+            warnings=tuple(self.warnings),
+            files=files,
+            base_url=site.base_url,
+            plugin_code=_plugin_code(plugins),
+        )
+
+    # -- the stages, in order -------------------------------------------------------------
+
+    def load_theme(self, site: SiteConfig) -> Theme:
         url = make_url(site.base_url)
         absolute_url = make_absolute_url(site, url)
         assets = collect_assets(self.source / "assets", {"css/pygments.css": pygments_css().encode()})
@@ -292,8 +347,10 @@ class _Build:
         renderer = make_renderer(self.source / "templates", site, {
             "url": url, "absolute_url": absolute_url, "asset": asset,
             "generator": f"Stride {__version__}",
-        }, bytecode_dir=self.cache.root / "jinja" if self.cache.root else None)
-        self.renderer = renderer
+        }, bytecode_dir=dependencies.bytecode_folder(self.cache.root) if self.cache.root else None)
+        return Theme(url, absolute_url, assets, asset, renderer)
+
+    def read_documents(self, site: SiteConfig) -> list[Document]:
         for namespace in ("document", "markdown"):
             self.cache.preload(namespace)  # one query each instead of one per post
         documents = load_documents(self.source, site, self.options.drafts, read=self._reader(site),
@@ -301,7 +358,10 @@ class _Build:
         documents = [self._with_known_layout(doc) for doc in documents]
         for doc in documents:
             self.warnings.extend(doc.warnings)
-        plugins = _load_plugins(site)
+        return documents
+
+    def site_context(self, site: SiteConfig, documents: list[Document]) -> None:
+        """What Liquid in any document may read of the whole site (``site.*``, post_url, link)."""
         try:
             data = load_data(self.source)
         except ContentErrors as exc:
@@ -310,66 +370,103 @@ class _Build:
         self.liquid_site = site_variables(site, documents, data, self.started)
         self.post_urls, self.link_urls = link_tables(documents, self.source / "content")
 
-        files: dict[str, bytes] = {}
+    def run_plugins(self, documents: list[Document], plugins: Mapping[str, LoadedPlugin], site: SiteConfig,
+                    theme: Theme, files: dict[str, bytes]) -> tuple[list[Prepared], set[str]]:
+        prepared: list[Prepared] = []
         data_files: set[str] = set()
-        prepared: list[tuple[Document, list[PostResult]]] = []
         for doc in documents:
             try:
-                results = self._run_plugins(doc, plugins, site, url, asset)
-                for result in results:
-                    for gen in result.files:
-                        self._add_file(files, gen.path, gen.data, doc.source)
-                        data_files.add(gen.path)
-                prepared.append((doc, results))
+                results = self._run_plugins(doc, plugins, site, theme)
             except ContentError as exc:
                 self.problems.append(exc.diagnostic)
+                continue
             except ContentErrors as exc:
                 self.problems.extend(exc.diagnostics)
-        self._prerender(prepared, site, url)
-        rendered: list[RenderedDocument] = []
-        for doc, results in prepared:
+                continue
+            for result in results:
+                for gen in result.files:
+                    self._add_file(files, gen.path, gen.data, doc.source)
+                    data_files.add(gen.path)
+            widgets = _widget_html(results)
+            prepared.append(Prepared(doc, tuple(results), widgets, self._markdown_key(doc, widgets, site)))
+        return prepared, data_files
+
+    def render_markdown(self, prepared: list[Prepared], site: SiteConfig,
+                        url: Callable[[str], str]) -> list[tuple | None]:
+        """Every document's Markdown (html, warnings, words, summary), None where it failed.
+        Markdown is the slowest stage, so it is memoised on everything it reads (the key of
+        ``Prepared``); when many documents are new (a cold build) the missing ones are rendered
+        on every core, the workers returning their results. A document that fails in a worker
+        is rendered again here, so its error is reported as without workers."""
+        missing = [item for item in prepared if not self.cache.contains("markdown", item.markdown_key)]
+
+        def markdown(item: Prepared) -> tuple | None:
             try:
-                rendered.append(self._render(doc, results, site, url, asset))
-                if doc.style_text:
-                    self._add_file(files, _page_stylesheet(doc.style_text), doc.style_text.encode() + b"\n",
-                                   doc.source)
+                return self._compute_markdown(item.doc, self._handlers(item.doc, item.widgets, site, url))
+            except (ContentError, ContentErrors):
+                return None
+
+        done = {id(item): value for item, value in zip(missing, _map_in_workers(markdown, missing) or [])
+                if value is not None}
+        out: list[tuple | None] = []
+        for item in prepared:
+            handlers = self._handlers(item.doc, item.widgets, site, url)
+            compute = functools.partial(self._compute_markdown, item.doc, handlers)
+            if id(item) in done:
+                compute = functools.partial(done.get, id(item))
+            try:
+                value = self.cache.memo("markdown", item.markdown_key, compute)
             except ContentError as exc:
                 self.problems.append(exc.diagnostic)
+                value = None
             except ContentErrors as exc:
                 self.problems.extend(exc.diagnostics)
-        for name, (plugin, plugin_options) in plugins.items():
-            ctx = PluginContext(site, plugin_options, self.cache, url, asset)
-            for gen in plugin.on_site(ctx):
+                value = None
+            if value is not None:
+                self.warnings.extend(value[1])  # replayed from the memo too
+            out.append(value)
+        return out
+
+    def assemble_documents(self, prepared: list[Prepared], markdown: list[tuple | None], site: SiteConfig,
+                           theme: Theme, files: dict[str, bytes]) -> list[RenderedDocument]:
+        rendered: list[RenderedDocument] = []
+        for item, md in zip(prepared, markdown):
+            if md is None:
+                continue
+            try:
+                rendered.append(self._assemble(item, md, theme))
+            except ContentError as exc:
+                self.problems.append(exc.diagnostic)
+                continue
+            if item.doc.style_text:
+                self._add_file(files, _page_stylesheet(item.doc.style_text), item.doc.style_text.encode() + b"\n",
+                               item.doc.source)
+        return rendered
+
+    def run_site_plugins(self, plugins: Mapping[str, LoadedPlugin], site: SiteConfig, theme: Theme,
+                         files: dict[str, bytes]) -> set[str]:
+        data_files = set()
+        for name, loaded in plugins.items():
+            for gen in loaded.plugin.on_site(loaded.context(site, self.cache, theme)):
                 self._add_file(files, gen.path, gen.data, f"plugin {name}")
                 data_files.add(gen.path)
+        return data_files
+
+    def stop_on_problems(self) -> None:
         if self.problems:
             raise ContentErrors(list(dict.fromkeys(self.problems)))  # a broken include once, not per post
 
-        posts = sort_posts([d for d in rendered if d.kind == "post"])
-        posts = link_posts(posts, site.giscus is not None)
-        pages_only = [d for d in rendered if d.kind != "post"]
-        specs: list[PageSpec] = []
-        specs += document_pages(posts + pages_only, absolute_url)
-        specs += index_pages(posts, site.paginate, site.title, site.description)
-        specs += taxonomy_pages(posts)
-        specs.append(archive_page(posts))
-        specs.append(feed_page(posts, site.feed_entries, _absolutizer(absolute_url)))
-        listed = [s.context["page"]["url"] for s in specs if s.template in ("index.html", "terms.html", "taxonomy.html", "archive.html")]
-        specs.append(sitemap_page(posts + pages_only, listed, absolute_url))
-        specs.append(PageSpec("404.html", "404.html", {"page": page_meta("404", "Page not found", "404.html")}))
-        specs.append(PageSpec("robots.txt", "robots.txt", {"page": page_meta("robots", "robots", "robots.txt"),
-                                                             "sitemap_url": absolute_url("sitemap.xml")}))
-
-        pygments_url = asset("css/pygments.css")
-        # Pages whose template context did not change since the last build are not rendered
-        # again: after a one-post edit only that post, its neighbours and the lists, tags,
-        # feed and sitemap that show it are. Each output has an entry (its key and bytes), so
-        # an edit rewrites a dozen entries, not megabytes.
-        fixed = self._page_inputs_digest(site, assets)
+    def render_pages(self, specs: list[PageSpec], site: SiteConfig, theme: Theme, files: dict[str, bytes]) -> int:
+        """Render every page whose template context changed since the last build: after a
+        one-post edit only that post, its neighbours and the lists, tags, feed and sitemap that
+        show it are. Each output has a memo entry (its key and bytes), so an edit rewrites a
+        dozen entries, not megabytes. Returns the number of HTML pages."""
+        renderer = theme.renderer
+        pygments_url = theme.asset("css/pygments.css")
+        fixed = dependencies.page_inputs(self.source, site, sorted(theme.assets.public.items()))
         self.cache.preload("page")
         previous = {spec.output: self.cache.get("page", spec.output) for spec in specs}
         previous = {output: known for output, known in previous.items() if known is not None}
-        current: dict[str, tuple[str, bytes]] = {}
         keyed = []
         for spec in specs:
             context = dict(spec.context)
@@ -402,44 +499,38 @@ class _Build:
                     except ContentError as exc:
                         self.problems.append(_blame_layout(exc.diagnostic, spec))
                         continue
-            current[spec.output] = (key, data)
+                self.cache.store("page", spec.output, (key, data))
             item = getattr(spec.context.get("doc"), "doc", None)
             self._add_file(files, spec.output, data, item.source if item else spec.template)
             pages += spec.output.endswith(".html")
-        if self.problems:
-            raise ContentErrors(self.problems)
-        for output, entry in current.items():
-            if output not in previous or previous[output][0] != entry[0]:
-                self.cache.store("page", output, entry)
+        self.stop_on_problems()
+        return pages
 
+    def add_assets_and_static(self, assets: AssetSet, site: SiteConfig, files: dict[str, bytes]) -> None:
         for public, data in assets.data.items():
             self._add_file(files, public, data, "assets/")
         self._copy_static(files, site)
         files.setdefault(MARKER, b"")
         self._check_case_clashes(files)
-        if self.problems:
-            raise ContentErrors(self.problems)
+        self.stop_on_problems()
         if self.options.strict and self.warnings:
             raise ContentErrors([replace(w, severity="error") for w in dict.fromkeys(self.warnings)])
 
+    def write(self, files: Mapping[str, bytes]) -> None:
         if self.options.write:
             for note in check_output(self.options.output, self.source):
                 self.warnings.append(Diagnostic(display_path(self.options.output), 0, note, severity="warning"))
             write_atomically(self.options.output, files)
-        self.cache.prune("markdown")
-        self.cache.prune("document")
-        self.cache.prune("page")
-        return BuildResult(
-            pages=pages,
-            data_files=len(data_files),
-            bytes=sum(len(v) for v in files.values()),
-            seconds=time.perf_counter() - started,
-            output=self.options.output,
-            warnings=tuple(self.warnings),
-            files=files,
-            base_url=site.base_url,
-            plugin_code=_plugin_code(plugins),
-        )
+
+    def prune(self, theme: Theme) -> None:
+        """Keep in the memo exactly what this build used (plugin entries too), and only the
+        compiled templates of this Jinja and of templates that still exist."""
+        self.cache.prune_unused()
+        if self.cache.root is not None:
+            dependencies.prune_bytecode(self.cache.root)
+            theme.renderer.prune_bytecode()
+
+    # -- helpers of the stages ------------------------------------------------------------
 
     def _with_known_layout(self, doc: Document) -> Document:
         """Jekyll renders a document whose layout does not exist (with a warning); Stride renders
@@ -505,8 +596,8 @@ class _Build:
                 continue
             files[rel] = file.read_bytes()
 
-    def _run_plugins(self, doc: Document, plugins: dict[str, tuple[Plugin, Any]], site: SiteConfig,
-                     url: Callable[[str], str], asset: Callable[[str], str]) -> list[PostResult]:
+    def _run_plugins(self, doc: Document, plugins: Mapping[str, LoadedPlugin], site: SiteConfig,
+                     theme: Theme) -> list[PostResult]:
         by_plugin: dict[str, list] = {}
         for decl in doc.widgets:
             if decl.plugin not in plugins:
@@ -520,17 +611,13 @@ class _Build:
                 raise ContentError(doc.source, decl.line_of("id"), f"duplicate widget id {decl.id!r}",
                                    f"first declared on line {seen[decl.id]}; ids must be unique in a post")
             seen[decl.id] = decl.line_of("id")
-        results = []
-        for name, decls in sorted(by_plugin.items()):
-            plugin, plugin_options = plugins[name]
-            ctx = PluginContext(site, plugin_options, self.cache, url, asset)
-            results.append(plugin.on_post(doc, tuple(decls), ctx))
-        return results
+        return [plugins[name].plugin.on_post(doc, tuple(decls), plugins[name].context(site, self.cache, theme))
+                for name, decls in sorted(by_plugin.items())]
 
     def _reader(self, site: SiteConfig) -> Callable[[Path, str, SiteConfig, Path], Document]:
         """read_document memoised on the file's identity and everything else parsing reads, so an
         unchanged post costs a stat, not a YAML parse."""
-        fixed = hashlib.sha256(repr((site, str(Path.cwd()), _code_digest())).encode()).hexdigest()
+        fixed = dependencies.document_inputs(site)
 
         def read(file: Path, kind: str, site: SiteConfig, content: Path) -> Document:
             info = file.stat()
@@ -563,34 +650,10 @@ class _Build:
             link_urls=self.link_urls,
         )
 
-    def _prerender(self, prepared: list[tuple[Document, list[PostResult]]], site: SiteConfig,
-                   url: Callable[[str], str]) -> None:
-        """Fill the Markdown memo using every core when many documents are new (a cold build).
-        The sequential pass that follows finds every result in the memo; a document that fails
-        in a worker is simply rendered again there, so its error is reported as without workers."""
-        jobs = []
-        for doc, results in prepared:
-            widgets = _widget_html(results)
-            key = self._markdown_key(doc, widgets, site)
-            if not self.cache.contains("markdown", key):
-                jobs.append((doc, widgets, key))
-
-        def markdown(job: tuple) -> tuple | None:
-            doc, widgets, _key = job
-            try:
-                return self._compute_markdown(doc, self._handlers(doc, widgets, site, url))
-            except (ContentError, ContentErrors):
-                return None
-
-        for (_doc, _widgets, key), value in zip(jobs, _map_in_workers(markdown, jobs) or []):
-            if value is not None:
-                self.cache.memo("markdown", key, lambda: value)
-
-    def _render(self, doc: Document, results: list[PostResult], site: SiteConfig,
-                url: Callable[[str], str], asset: Callable[[str], str]) -> RenderedDocument:
-        widgets = _widget_html(results)
-        handlers = self._handlers(doc, widgets, site, url)
-        md, words, summary = self._render_markdown(doc, handlers, widgets, site)
+    def _assemble(self, item: Prepared, md: tuple, theme: Theme) -> RenderedDocument:
+        """The document with its Markdown, scripts, styles and the plugins' template context."""
+        doc, results, asset, url = item.doc, item.results, theme.asset, theme.url
+        html, _warnings, words, summary = md
 
         def asset_urls(paths: tuple[str, ...], key: str) -> tuple[str, ...]:
             out = []
@@ -615,9 +678,9 @@ class _Build:
             context.update(result.context)
         return RenderedDocument(
             doc=doc,
-            html=Markup(md.html),
-            toc=Markup(md.toc_html if doc.toc else ""),
-            has_math=md.has_math,
+            html=Markup(html.html),
+            toc=Markup(html.toc_html if doc.toc else ""),
+            has_math=html.has_math,
             words=words,
             summary=summary,
             scripts=tuple(dict.fromkeys(scripts)),
@@ -647,43 +710,15 @@ class _Build:
                 "it is not loaded", "fix the path (relative to assets/), or remove the entry", severity="warning"))
         return None
 
-    def _render_markdown(self, doc: Document, handlers: TagHandlers, widgets: Mapping[str, str],
-                         site: SiteConfig) -> Any:
-        """Markdown is the slowest stage, so its output is memoised on everything it reads: the
-        body, the widgets' HTML, the include templates, the .bib files, the settings and the code
-        of the Markdown layer itself. Warnings are replayed from the memo."""
-        key = self._markdown_key(doc, widgets, site)
-        compute = functools.partial(self._compute_markdown, doc, handlers)
-        md, warnings, words, summary = self.cache.memo("markdown", key, compute)
-        self.warnings.extend(warnings)
-        return md, words, summary
-
-    def _page_inputs_digest(self, site: SiteConfig, assets: AssetSet) -> str:
-        """What every page render reads besides its context: templates, settings, asset URLs
-        and the code that builds contexts."""
-        digest = hashlib.sha256(repr((site, sorted(assets.public.items()), __version__)).encode())
-        here = Path(__file__).parent
-        files = [here / "site.py", here / "templates.py", Path(__file__)]
-        templates = self.source / "templates"
-        if templates.is_dir():
-            files += _every_file(templates, self.source)
-        for file in files:
-            digest.update(str(file).encode() + b"\0" + file.read_bytes() + b"\0")
-        return digest.hexdigest()
-
     def _markdown_key(self, doc: Document, widgets: Mapping[str, str], site: SiteConfig) -> str:
-        # Asked twice per document (prerender, render); documents live as long as the build.
-        known = self._markdown_keys.get(id(doc))
-        if known is not None and known[0] is doc and known[1] == widgets:
-            return known[2]
-        key = self._compute_markdown_key(doc, widgets, site)
-        self._markdown_keys[id(doc)] = (doc, widgets, key)
-        return key
-
-    def _compute_markdown_key(self, doc: Document, widgets: Mapping[str, str], site: SiteConfig) -> str:
+        """Everything a document's Markdown reads (``dependencies.markdown_inputs`` for what all
+        documents share)."""
+        if self._markdown_inputs is None:
+            self._markdown_inputs = dependencies.markdown_inputs(
+                self.source, data_files(self.source.joinpath(*DATA_FOLDER)))
         digest = hashlib.sha256()
         for part in (doc.source, str(doc.body_line), doc.body, doc.digest, repr(sorted(widgets.items())),
-                     repr(site), self._inputs_digest(), self._liquid_site_part(doc)):
+                     repr(site), self._markdown_inputs, self._liquid_site_part(doc)):
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
         return digest.hexdigest()
 
@@ -697,10 +732,8 @@ class _Build:
         if "{" not in doc.body:
             return ""
         if self._includes_text is None:
-            folder = self.source / "templates" / "includes"
-            self._includes_text = "".join(
-                p.read_text(encoding="utf-8", errors="replace") for p in sorted(folder.rglob("*"))
-                if p.is_file()) if folder.is_dir() else ""
+            self._includes_text = "".join(p.read_text(encoding="utf-8", errors="replace")
+                                          for p in dependencies.include_files(self.source))
         reach = doc.body + (self._includes_text if "include" in doc.body else "")
         part = ""
         if any(word in reach for word in self._SITE_WORDS):
@@ -721,24 +754,26 @@ class _Build:
         md = render_document(doc.body, path=doc.source, first_line=doc.body_line, tags=local)
         return md, warnings, word_count(md.html), excerpt(md.html)
 
-    def _inputs_digest(self) -> str:
-        """Hash of the files every document's Markdown may read (computed once per build)."""
-        if self._digest is None:
-            digest = hashlib.sha256()
-            code = Path(__file__).parent
-            # site.py: the word count and excerpt are computed with the Markdown and memoised with it.
-            files = [code / name for name in ("markdown.py", "kramdown.py", "liquid.py", "liquid_engine.py",
-                                              "jekyll_filters.py", "liquid_data.py", "bibliography.py", "site.py",
-                                              "paths.py", "plaintext.py", "markdown_limits.py")]
-            for folder in (self.source / "templates" / "includes", self.source / "content" / "bib"):
-                if folder.is_dir():
-                    files += _every_file(folder, self.source)
-            files += data_files(self.source.joinpath(*DATA_FOLDER))  # site.data
-            for file in files:
-                if file.is_file():
-                    digest.update(str(file).encode() + b"\0" + file.read_bytes() + b"\0")
-            self._digest = digest.hexdigest()
-        return self._digest
+
+def page_specs(rendered: list[RenderedDocument], site: SiteConfig,
+               absolute_url: Callable[[str], str]) -> list[PageSpec]:
+    """Every output page of the site: documents, index pages, taxonomies, archive, feed,
+    sitemap, 404 and robots.txt, each a template with its context."""
+    posts = link_posts(sort_posts([d for d in rendered if d.kind == "post"]), site.giscus is not None)
+    pages_only = [d for d in rendered if d.kind != "post"]
+    specs: list[PageSpec] = []
+    specs += document_pages(posts + pages_only, absolute_url)
+    specs += index_pages(posts, site.paginate, site.title, site.description)
+    specs += taxonomy_pages(posts)
+    specs.append(archive_page(posts))
+    specs.append(feed_page(posts, site.feed_entries, _absolutizer(absolute_url)))
+    listed = [s.context["page"]["url"] for s in specs
+              if s.template in ("index.html", "terms.html", "taxonomy.html", "archive.html")]
+    specs.append(sitemap_page(posts + pages_only, listed, absolute_url))
+    specs.append(PageSpec("404.html", "404.html", {"page": page_meta("404", "Page not found", "404.html")}))
+    specs.append(PageSpec("robots.txt", "robots.txt", {"page": page_meta("robots", "robots", "robots.txt"),
+                                                         "sitemap_url": absolute_url("sitemap.xml")}))
+    return specs
 
 
 _LIST_TEMPLATES = frozenset({"base", "index", "archive", "taxonomy", "terms", "404", "redirect"})
@@ -760,7 +795,7 @@ def build_site(options: BuildOptions, cache: Cache | None = None) -> BuildResult
 
 
 def _build_site(options: BuildOptions, cache: Cache | None) -> BuildResult:
-    cache = cache or _cache_for(options)
+    cache = cache or cache_for(options)
     keep_stamp = options.write and cache.root is not None
     if keep_stamp:
         # Scanned before anything is read, so an edit made during the build counts as a change.

@@ -12,6 +12,7 @@ that cannot be pickled, means the work is done again, never that a build fails.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import sqlite3
@@ -148,6 +149,21 @@ class Cache:
                 self._dropped |= {(namespace, key) for key in self._stored[namespace]} - self._used
             self._used = {s for s in self._used if s[0] != namespace}
 
+    def prune_unused(self) -> None:
+        """``prune`` every namespace, those of plugins no longer enabled included: what the
+        cache keeps afterwards is exactly what this build used."""
+        with self._lock:
+            namespaces = {ns for ns, _ in self._memory} | {ns for ns, _ in self._pending} | \
+                {ns for ns, _ in self._used} | set(self._stored)
+            db = self._connection()
+            if db is not None:
+                try:
+                    namespaces |= {ns for (ns,) in db.execute("SELECT DISTINCT namespace FROM entry")}
+                except sqlite3.Error:
+                    self._give_up()
+            for namespace in sorted(namespaces):
+                self.prune(namespace)
+
     def flush(self) -> None:
         """Write what this build computed and drop what it pruned, in one transaction. A locked
         or unwritable database loses only the speed-up, never the build."""
@@ -263,3 +279,29 @@ class Cache:
         self._pending.clear()
         self._dropped.clear()
         self._stored.clear()
+
+
+class SaltedCache:
+    """One plugin's view of a :class:`Cache`: the same methods, with every key salted (by
+    ``generator.dependencies.plugin_salt``: the plugin's name and version), so bumping
+    ``Plugin.version`` makes every entry of that plugin a miss and two plugins never share one."""
+
+    def __init__(self, cache: Cache, salt: str) -> None:
+        self._cache = cache
+        self._salt = salt
+        self.root = cache.root
+
+    def _key(self, key: str) -> str:
+        return hashlib.sha256(f"{self._salt}\0{key}".encode("utf-8", "surrogatepass")).hexdigest()
+
+    def memo(self, namespace: str, key: str, compute: Callable[[], Any], persist: bool = True) -> Any:
+        return self._cache.memo(namespace, self._key(key), compute, persist)
+
+    def store(self, namespace: str, key: str, value: Any) -> None:
+        self._cache.store(namespace, self._key(key), value)
+
+    def get(self, namespace: str, key: str, default: Any = None) -> Any:
+        return self._cache.get(namespace, self._key(key), default)
+
+    def contains(self, namespace: str, key: str) -> bool:
+        return self._cache.contains(namespace, self._key(key))

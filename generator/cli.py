@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from generator import __version__
-from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
+from generator.errors import ContentError, ContentErrors, display_path, errors_of, report
 
 # Commands that live in their own modules; each provides configure_parser(parser) and run(args).
 _COMMAND_MODULES = {
@@ -22,20 +22,6 @@ _COMMAND_MODULES = {
     "deploy": ("generator.deploy", "build and publish build/ to a gh-pages branch"),
     "import": ("generator.importer", "make a Stride site from a Jekyll or al-folio checkout"),
 }
-
-
-def report(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], stream=None) -> None:
-    stream = stream or sys.stderr
-    for diagnostic in diagnostics:
-        print(str(diagnostic), file=stream)
-
-
-def errors_of(exc: BaseException) -> list[Diagnostic]:
-    if isinstance(exc, ContentErrors):
-        return list(exc.diagnostics)
-    if isinstance(exc, ContentError):
-        return [exc.diagnostic]
-    return []
 
 
 def _add_build_options(parser: argparse.ArgumentParser) -> None:

@@ -230,10 +230,8 @@ def load_config(source: Path, base_url: str | None = None) -> SiteConfig:
                                "copy them from the giscus configuration page of your repository")
         giscus = MappingProxyType({str(k): v for k, v in giscus.items()})
 
-    # Without a plugins: section the built-in widget plugins are on, so a new site's first widget
-    # works; `plugins: {}` turns them all off (and skips importing NumPy).
-    plugins = data["plugins"] if "plugins" in data else {"convtranspose": {}}
-    plugins = plugins or {}
+    # Only the plugins listed are on (and imported): the core names none of its own.
+    plugins = data.get("plugins") or {}
     if not isinstance(plugins, dict) or any(not isinstance(v, (dict, type(None))) for v in plugins.values()):
         raise ContentError(shown, line("plugins"), "'plugins' must map plugin names to option mappings")
 

@@ -28,7 +28,6 @@ from generator.config import SiteConfig, jekyll_permalink
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
 from generator.paths import inside_project
 from generator.plaintext import reject_control_characters, reject_control_values
-from generator.plugins import WidgetDeclaration
 
 # Documents keep read-only mappings and are memoised on disk between builds: teach pickle to
 # store a mapping proxy as the dict it wraps.
@@ -88,6 +87,30 @@ def url_key(url: str) -> str:
     """What two URLs must differ in to be two files on every host: case-insensitive and
     normalisation-insensitive file systems (macOS, Windows) treat ``About/`` and ``about/`` as one."""
     return unicodedata.normalize("NFC", url).casefold()
+
+
+@dataclass(frozen=True)
+class WidgetDeclaration:
+    """One entry of a post's ``widgets:`` front-matter list.
+
+    ``options`` is the entry without ``plugin`` and ``id``; ``key_lines`` maps each key of the
+    entry (dotted for nested keys, e.g. ``"ranges.kernel"``) to its 1-based line in ``path``.
+    """
+
+    plugin: str
+    id: str
+    options: Mapping[str, Any]
+    path: str
+    line: int
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        """Line of ``key`` (or of its nearest parent key), falling back to the entry's line."""
+        while key:
+            if key in self.key_lines:
+                return self.key_lines[key]
+            key = key.rpartition(".")[0]
+        return self.line
 
 
 @dataclass(frozen=True)
@@ -279,7 +302,8 @@ def _widgets(value: Any, path: str, lines: Mapping[str, int]) -> tuple[WidgetDec
             raise ContentError(path, where, "each widget must be a mapping with 'plugin' and 'id'")
         plugin, widget_id = entry.get("plugin"), entry.get("id")
         if not isinstance(plugin, str) or not plugin:
-            raise ContentError(path, where, "widget entry has no 'plugin'", "e.g. plugin: convtranspose")
+            raise ContentError(path, where, "widget entry has no 'plugin'",
+                               "name the plugin that draws it, as listed under plugins: in content/site.yml")
         if not isinstance(widget_id, (str, int)) or not str(widget_id):
             raise ContentError(path, where, "widget entry has no 'id'", "e.g. id: explorer")
         prefix = f"widgets.{index}."

@@ -25,8 +25,7 @@ from pathlib import Path
 
 from ghp_import import GhpError, ghp_import
 
-from generator.cli import errors_of, report
-from generator.errors import ContentError, ContentErrors, display_path
+from generator.errors import ContentError, ContentErrors, display_path, errors_of, report
 from generator.paths import inside_project, project_files
 
 INPUTS = ("content", "templates", "assets")  # content/site.yml is under content/

@@ -7,6 +7,8 @@ for bugs in Stride itself.
 
 from __future__ import annotations
 
+import sys
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,3 +69,19 @@ def display_path(path: str | Path) -> str:
         return p.resolve().relative_to(cwd.resolve()).as_posix()  # resolving costs a stat per part
     except ValueError:
         return p.as_posix()
+
+
+def errors_of(exc: BaseException) -> list[Diagnostic]:
+    """The diagnostics a ContentError or ContentErrors carries (none for anything else)."""
+    if isinstance(exc, ContentErrors):
+        return list(exc.diagnostics)
+    if isinstance(exc, ContentError):
+        return [exc.diagnostic]
+    return []
+
+
+def report(diagnostics: "list[Diagnostic] | tuple[Diagnostic, ...]", stream=None) -> None:
+    """Print diagnostics one a line, on stderr unless ``stream`` is given."""
+    stream = stream or sys.stderr
+    for diagnostic in diagnostics:
+        print(str(diagnostic), file=stream)

@@ -137,7 +137,6 @@ def map_config(config: Mapping[str, Any], lines: Mapping[str, int], path: str,
         if gem not in _BUILT_IN_GEMS:
             notes.append(Diagnostic(path, lines.get(where, lines.get("plugins", 1)),
                                     f"plugin gem {gem} not mapped: Stride runs no Ruby", "", "warning"))
-    site["plugins"] = {"convtranspose": {}}
 
     unknown = sorted(k for k in map(str, config) if k not in used and k not in _JEKYLL_BUILD_KEYS)
     if unknown:

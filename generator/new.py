@@ -33,8 +33,10 @@ def _shorten(slug: str) -> str:
     return cut.strip("-")
 
 
-def post_text(title: str, when: datetime, tags: list[str], widget: bool) -> str:
-    """The new post's Markdown; ``when`` is an aware datetime (written to the minute)."""
+def post_text(title: str, when: datetime, tags: list[str], widget: str | None = None) -> str:
+    """The new post's Markdown; ``when`` is an aware datetime (written to the minute). With
+    ``widget`` (a plugin's name), the post declares one widget of that plugin, with the
+    plugin's defaults, and places it after the introduction."""
     front = {
         "layout": "post",
         "title": title,
@@ -47,12 +49,11 @@ def post_text(title: str, when: datetime, tags: list[str], widget: bool) -> str:
     # safe_dump quotes whatever needs quoting (a colon or a '#' in the title, say).
     text = "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000)
     if widget:
-        text += ("widgets:\n  - plugin: convtranspose\n    id: explorer\n"
-                 "    initial: {height: 4, width: 4, kernel: 3, stride: 2, padding: 1, output_padding: 1, dilation: 1}\n")
+        text += yaml.safe_dump({"widgets": [{"plugin": widget, "id": "widget-1"}]}, sort_keys=False)
     text += "---\n"
     text += "Write the introduction here. Inline maths: $y = W x$.\n\n"
     if widget:
-        text += '{% widget "explorer" %}\n\n'
+        text += '{% widget "widget-1" %}\n\n'
     text += "## A first section\n\nDisplay maths:\n\n$$\ny_i = \\sum_j w_{ij} x_j\n$$\n"
     return text
 
@@ -61,7 +62,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("title", help="the post's title")
     parser.add_argument("--date", default=None, help="YYYY-MM-DD (default: today, UTC)")
     parser.add_argument("--tags", default="", help="comma-separated tags, e.g. convolution,pytorch")
-    parser.add_argument("--widget", action="store_true", help="include a convtranspose explorer")
+    parser.add_argument("--widget", metavar="PLUGIN", default=None,
+                        help="declare and place a widget of PLUGIN (a plugin enabled in content/site.yml)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -27,12 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from generator.build import BuildOptions, build_site, watched_paths
-from generator.cli import errors_of, output_refused, port_number
+from generator.build import BuildOptions, build_site, cache_for, watched_paths
+from generator.cli import output_refused, port_number
 from generator.config import load_config, normalize_base_url
-from generator.errors import ContentError, ContentErrors, Diagnostic
+from generator.errors import ContentError, ContentErrors, Diagnostic, errors_of
 from generator.httpgate import GatedHandler, GatedHTTPServer, request_allowed
-from generator.plugins import Cache
 from generator.watch import Watcher
 
 RESERVED = "/__stride/"
@@ -78,7 +77,7 @@ class Builder:
     def __init__(self, options: BuildOptions, state: SiteState, log=print) -> None:
         self.options = options
         self.state = state
-        self.cache = Cache(options.source / ".stride-cache")
+        self.cache = cache_for(options)
         self.lock = threading.Lock()
         self.log = log
 

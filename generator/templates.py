@@ -16,7 +16,6 @@ from typing import Any, Callable, Mapping
 from urllib.parse import quote
 
 import jinja2
-from markupsafe import Markup
 
 from generator.assets import AssetSet
 from generator.config import SiteConfig
@@ -92,6 +91,23 @@ class Renderer:
         except Exception:
             pass
 
+    def prune_bytecode(self) -> None:
+        """Delete the compiled templates whose source is gone (renamed or deleted), so the
+        bytecode folder holds what the current templates need and no more."""
+        cache = self.env.bytecode_cache
+        if not isinstance(cache, jinja2.FileSystemBytecodeCache) or self.env.loader is None:
+            return
+        keep = set()
+        for name in self.env.list_templates():
+            try:
+                _source, filename, _uptodate = self.env.loader.get_source(self.env, name)
+            except Exception:
+                continue  # unreadable: its bytecode (if any) goes too
+            keep.add(cache.pattern % cache.get_cache_key(name, filename))
+        for file in Path(cache.directory).glob(cache.pattern % "*"):
+            if file.name not in keep:
+                file.unlink(missing_ok=True)
+
     def _template_frame(self, exc: BaseException, name: str) -> tuple[str, int]:
         root = str(self.root.resolve())
         found = (str(self.root / name), 0)
@@ -136,7 +152,3 @@ def make_renderer(templates_dir: Path, site: SiteConfig, globals_: Mapping[str, 
     env.globals["site"] = site
     return Renderer(env, templates_dir)
 
-
-def safe(html: str) -> Markup:
-    """Mark HTML produced by our own Markdown pipeline as trusted for autoescaping."""
-    return Markup(html)

@@ -1,7 +1,7 @@
 """The plugin interface: how code outside the core adds data and widgets to posts.
 
-A plugin is a subclass of :class:`Plugin`, registered either as a built-in (``BUILTINS``) or
-through the ``stride.plugins`` entry-point group. The core calls its hooks in this order,
+A plugin is a subclass of :class:`Plugin`, registered through the ``stride.plugins``
+entry-point group (the core names no plugin; even Stride's own ``convtranspose`` is found there). The core calls its hooks in this order,
 once per build:
 
 1. ``configure(options, where)`` — right after the site settings are loaded, with the mapping
@@ -31,35 +31,12 @@ from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
 
 from generator.cache import Cache  # re-exported: ctx.cache is part of the plugin interface
+from generator.content import WidgetDeclaration  # re-exported: on_post receives them
 from generator.errors import ContentError
 
-if TYPE_CHECKING:  # imported for annotations only: the core depends on plugins, not the reverse
+if TYPE_CHECKING:  # imported for annotations only
     from generator.config import SiteConfig
     from generator.content import Document
-
-
-@dataclass(frozen=True)
-class WidgetDeclaration:
-    """One entry of a post's ``widgets:`` front-matter list.
-
-    ``options`` is the entry without ``plugin`` and ``id``; ``key_lines`` maps each key of the
-    entry (dotted for nested keys, e.g. ``"ranges.kernel"``) to its 1-based line in ``path``.
-    """
-
-    plugin: str
-    id: str
-    options: Mapping[str, Any]
-    path: str
-    line: int
-    key_lines: Mapping[str, int] = field(default_factory=dict)
-
-    def line_of(self, key: str) -> int:
-        """Line of ``key`` (or of its nearest parent key), falling back to the entry's line."""
-        while key:
-            if key in self.key_lines:
-                return self.key_lines[key]
-            key = key.rpartition(".")[0]
-        return self.line
 
 
 @dataclass(frozen=True)
@@ -121,31 +98,31 @@ class Plugin:
         return ()
 
 
-def builtin_plugins() -> dict[str, type[Plugin]]:
-    try:
-        from generator.plugins.convtranspose.plugin import ConvTransposePlugin
-    except ImportError:  # a checkout without the plugin still builds sites that do not use it
-        return {}
-    return {ConvTransposePlugin.name: ConvTransposePlugin}
+class PluginImportError(Exception):
+    """Plugin ``name``'s entry point could not be loaded; ``error`` is what its import raised."""
+
+    def __init__(self, name: str, error: BaseException) -> None:
+        super().__init__(f"{name}: {error}")
+        self.name = name
+        self.error = error
 
 
 def discover(names: "set[str] | None" = None) -> dict[str, type[Plugin]]:
-    """Built-ins plus everything in the ``stride.plugins`` entry-point group (built-ins win).
-    With ``names``, only those are imported: a site pays for the plugins it enables, nothing
-    else (the built-in one imports NumPy)."""
+    """The plugins of the ``stride.plugins`` entry-point group (Stride's own ``convtranspose``
+    is registered there too, in pyproject.toml). With ``names``, only those are imported, so a
+    site pays for the plugins it enables and nothing else; one of them that fails to import
+    raises :class:`PluginImportError`. Without ``names`` (listing what is installed), a broken
+    plugin is left out."""
     found: dict[str, type[Plugin]] = {}
     for ep in entry_points(group="stride.plugins"):
         if names is not None and ep.name not in names:
             continue
         try:
             cls = ep.load()
-        except Exception:  # a broken third-party plugin must not break sites that do not use it
-            continue
+        except Exception as exc:
+            if names is None:
+                continue
+            raise PluginImportError(ep.name, exc) from exc
         if isinstance(cls, type) and issubclass(cls, Plugin):
             found.setdefault(cls.name or ep.name, cls)
-    if names is None or names & BUILTIN_NAMES:
-        found.update(builtin_plugins())
     return dict(sorted(found.items()))
-
-
-BUILTIN_NAMES = frozenset({"convtranspose"})

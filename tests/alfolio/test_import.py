@@ -88,7 +88,6 @@ def test_settings_are_mapped_to_site_yml(run):
         "paginate": 7,
         "feed_entries": 15,
         "bibliography": {"default": "papers"},
-        "plugins": {"convtranspose": {}},
     }
     site = load_config(target)  # Stride accepts every key written
     assert site.base_url == "/notes/" and site.default_bibliography == "papers"

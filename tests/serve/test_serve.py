@@ -205,7 +205,7 @@ def test_ctrl_c_stops_the_cli_server_cleanly(site: Path):
 
 
 def test_a_text_edit_does_not_recompute_widget_data(site: Path):
-    assert main(["--source", str(site), "new", "With explorer", "--date", "2025-01-01", "--widget"]) == 0
+    assert main(["--source", str(site), "new", "With explorer", "--date", "2025-01-01", "--widget", "convtranspose"]) == 0
     dev = DevServer(BuildOptions(source=site, output=site / "build"), port=0, log=lambda *a, **k: None).start()
     computed: list[str] = []
     memo = dev.builder.cache.memo
@@ -377,11 +377,11 @@ def test_live_reload_and_overlay_work_under_a_strict_csp_and_never_parse_the_mes
 
 def test_new_post_has_a_slug_builds_and_never_overwrites(site: Path, capsys):
     assert main(["--source", str(site), "new", "Strides & Zeros: a tour!", "--date", "2025-03-04",
-                 "--tags", "convolution, pytorch", "--widget"]) == 0
+                 "--tags", "convolution, pytorch", "--widget", "convtranspose"]) == 0
     created = site / "content/posts/2025-03-04-strides-zeros-a-tour.md"
     text = created.read_text()
     assert "title: 'Strides & Zeros: a tour!'" in text and "- convolution" in text
-    assert '{% widget "explorer" %}' in text
+    assert '{% widget "widget-1" %}' in text and "plugin: convtranspose" in text
     assert main(["--source", str(site), "build"]) == 0
     assert (site / "build/posts/strides-zeros-a-tour/index.html").is_file()
     before = created.read_text()

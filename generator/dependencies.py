@@ -1,0 +1,302 @@
+"""What every cached result depends on, stated in one place.
+
+A build keeps four kinds of result between runs (``generator.cache`` namespaces, plus Jinja's
+compiled templates on disk), and ``generator.stamp`` decides whether a build may be skipped
+altogether. Each is keyed on a digest of everything that can change it:
+
+=================  ==========================================================================
+``document``       the file's identity (path, size, mtime, inode), the site settings, the working
+                   folder, the code of the document layer (``content.py`` and what it imports
+                   from Stride), the versions of its libraries (PyYAML)
+``markdown``       the body, the widgets' HTML, what its Liquid may read of the site (see
+                   ``build._liquid_site_part``), the settings, the include templates, the .bib
+                   and data files, the code of the Markdown layer (``markdown.py``, ``site.py``
+                   and what they import) and the versions of its libraries (Python-Markdown,
+                   pymdown-extensions, Pygments, python-liquid, pybtex, PyYAML, dateutil, ...)
+``page``           the page's template context, the templates, the settings, the asset URLs,
+                   the code of the page layer (``build.py``, ``site.py``, ``templates.py`` and
+                   what they import) and the versions of Jinja2, MarkupSafe and Pygments
+Jinja bytecode     the template source (Jinja checks it), kept in a folder named for the
+                   versions of Jinja2 and MarkupSafe and of Python
+plugin entries     whatever key the plugin gives ``ctx.cache``, salted with the plugin's
+                   ``name`` and ``version``: bumping ``Plugin.version`` invalidates exactly that
+                   plugin's entries
+the stamp          the options, the size and mtime of every file of the input folders and of
+                   Stride's and the plugins' code, site-packages' mtimes and every library
+                   version above
+=================  ==========================================================================
+
+The code of a layer is found, not listed: the Stride modules its entry modules import,
+transitively (read from their ``import`` statements, lazy ones inside functions included), so a
+new helper module cannot be forgotten. Library versions come from ``importlib.metadata``, each
+stated library together with what it requires, so an upgrade of any of them rebuilds what it
+shapes and nothing else. Every namespace is pruned at the end of a build to the entries that
+build used (``Cache.prune_unused``).
+
+Standard library only (``generator.stamp`` uses it before the build's heavy imports).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from generator import __version__
+
+PACKAGE = Path(__file__).parent  # Stride's own code
+INPUT_FOLDERS = ("content", "templates", "assets")  # of a project, as the stamp scans them
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One stage whose results are memoised: ``code`` are its entry modules (dotted, under
+    ``generator``); ``libraries`` the distributions that shape its output, by their PyPI names."""
+
+    name: str
+    code: tuple[str, ...]
+    libraries: tuple[str, ...]
+
+
+DOCUMENTS = Layer("document", ("content", "config"), ("pyyaml",))
+# site.py: the word count and the excerpt are computed with the Markdown and memoised with it.
+# pymdown-extensions is loaded by name (Markdown's extension strings), not imported.
+MARKDOWN = Layer("markdown", ("markdown", "site", "liquid_data"),
+                 ("markdown", "pymdown-extensions", "pygments", "python-liquid", "pybtex", "latexcodec",
+                  "pyyaml", "python-dateutil", "markupsafe"))
+PAGES = Layer("page", ("build", "site", "templates"), ("jinja2", "markupsafe", "pygments"))
+BYTECODE = Layer("jinja", (), ("jinja2", "markupsafe"))
+LAYERS = (DOCUMENTS, MARKDOWN, PAGES, BYTECODE)
+
+
+# -- library and plugin versions ----------------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def distribution_version(name: str) -> str:
+    """The installed version of distribution ``name`` ("" when it is not installed). The one
+    place versions are read (tests replace it to simulate an upgrade); read once per process,
+    which is also when the process imported the library it describes."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+@functools.lru_cache(maxsize=None)
+def _requirements(name: str) -> tuple[str, ...]:
+    """Distributions ``name`` needs at run time (extras left out), normalised."""
+    try:
+        wanted = metadata.requires(name) or []
+    except metadata.PackageNotFoundError:
+        return ()
+    found = []
+    for line in wanted:
+        match = _REQUIREMENT_NAME.match(line)
+        if match and "extra" not in line.partition(";")[2]:
+            found.append(_normalise(match.group(0)))
+    return tuple(sorted(set(found)))
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def libraries(layer: Layer) -> tuple[str, ...]:
+    """The layer's libraries and, transitively, what they require."""
+    seen: set[str] = set()
+    todo = [_normalise(n) for n in layer.libraries]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(_requirements(name))
+    return tuple(sorted(seen))
+
+
+def library_versions(layer: Layer) -> tuple[tuple[str, str], ...]:
+    return tuple((name, distribution_version(name)) for name in libraries(layer))
+
+
+def plugin_version(plugin: object) -> tuple[str, str]:
+    """A plugin's ``(name, version)``: what its ``ctx.cache`` entries are salted with."""
+    return str(type(plugin).name), str(type(plugin).version)
+
+
+def plugin_salt(plugin: object) -> str:
+    return _digest(repr(("plugin", plugin_version(plugin))))
+
+
+# -- Stride's code ------------------------------------------------------------------------
+
+def _module_file(dotted: str) -> Path | None:
+    """The file of Stride module ``dotted`` (``"plugins"`` -> ``plugins/__init__.py``)."""
+    base = PACKAGE.joinpath(*dotted.split(".")) if dotted else PACKAGE
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+_IMPORT = re.compile(r"^[ \t]*import[ \t]+(?P<modules>generator[\w. \t,]*)", re.M)
+_FROM = re.compile(r"^[ \t]*from[ \t]+(?P<module>\.+[\w.]*|generator[\w.]*)[ \t]+import[ \t]+"
+                   r"(?P<names>\([^)]*\)|[^\n#]*)", re.M)
+
+
+def _imported(file: Path) -> set[str]:
+    """Stride modules (dotted, relative to ``generator``) that ``file`` imports anywhere, lazy
+    imports in functions too. A regular expression, not ``ast``: ten times faster, and a match
+    inside a string only adds a file (a needless rebuild, never a stale one)."""
+    own = file.relative_to(PACKAGE).with_suffix("").parts
+    package = ("generator",) + own[:-1]
+    text = file.read_text(encoding="utf-8")
+    found: set[str] = set()
+    for match in _IMPORT.finditer(text):
+        found.update(name.split()[0] for name in match.group("modules").split(",") if name.strip())
+    for match in _FROM.finditer(text):
+        module = match.group("module")
+        if module.startswith("."):
+            level = len(module) - len(module.lstrip("."))
+            base = ".".join(package[:len(package) - level + 1])
+            module = f"{base}.{module.lstrip('.')}".rstrip(".")
+        names = re.split(r"[\s,()]+", match.group("names"))
+        found.add(module)
+        found.update(f"{module}.{name}" for name in names if name.isidentifier() and name != "as")
+    return {name.removeprefix("generator").lstrip(".") for name in found
+            if name == "generator" or name.startswith("generator.")}
+
+
+@functools.lru_cache(maxsize=None)
+def code_files(modules: tuple[str, ...]) -> tuple[Path, ...]:
+    """The files of ``modules`` and of every Stride module they import, transitively (a
+    package's ``__init__.py`` counts for each module in it)."""
+    seen: set[Path] = set()
+    todo = list(modules)
+    while todo:
+        dotted = todo.pop()
+        parts = dotted.split(".") if dotted else []
+        for end in range(len(parts) + 1):  # the packages on the way run too
+            file = _module_file(".".join(parts[:end]))
+            if file is not None and file not in seen:
+                seen.add(file)
+                todo.extend(_imported(file))
+    return tuple(sorted(seen))
+
+
+def code_digest(layer: Layer) -> str:
+    """Stride's and Python's versions, the layer's code and its libraries' versions."""
+    return _digest(repr((__version__, sys.version, _code_bytes(layer.code), library_versions(layer))))
+
+
+@functools.lru_cache(maxsize=None)
+def _code_bytes(modules: tuple[str, ...]) -> str:
+    digest = hashlib.sha256()
+    for file in code_files(modules):
+        digest.update(file.relative_to(PACKAGE).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+# -- the project's files ------------------------------------------------------------------
+# One function each, so the resource layers (site, plugins, theme) can replace the folders.
+
+def template_files(source: Path) -> list[Path]:
+    """Every file the page templates may read (includes too)."""
+    return _every_file(source / "templates", source)
+
+
+def include_files(source: Path) -> list[Path]:
+    """The files ``{% include %}`` may read from a post's Liquid."""
+    return _every_file(source / "templates" / "includes", source)
+
+
+def asset_files(source: Path) -> list[Path]:
+    """Every file under the site's assets."""
+    return _every_file(source / "assets", source)
+
+
+def bib_files(source: Path) -> list[Path]:
+    return _every_file(source / "content" / "bib", source)
+
+
+def _every_file(folder: Path, project: Path) -> list[Path]:
+    """Every file under ``folder`` (dot-named ones too), sorted; a link out of the project is an
+    error here as well, so even an unused one is never read."""
+    if not folder.is_dir():
+        return []
+    from generator.paths import project_files  # imported here: the stamp needs none of it
+
+    return sorted(project_files(folder, project, admit=lambda rel, is_dir: True))
+
+
+def _files_digest(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for file in files:
+        if file.is_file():
+            digest.update(str(file).encode("utf-8", "surrogateescape") + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+# -- the keys -----------------------------------------------------------------------------
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def document_inputs(site: object) -> str:
+    """What parsing any file reads besides the file itself: the settings, the working folder
+    (paths in messages) and the document layer."""
+    return _digest(repr((site, str(Path.cwd()), code_digest(DOCUMENTS))))
+
+
+def markdown_inputs(source: Path, data: list[Path]) -> str:
+    """What every document's Markdown may read besides its own body and widgets: the include
+    templates, the .bib files, the data files (``site.data``) and the Markdown layer."""
+    return _digest(repr((code_digest(MARKDOWN), _files_digest(include_files(source) + bib_files(source) + data))))
+
+
+def page_inputs(source: Path, site: object, public_assets: list[tuple[str, str]]) -> str:
+    """What every page render reads besides its context: templates, settings, asset URLs and
+    the page layer."""
+    return _digest(repr((code_digest(PAGES), site, public_assets, _files_digest(template_files(source)))))
+
+
+def bytecode_folder(cache_root: Path) -> Path:
+    """Where Jinja keeps compiled templates: a folder per Jinja/MarkupSafe/Python, so an upgrade
+    never loads code compiled by the old one (``prune_bytecode`` removes the others)."""
+    return cache_root / "jinja" / code_digest(BYTECODE)[:16]
+
+
+def prune_bytecode(cache_root: Path) -> None:
+    """Remove the compiled templates of other library versions."""
+    keep = bytecode_folder(cache_root)
+    parent = keep.parent
+    if not parent.is_dir():
+        return
+    for entry in parent.iterdir():
+        if entry != keep:
+            _remove(entry)
+
+
+def _remove(path: Path) -> None:
+    try:
+        if path.is_dir() and not path.is_symlink():
+            for child in path.iterdir():
+                _remove(child)
+            path.rmdir()
+        else:
+            path.unlink()
+    except OSError:
+        pass  # only a cache
+
+
+def stamp_inputs() -> list[tuple[str, str]]:
+    """The library versions the up-to-date check compares (the files it scans are
+    ``INPUT_FOLDERS``, Stride's code and the plugins' code)."""
+    names = sorted({name for layer in LAYERS for name in libraries(layer)})
+    return [(name, distribution_version(name)) for name in names]
