@@ -12,8 +12,9 @@ Deliberately conservative, since a wrong "up to date" is far worse than a needle
 - A symlink anywhere in the inputs turns the check off (its target may lie outside the scan).
 - A file modified within ``_RACY_NS`` of the scan is not trusted (a second save within the file
   system's timestamp granularity keeps the same mtime), so no stamp is written for that build.
-- Libraries count by the modification time of every site-packages folder on ``sys.path``: pip
-  adds and removes a ``*.dist-info`` folder there for every install, upgrade or uninstall.
+- Libraries count by the modification time of every site-packages folder on ``sys.path`` (pip
+  adds and removes a ``*.dist-info`` folder there for every install, upgrade or uninstall) and
+  by the versions ``generator.dependencies`` reads for the memo keys.
 - Files inside the output folder are trusted the way ``generator.writer`` trusts them (by the
   folder's identity): hand edits in build/ are not looked for.
 
@@ -30,10 +31,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, dependencies
 
 STAMP_FILE = "stamp.json"
-_INPUT_FOLDERS = ("content", "templates", "assets")
 _RACY_NS = 2_000_000_000  # FAT keeps mtimes to 2 s; ext4 and APFS much finer
 _FORMAT = 1
 
@@ -55,10 +55,10 @@ def scan(source: Path, output: Path, base_url: str | None, drafts: bool,
     started = time.time_ns()
     digest = hashlib.blake2b(digest_size=20)
     options = [_FORMAT, __version__, sys.version, str(source.resolve()), str(output.resolve()),
-               base_url, drafts, list(plugin_code)] + ([True] if unpublished else [])
+               base_url, drafts, list(plugin_code), dependencies.stamp_inputs()] + ([True] if unpublished else [])
     digest.update(json.dumps(options).encode())
     newest = 0
-    roots = [("code", Path(__file__).parent)] + [(name, source / name) for name in _INPUT_FOLDERS]
+    roots = [("code", dependencies.PACKAGE)] + [(name, source / name) for name in dependencies.INPUT_FOLDERS]
     roots += [(f"plugin {number}", Path(root)) for number, root in enumerate(plugin_code)]
     try:
         for label, root in roots:

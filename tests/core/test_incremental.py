@@ -9,12 +9,17 @@ one long-lived ``Cache`` object reused across builds (what ``stride serve`` does
 
 from __future__ import annotations
 
+import importlib
 import random
 import re
+import sqlite3
+import sys
 from pathlib import Path
 
+import markdown
 import pytest
 
+from generator import dependencies
 from generator.build import BuildOptions, build_site
 from generator.cache import Cache
 from generator.cli import main
@@ -103,3 +108,180 @@ def test_incremental_builds_match_a_build_from_nothing_after_every_edit(mini: Pa
             got = tree_digest(tmp_path / name)
             stale = sorted(path for path in fresh.keys() | got.keys() if fresh.get(path) != got.get(path))
             assert not stale, f"{name} build differs after {done}: {stale[:8]}"
+
+
+# -- library and plugin versions (generator/dependencies.py) ------------------------------
+
+def _stale(fresh: Path, got: Path) -> list[str]:
+    want, have = tree_digest(fresh), tree_digest(got)
+    return sorted(path for path in want.keys() | have.keys() if want.get(path) != have.get(path))
+
+
+def _recording(cache: Cache) -> list[str]:
+    """Namespaces whose values ``cache`` computes (rather than finds) from now on."""
+    computed: list[str] = []
+    memo = cache.memo
+
+    def recording(namespace, key, compute, *args, **kwargs):
+        return memo(namespace, key, lambda: (computed.append(namespace), compute())[1], *args, **kwargs)
+
+    cache.memo = recording
+    return computed
+
+
+def _upgrade(monkeypatch, distribution: str) -> None:
+    """What pip install --upgrade ``distribution`` looks like to the memo: a new version."""
+    real = dependencies.distribution_version
+    monkeypatch.setattr(dependencies, "distribution_version",
+                        lambda name: "99.0" if name == distribution else real(name))
+
+
+def test_a_markdown_library_upgrade_rebuilds_the_markdown_and_nothing_else(mini: Path, tmp_path: Path,
+                                                                             monkeypatch):
+    serve_cache = Cache(tmp_path / "serve-cache")
+    serve = BuildOptions(source=mini, output=tmp_path / "serve", cache_dir=tmp_path / "serve-cache")
+    build_site(serve, serve_cache)
+    cli = ["--source", str(mini), "build", "--output", str(tmp_path / "cli")]
+    assert main(cli) == 0
+    # The "new" Python-Markdown writes its paragraphs differently; before the versions were part
+    # of the keys, both incremental builds kept serving the old HTML.
+    convert = markdown.Markdown.convert
+    monkeypatch.setattr(markdown.Markdown, "convert",
+                        lambda self, text: convert(self, text).replace("<p>", '<p class="upgraded">'))
+    _upgrade(monkeypatch, "markdown")
+    computed = _recording(serve_cache)
+    build_site(serve, serve_cache)
+    assert main(cli) == 0
+    build_project(mini, tmp_path / "fresh")
+    assert b'<p class="upgraded">' in (tmp_path / "fresh/posts/shapes/index.html").read_bytes()
+    for name in ("serve", "cli"):
+        assert not _stale(tmp_path / "fresh", tmp_path / name), name
+    assert "markdown" in computed and "document" not in computed  # parsing does not use Markdown
+
+
+def test_a_jinja_upgrade_renders_the_pages_again_but_not_the_markdown(mini: Path, tmp_path: Path, monkeypatch):
+    serve_cache = Cache(tmp_path / "serve-cache")
+    serve = BuildOptions(source=mini, output=tmp_path / "serve", cache_dir=tmp_path / "serve-cache")
+    build_site(serve, serve_cache)
+    before = {key: value for key, value in serve_cache._memory.items() if key[0] == "page"}
+    _upgrade(monkeypatch, "jinja2")
+    computed = _recording(serve_cache)
+    build_site(serve, serve_cache)
+    after = {key: value for key, value in serve_cache._memory.items() if key[0] == "page"}
+    assert "markdown" not in computed
+    assert all(after[key][0] != before[key][0] for key in after)  # every page key changed
+    assert not _stale(tmp_path / "serve", tmp_path / "serve")  # (and the site is whole)
+    build_project(mini, tmp_path / "fresh")
+    assert not _stale(tmp_path / "fresh", tmp_path / "serve")
+
+
+SCALED_PLUGIN = '''
+from generator.plugins import GeneratedFile, Plugin, PostResult, Widget
+
+SCALE = 1
+CALLS = []
+
+class ScaledPlugin(Plugin):
+    name = "scaled"
+    version = "1"
+
+    def on_post(self, post, declarations, ctx):
+        widgets, files = [], []
+        for decl in declarations:
+            n = decl.options.get("n", 3)
+            def compute(n=n):
+                CALLS.append(n)
+                return ",".join(str(i * SCALE) for i in range(n))
+            # Keyed on its input only: the core salts it with the plugin's name and version.
+            data = ctx.cache.memo("scaled", f"n={n}", compute)
+            files.append(GeneratedFile(f"data/scaled/{decl.id}.txt", data.encode()))
+            widgets.append(Widget(decl.id, f'<div class="scaled">{data}</div>'))
+        return PostResult(widgets=tuple(widgets), files=tuple(files))
+'''
+
+
+@pytest.fixture
+def scaled(mini: Path, tmp_path: Path, monkeypatch):
+    """A plugin installed through a real entry point, and a post with one of its widgets."""
+    site_dir = tmp_path / "site-packages"
+    write(site_dir / "scaled_stride_plugin.py", SCALED_PLUGIN)
+    dist = site_dir / "scaled_stride_plugin-0.1.dist-info"
+    write(dist / "METADATA", "Metadata-Version: 2.1\nName: scaled-stride-plugin\nVersion: 0.1\n")
+    write(dist / "entry_points.txt", "[stride.plugins]\nscaled = scaled_stride_plugin:ScaledPlugin\n")
+    monkeypatch.syspath_prepend(str(site_dir))
+    importlib.invalidate_caches()
+    write(mini / "content/site.yml", (mini / "content/site.yml").read_text() + "plugins:\n  scaled: {}\n")
+    write(mini / "content/posts/2024-08-08-scaled.md",
+          '---\ntitle: Scaled\nwidgets:\n  - plugin: scaled\n    id: numbers\n    n: 4\n---\n'
+          '{% widget "numbers" %}\n')
+    yield importlib.import_module("scaled_stride_plugin")
+    sys.modules.pop("scaled_stride_plugin", None)
+
+
+def test_a_plugin_version_bump_recomputes_its_data(mini: Path, tmp_path: Path, monkeypatch, scaled):
+    serve_cache = Cache(tmp_path / "serve-cache")
+    serve = BuildOptions(source=mini, output=tmp_path / "serve", cache_dir=tmp_path / "serve-cache")
+    # A new build process each time: its memo read back from disk (the CLI's stamp is left out
+    # because a real version bump edits the plugin's code, which the stamp watches).
+    disk = BuildOptions(source=mini, output=tmp_path / "disk", cache_dir=tmp_path / "disk-cache")
+    build_site(serve, serve_cache)
+    build_site(disk, Cache(tmp_path / "disk-cache"))
+    assert scaled.CALLS == [4, 4]
+    scaled.SCALE = 10  # version 2 computes other data for the same input ...
+    real = dependencies.plugin_version
+    monkeypatch.setattr(dependencies, "plugin_version",
+                        lambda plugin: (plugin.name, "2") if plugin.name == "scaled" else real(plugin))
+    build_site(serve, serve_cache)
+    build_site(disk, Cache(tmp_path / "disk-cache"))
+    build_project(mini, tmp_path / "fresh")
+    assert (tmp_path / "fresh/data/scaled/numbers.txt").read_text() == "0,10,20,30"
+    for name in ("serve", "disk"):
+        assert not _stale(tmp_path / "fresh", tmp_path / name), name
+    assert scaled.CALLS == [4, 4, 4, 4, 4]  # ... and both memos computed it again, once each
+
+
+def _entries(cache_dir: Path) -> dict[str, int]:
+    db = sqlite3.connect(cache_dir / "cache.sqlite3")
+    try:
+        return dict(db.execute("SELECT namespace, count(*) FROM entry GROUP BY namespace").fetchall())
+    finally:
+        db.close()
+
+
+def test_every_namespace_keeps_only_what_the_last_build_used(mini: Path, tmp_path: Path, scaled):
+    post = mini / "content/posts/2024-08-08-scaled.md"
+    for n in range(2, 12):  # ten edits of the widget's input
+        post.write_text(re.sub(r"n: \d+", f"n: {n}", post.read_text()))
+        assert main(["--source", str(mini), "build"]) == 0
+        assert (mini / "build/data/scaled/numbers.txt").read_text() == ",".join(str(i) for i in range(n))
+    entries = _entries(mini / ".stride-cache")
+    assert entries["scaled"] == 1  # one data set, not ten
+    documents = len(list((mini / "content").rglob("*.md")))
+    assert entries["document"] == documents and entries["markdown"] == documents
+    pages = [p for p in (mini / "build").rglob("*") if p.is_file() and p.name != ".stride-output"]
+    assert entries["page"] <= len(pages)
+    # A plugin taken out of site.yml leaves nothing behind either.
+    post.unlink()
+    site = mini / "content/site.yml"
+    site.write_text(site.read_text().replace("plugins:\n  scaled: {}\n", ""))
+    assert main(["--source", str(mini), "build"]) == 0
+    assert "scaled" not in _entries(mini / ".stride-cache")
+
+
+def test_compiled_templates_of_an_older_jinja_and_of_deleted_templates_are_removed(mini: Path, tmp_path: Path,
+                                                                                   monkeypatch):
+    cache_dir = mini / ".stride-cache"
+    write(mini / "templates/extra.html", "{{ page.title }}\n")
+    options = BuildOptions(source=mini, output=tmp_path / "out")
+    build_site(options)
+    old = dependencies.bytecode_folder(cache_dir)
+    assert len(list(old.iterdir())) >= 2
+    (mini / "templates/extra.html").unlink()
+    _upgrade(monkeypatch, "jinja2")
+    build_site(options)
+    new = dependencies.bytecode_folder(cache_dir)
+    assert new != old and not old.exists() and [p.name for p in (cache_dir / "jinja").iterdir()] == [new.name]
+    names = {p.name for p in new.iterdir()}
+    monkeypatch.undo()
+    build_site(options)  # and back: extra.html's bytecode does not come back with it
+    assert {p.name for p in dependencies.bytecode_folder(cache_dir).iterdir()} == names
