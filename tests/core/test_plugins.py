@@ -215,3 +215,22 @@ def test_cache_preload_and_get_read_a_namespace_in_one_go(tmp_path: Path):
     third = Cache(tmp_path)
     assert [third.get("page", key) for key in "abc"] == [None, ("b", b"b"), None]
     assert third.get("other", "a") == 1
+
+
+def test_a_plugin_that_fails_to_import_is_an_error_at_its_plugins_line(mini: Path, tmp_path: Path, monkeypatch,
+                                                                       capsys):
+    site_dir = tmp_path / "broken-site-packages"
+    write(site_dir / "broken_stride_plugin.py", "raise RuntimeError('needs libfoo 2')\n")
+    dist = site_dir / "broken_stride_plugin-0.1.dist-info"
+    write(dist / "METADATA", "Metadata-Version: 2.1\nName: broken-stride-plugin\nVersion: 0.1\n")
+    write(dist / "entry_points.txt", "[stride.plugins]\nbroken = broken_stride_plugin:Broken\n")
+    monkeypatch.syspath_prepend(str(site_dir))
+    importlib.invalidate_caches()
+    assert "broken" not in discover()  # listing what is installed skips it ...
+    site = mini / "content/site.yml"
+    line = len(site.read_text().splitlines()) + 2
+    write(site, site.read_text() + "plugins:\n  broken: {}\n")
+    assert main(["--source", str(mini), "build"]) == 1  # ... enabling it shows why it is broken
+    err = capsys.readouterr().err
+    assert f"site.yml:{line}: plugin 'broken' failed to import: RuntimeError: needs libfoo 2" in err
+    assert "unknown plugin" not in err

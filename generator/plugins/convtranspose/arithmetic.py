@@ -83,6 +83,12 @@ def output_length(n, k, s, p, o, d):
     return (n - 1) * s - 2 * p + d * (k - 1) + o + 1
 
 
+def output_padding_fits(o, s, d):
+    """PyTorch's rule for output padding: ``o < max(s, d)`` (the extra cells must fall within
+    one stride or one dilation step). The one definition of it; works on arrays (broadcasting)."""
+    return o < np.maximum(s, d)
+
+
 def broken_rule(prm: Params) -> Rule | None:
     """The first rule PyTorch would reject ``prm`` for, or ``None`` when it is accepted."""
     (h, w), (kh, kw) = prm.input_shape, prm.kernel_shape
@@ -100,7 +106,7 @@ def broken_rule(prm: Params) -> Rule | None:
         return Rule("kernel", f"kernel size should be greater than zero, but got kernel_height: {kh} kernel_width: {kw}")
     if min(dh, dw) < 1:
         return Rule("dilation", f"dilation should be greater than zero, but got dilation_height: {dh}, dilation_width: {dw}")
-    if oph >= max(sh, dh) or opw >= max(sw, dw):
+    if not (output_padding_fits(oph, sh, dh) and output_padding_fits(opw, sw, dw)):
         return Rule("output_padding", OUTPUT_PADDING_RULE.format(oph=oph, opw=opw, sh=sh, sw=sw, dh=dh, dw=dw))
     oh = output_length(h, kh, sh, ph, oph, dh)
     ow = output_length(w, kw, sw, pw, opw, dw)

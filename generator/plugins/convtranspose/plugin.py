@@ -33,13 +33,11 @@ from generator.plugins.convtranspose.encoding import (
     FORMAT, PLUGIN_VERSION, axis_path, decode_contributions, decode_near, decode_sample_output, encode,
 )
 from generator.plugins.convtranspose.precompute import (
-    SLIDERS, Cost, Ranges, estimate_cost, nearest_valid, valid_mask,
+    DEFAULT_RANGES, SLIDERS, Cost, Ranges, estimate_cost, nearest_valid, valid_mask,
 )
 from generator.plugins.convtranspose.static_svg import initial_svg
 from generator.plugins.convtranspose.widget import render_widget_html
 
-DEFAULT_RANGES = {"height": (1, 8), "width": (1, 8), "kernel": (1, 5), "stride": (1, 4),
-                  "padding": (0, 4), "output_padding": (0, 3), "dilation": (1, 3)}
 DEFAULT_INITIAL = {"height": 5, "width": 5, "kernel": 3, "stride": 2, "padding": 1,
                    "output_padding": 1, "dilation": 1}
 LOWEST = {"height": 1, "width": 1, "kernel": 1, "stride": 1, "padding": 0, "output_padding": 0, "dilation": 1}
@@ -124,12 +122,12 @@ def parse_ranges(decl: WidgetDeclaration) -> Ranges:
     values = {}
     for name in SLIDERS:
         where = decl.line_of(f"ranges.{name}")
-        raw = given.get(name, DEFAULT_RANGES[name])
+        raw = given.get(name, getattr(DEFAULT_RANGES, name))
         if _integer(raw):
             raw = [raw, raw]
         if not (isinstance(raw, (list, tuple)) and len(raw) == 2 and all(_integer(v) for v in raw)):
             raise ContentError(decl.path, where, f"range of {name!r} must be two integers [min, max], not {raw!r}",
-                               f"e.g. {name}: {list(DEFAULT_RANGES[name])}")
+                               f"e.g. {name}: {list(getattr(DEFAULT_RANGES, name))}")
         low, high = int(raw[0]), int(raw[1])
         if low > high:
             raise ContentError(decl.path, where, f"range of {name!r} has min {low} > max {high}",

@@ -15,7 +15,7 @@ from typing import Iterator
 
 import numpy as np
 
-from generator.plugins.convtranspose.arithmetic import output_length
+from generator.plugins.convtranspose.arithmetic import output_length, output_padding_fits
 
 SLIDERS = ("height", "width", "kernel", "stride", "padding", "output_padding", "dilation")
 AXIS_PARAMS = ("kernel", "stride", "padding", "output_padding", "dilation")  # one per-axis file each tuple
@@ -100,14 +100,14 @@ def estimate_cost(ranges: Ranges) -> Cost:
     n0, n1 = ranges.n_range
     n = np.arange(n0, n1 + 1)[None, :]
     length = output_length(n, k, s, p, o, d)
-    ok = (o < np.maximum(s, d)) & (length >= 1)
+    ok = (output_padding_fits(o, s, d)) & (length >= 1)
     length = np.where(ok, length, 0)
     zeros = (n - 1) * s + 1  # zero-inserted input length
     # Per (tuple, n): scatter/gather lists (4 of up to n·k), so, cnt, go, yr, yc, the conv
     # form (L + D) and the border cells (up to 2 zero-inserted lengths).
     per_n = np.where(ok, 4 * n * k + (n + 1) + 5 * length + 1 + (length + d * (k - 1)) + 2 * zeros, 0)
     heights, widths = ranges.values("height")[None, :], ranges.values("width")[None, :]
-    rule_ok = (o < np.maximum(s, d))[:, 0]
+    rule_ok = (output_padding_fits(o, s, d))[:, 0]
     valid_h = (output_length(heights, k, s, p, o, d) >= 1).sum(axis=1)
     valid_w = (output_length(widths, k, s, p, o, d) >= 1).sum(axis=1)
     invalid = heights.size * widths.size - np.where(rule_ok, valid_h * valid_w, 0)
@@ -139,7 +139,7 @@ def _grid(ranges: Ranges) -> list[np.ndarray]:
 def valid_mask(ranges: Ranges) -> np.ndarray:
     """7-D boolean array (``SLIDERS`` order, index = value − min): does PyTorch accept the setting?"""
     h, w, k, s, p, o, d = _grid(ranges)
-    ok = o < np.maximum(s, d)
+    ok = output_padding_fits(o, s, d)
     ok = ok & (output_length(h, k, s, p, o, d) >= 1) & (output_length(w, k, s, p, o, d) >= 1)
     return np.broadcast_to(ok, tuple(len(ranges.values(n)) for n in SLIDERS))
 
@@ -176,20 +176,13 @@ def nearest_valid(valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return dist, src
 
 
-def setting_at(ranges: Ranges, linear: int) -> tuple[int, ...]:
-    """The 7 slider values of a row-major linear index into the grid of ``valid_mask``."""
-    shape = tuple(len(ranges.values(n)) for n in SLIDERS)
-    idx = np.unravel_index(linear, shape)
-    return tuple(int(getattr(ranges, n)[0] + i) for n, i in zip(SLIDERS, idx))
-
-
 def axis_valid_mask(ranges: Ranges, length: str) -> np.ndarray:
     """6-D boolean array over (n, k, s, p, o, d), n from the ``length`` slider's range ("height" or
     "width"), index = value − min: does PyTorch accept this one axis? A per-axis 2-D setting is
     valid iff both of its axes are, so its nearest valid setting (L1 over the 12 sliders) is the
     nearest of each axis on its own."""
     n, k, s, p, o, d = np.ix_(*(ranges.values(name) for name in (length,) + AXIS_PARAMS))
-    ok = (o < np.maximum(s, d)) & (output_length(n, k, s, p, o, d) >= 1)
+    ok = (output_padding_fits(o, s, d)) & (output_length(n, k, s, p, o, d) >= 1)
     return np.broadcast_to(ok, tuple(len(ranges.values(name)) for name in (length,) + AXIS_PARAMS))
 
 
@@ -255,7 +248,7 @@ def _axis_chunk(tuples: np.ndarray, ns: np.ndarray, samples: dict[str, np.ndarra
     k, s, p, o, d = (tuples[:, c][:, None, None, None] for c in range(5))
     n = ns[None, :, None, None]
     length = output_length(n, k, s, p, o, d)  # (T, N, 1, 1)
-    ok = (o < np.maximum(s, d)) & (length >= 1)
+    ok = (output_padding_fits(o, s, d)) & (length >= 1)
     length = np.where(ok, length, 0)
     nmax, kmax = int(ns.max()), int(tuples[:, 0].max())
     a = np.arange(nmax)[None, None, :, None]
@@ -316,7 +309,7 @@ def _axis_chunk(tuples: np.ndarray, ns: np.ndarray, samples: dict[str, np.ndarra
     out["cl"] = _ragged(zkind, alive & (zz < lz) & (zz < -pl))
     out["ch"] = _ragged(zkind, alive & (zz < lz) & (zz >= lz + ph) & (zz >= -pl))
     out["L"] = (output_length(n, k, s, p, o, d)[:, :, 0, 0], None)
-    out["_ok_tuple"] = ((o < np.maximum(s, d))[:, 0, 0, 0], None)
+    out["_ok_tuple"] = ((output_padding_fits(o, s, d))[:, 0, 0, 0], None)
     return out
 
 
