@@ -102,7 +102,7 @@ def published_static(include: tuple[str, ...]) -> Callable[[str, bool], bool]:
 
 def watched_paths(source: Path) -> list[Path]:
     """What the dev server watches: every input of ``build_site``."""
-    return [source / "content", source / "templates", source / "assets", Path(__file__).parent / "plugins"]
+    return [source / name for name in dependencies.INPUT_FOLDERS] + [dependencies.PACKAGE / "plugins"]
 
 
 _PARALLEL_THRESHOLD = 48  # below this, starting workers costs more than it saves
@@ -278,6 +278,23 @@ class Theme:
 
 
 @dataclass(frozen=True)
+class SiteContext:
+    """What Liquid in any document may read of the whole site: ``site.*`` (every document's
+    front matter, the data files, the build's clock) and the tables of post_url and link."""
+
+    variables: Mapping[str, Any]
+    post_urls: Mapping[str, str]
+    link_urls: Mapping[str, str]
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """All of it but the clock, for memo keys (see ``_Build._liquid_site_part``)."""
+        fixed = {k: v for k, v in self.variables.items() if k != "time"}
+        return hashlib.sha256(repr((fixed, sorted(self.post_urls.items()), sorted(self.link_urls.items()))).encode(
+            "utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
 class Prepared:
     """A document after its plugins ran: their results, and the Markdown inputs they decide."""
 
@@ -289,8 +306,9 @@ class Prepared:
 
 class _Build:
     """One run of the pipeline. ``run`` reads top to bottom: each stage is a method taking and
-    returning plain data; the instance only collects problems, warnings and the origin of every
-    output file (for messages)."""
+    returning plain data; the instance holds the options and the memo, collects problems,
+    warnings and the origin of every output file (for messages), and keeps two digests it
+    computes at most once per build."""
 
     def __init__(self, options: BuildOptions, cache: Cache) -> None:
         self.options = options
@@ -298,13 +316,9 @@ class _Build:
         self.cache = cache
         self.warnings: list[Diagnostic] = []
         self.problems: list[Diagnostic] = []
-        self._site_digest: str | None = None
         self._markdown_inputs: str | None = None
         self._includes_text: str | None = None
         self.started = dt.datetime.now().astimezone().replace(microsecond=0)
-        self.liquid_site: dict[str, Any] = {}
-        self.post_urls: dict[str, str] = {}
-        self.link_urls: dict[str, str] = {}
         self._origins: dict[str, str] = {}  # output path -> what made it, for messages
 
     def run(self) -> BuildResult:
@@ -313,11 +327,11 @@ class _Build:
         theme = self.load_theme(site)
         documents = self.read_documents(site)
         plugins = load_plugins(site)
-        self.site_context(site, documents)
+        liquid = self.site_context(site, documents)
         files: dict[str, bytes] = {}
-        prepared, data_files = self.run_plugins(documents, plugins, site, theme, files)
-        markdown = self.render_markdown(prepared, site, theme.url)
-        rendered = self.assemble_documents(prepared, markdown, site, theme, files)
+        prepared, data_files = self.run_plugins(documents, plugins, site, theme, liquid, files)
+        markdown = self.render_markdown(prepared, site, theme.url, liquid)
+        rendered = self.assemble_documents(prepared, markdown, theme, files)
         data_files |= self.run_site_plugins(plugins, site, theme, files)
         self.stop_on_problems()
         specs = page_specs(rendered, site, theme.absolute_url)
@@ -360,18 +374,17 @@ class _Build:
             self.warnings.extend(doc.warnings)
         return documents
 
-    def site_context(self, site: SiteConfig, documents: list[Document]) -> None:
-        """What Liquid in any document may read of the whole site (``site.*``, post_url, link)."""
+    def site_context(self, site: SiteConfig, documents: list[Document]) -> SiteContext:
         try:
             data = load_data(self.source)
         except ContentErrors as exc:
             self.problems.extend(exc.diagnostics)
             data = {}
-        self.liquid_site = site_variables(site, documents, data, self.started)
-        self.post_urls, self.link_urls = link_tables(documents, self.source / "content")
+        post_urls, link_urls = link_tables(documents, self.source / "content")
+        return SiteContext(site_variables(site, documents, data, self.started), post_urls, link_urls)
 
     def run_plugins(self, documents: list[Document], plugins: Mapping[str, LoadedPlugin], site: SiteConfig,
-                    theme: Theme, files: dict[str, bytes]) -> tuple[list[Prepared], set[str]]:
+                    theme: Theme, liquid: SiteContext, files: dict[str, bytes]) -> tuple[list[Prepared], set[str]]:
         prepared: list[Prepared] = []
         data_files: set[str] = set()
         for doc in documents:
@@ -388,11 +401,11 @@ class _Build:
                     self._add_file(files, gen.path, gen.data, doc.source)
                     data_files.add(gen.path)
             widgets = _widget_html(results)
-            prepared.append(Prepared(doc, tuple(results), widgets, self._markdown_key(doc, widgets, site)))
+            prepared.append(Prepared(doc, tuple(results), widgets, self._markdown_key(doc, widgets, site, liquid)))
         return prepared, data_files
 
-    def render_markdown(self, prepared: list[Prepared], site: SiteConfig,
-                        url: Callable[[str], str]) -> list[tuple | None]:
+    def render_markdown(self, prepared: list[Prepared], site: SiteConfig, url: Callable[[str], str],
+                        liquid: SiteContext) -> list[tuple | None]:
         """Every document's Markdown (html, warnings, words, summary), None where it failed.
         Markdown is the slowest stage, so it is memoised on everything it reads (the key of
         ``Prepared``); when many documents are new (a cold build) the missing ones are rendered
@@ -402,7 +415,7 @@ class _Build:
 
         def markdown(item: Prepared) -> tuple | None:
             try:
-                return self._compute_markdown(item.doc, self._handlers(item.doc, item.widgets, site, url))
+                return self._compute_markdown(item.doc, self._handlers(item.doc, item.widgets, site, url, liquid))
             except (ContentError, ContentErrors):
                 return None
 
@@ -410,7 +423,7 @@ class _Build:
                 if value is not None}
         out: list[tuple | None] = []
         for item in prepared:
-            handlers = self._handlers(item.doc, item.widgets, site, url)
+            handlers = self._handlers(item.doc, item.widgets, site, url, liquid)
             compute = functools.partial(self._compute_markdown, item.doc, handlers)
             if id(item) in done:
                 compute = functools.partial(done.get, id(item))
@@ -427,8 +440,8 @@ class _Build:
             out.append(value)
         return out
 
-    def assemble_documents(self, prepared: list[Prepared], markdown: list[tuple | None], site: SiteConfig,
-                           theme: Theme, files: dict[str, bytes]) -> list[RenderedDocument]:
+    def assemble_documents(self, prepared: list[Prepared], markdown: list[tuple | None], theme: Theme,
+                           files: dict[str, bytes]) -> list[RenderedDocument]:
         rendered: list[RenderedDocument] = []
         for item, md in zip(prepared, markdown):
             if md is None:
@@ -614,21 +627,21 @@ class _Build:
         return [plugins[name].plugin.on_post(doc, tuple(decls), plugins[name].context(site, self.cache, theme))
                 for name, decls in sorted(by_plugin.items())]
 
-    def _reader(self, site: SiteConfig) -> Callable[[Path, str, SiteConfig, Path], Document]:
+    def _reader(self, site: SiteConfig) -> Callable[[Path, str], Document]:
         """read_document memoised on the file's identity and everything else parsing reads, so an
         unchanged post costs a stat, not a YAML parse."""
         fixed = dependencies.document_inputs(site)
 
-        def read(file: Path, kind: str, site: SiteConfig, content: Path) -> Document:
+        def read(file: Path, kind: str) -> Document:
             info = file.stat()
-            key = hashlib.sha256(repr((fixed, str(file.absolute()), kind, str(content),
+            key = hashlib.sha256(repr((fixed, str(file.absolute()), kind,
                                        info.st_size, info.st_mtime_ns, info.st_ino)).encode()).hexdigest()
-            return self.cache.memo("document", key, lambda: _digested(read_document(file, kind, site, content)))
+            return self.cache.memo("document", key, lambda: _digested(read_document(file, kind, site)))
 
         return read
 
     def _handlers(self, doc: Document, widgets: Mapping[str, str], site: SiteConfig,
-                  url: Callable[[str], str]) -> TagHandlers:
+                  url: Callable[[str], str], liquid: SiteContext) -> TagHandlers:
         def widget(widget_id: str, line: int) -> str:
             if widget_id not in widgets:
                 known = ", ".join(sorted(widgets)) or "none declared"
@@ -645,9 +658,9 @@ class _Build:
             absolute_url=make_absolute_url(site, url),
             includes=self.source / "templates" / "includes",
             relative_root=Path(doc.source).parent,
-            variables={"page": page_variables(doc), "site": self.liquid_site},
-            post_urls=self.post_urls,
-            link_urls=self.link_urls,
+            variables={"page": page_variables(doc), "site": liquid.variables},
+            post_urls=liquid.post_urls,
+            link_urls=liquid.link_urls,
         )
 
     def _assemble(self, item: Prepared, md: tuple, theme: Theme) -> RenderedDocument:
@@ -710,7 +723,7 @@ class _Build:
                 "it is not loaded", "fix the path (relative to assets/), or remove the entry", severity="warning"))
         return None
 
-    def _markdown_key(self, doc: Document, widgets: Mapping[str, str], site: SiteConfig) -> str:
+    def _markdown_key(self, doc: Document, widgets: Mapping[str, str], site: SiteConfig, liquid: SiteContext) -> str:
         """Everything a document's Markdown reads (``dependencies.markdown_inputs`` for what all
         documents share)."""
         if self._markdown_inputs is None:
@@ -718,14 +731,14 @@ class _Build:
                 self.source, data_files(self.source.joinpath(*DATA_FOLDER)))
         digest = hashlib.sha256()
         for part in (doc.source, str(doc.body_line), doc.body, doc.digest, repr(sorted(widgets.items())),
-                     repr(site), self._markdown_inputs, self._liquid_site_part(doc)):
+                     repr(site), self._markdown_inputs, self._liquid_site_part(doc, liquid)):
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
         return digest.hexdigest()
 
     _SITE_WORDS = ("site", "post_url", "link")
     _CLOCK_WORDS = ("site.time", "'now'", '"now"', "'today'", '"today"')
 
-    def _liquid_site_part(self, doc: Document) -> str:
+    def _liquid_site_part(self, doc: Document, liquid: SiteContext) -> str:
         """What a document's Liquid may read of the rest of the site (every post's front matter,
         the data files, the build's clock), for its memo key. Only documents (or includes) that
         can reach it pay: any other post's memo survives an edit to a title elsewhere."""
@@ -737,12 +750,7 @@ class _Build:
         reach = doc.body + (self._includes_text if "include" in doc.body else "")
         part = ""
         if any(word in reach for word in self._SITE_WORDS):
-            if self._site_digest is None:
-                fixed = {k: v for k, v in self.liquid_site.items() if k != "time"}
-                self._site_digest = hashlib.sha256(repr((fixed, sorted(self.post_urls.items()),
-                                                         sorted(self.link_urls.items()))).encode(
-                    "utf-8", "surrogatepass")).hexdigest()
-            part = self._site_digest
+            part = liquid.digest
         if any(word in reach for word in self._CLOCK_WORDS):
             part += self.started.isoformat()
         return part

@@ -314,7 +314,7 @@ def _widgets(value: Any, path: str, lines: Mapping[str, int]) -> tuple[WidgetDec
     return tuple(found)
 
 
-def read_document(file: Path, kind: str, site: SiteConfig, content_root: Path) -> Document:
+def read_document(file: Path, kind: str, site: SiteConfig) -> Document:
     """Parse one Markdown file. ``kind`` is "post" or "page"; drafts are posts."""
     path = display_path(file)
     try:
@@ -523,17 +523,18 @@ def url_collisions(documents: list[Document]) -> list[Diagnostic]:
     return problems
 
 
-Reader = Callable[[Path, str, SiteConfig, Path], Document]
+Reader = Callable[[Path, str], Document]  # (file, kind) -> document
 
 
 def load_documents(source: Path, site: SiteConfig, drafts: bool = False,
-                   read: Reader = read_document, unpublished: bool = False,
+                   read: Reader | None = None, unpublished: bool = False,
                    report_to: list[Diagnostic] | None = None) -> list[Document]:
     """All posts and pages; drafts only when ``drafts``, ``published: false`` documents only
     when ``unpublished`` (Jekyll's --unpublished). Raises ContentErrors listing every problem,
     or with ``report_to`` appends them there and returns the documents that did load (so the build
     can go on to report the other files' problems in the same run). ``read`` parses one file (the
-    build passes a memoised :func:`read_document`)."""
+    build passes a memoised :func:`read_document`; by default it is read_document with ``site``)."""
+    read = read or functools.partial(read_document, site=site)
     content = source / "content"
     problems: list[Diagnostic] = []
     documents: list[Document] = []
@@ -546,7 +547,7 @@ def load_documents(source: Path, site: SiteConfig, drafts: bool = False,
             continue
         for file in files:
             try:
-                doc = read(file, kind, site, content)
+                doc = read(file, kind)
             except ContentError as exc:
                 problems.append(exc.diagnostic)
                 continue

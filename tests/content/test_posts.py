@@ -25,7 +25,7 @@ def _opted_in(post: Path):
     from generator.config import load_config
     from generator.content import read_document
 
-    doc = read_document(post, "post", load_config(ROOT), ROOT / "content")
+    doc = read_document(post, "post", load_config(ROOT))
     return doc, code_check.wanted(doc)
 
 

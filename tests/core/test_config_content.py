@@ -34,7 +34,7 @@ def test_bad_dates_name_the_line(bad):
 
 def test_al_folio_front_matter_is_understood(mini: Path):
     site = load_config(mini)
-    doc = read_document(mini / "content/posts/2023-07-01-shapes.md", "post", site, mini / "content")
+    doc = read_document(mini / "content/posts/2023-07-01-shapes.md", "post", site)
     assert doc.slug == "shapes" and doc.url == "posts/shapes/"
     assert doc.categories == ("notes",) and doc.tags == ("maths", "convolution")
     assert doc.date.utcoffset() == timedelta(hours=-4)
@@ -45,7 +45,7 @@ def test_al_folio_front_matter_is_understood(mini: Path):
 def test_unknown_front_matter_keys_are_kept_in_extra(mini: Path):
     write(mini / "content/posts/2024-05-05-extra.md", "---\ntitle: X\nfeatured: true\nauthors: [a]\n---\nbody\n")
     site = load_config(mini)
-    doc = read_document(mini / "content/posts/2024-05-05-extra.md", "post", site, mini / "content")
+    doc = read_document(mini / "content/posts/2024-05-05-extra.md", "post", site)
     assert dict(doc.extra) == {"featured": True, "authors": ["a"]}
 
 
@@ -91,7 +91,7 @@ def test_related_posts_match_a_pairwise_ranking(tmp_path: Path):
         category = rng.choice(["x", "y", ""])
         path = write(tmp_path / f"content/posts/2024-01-{number % 28 + 1:02d}-p{number}.md",
                      f"---\ntitle: P{number}\ntags: {tags}\ncategories: {category!r}\n---\nbody\n")
-        docs.append(RenderedDocument(read_document(path, "post", site, tmp_path / "content"), "", "", False, 1))
+        docs.append(RenderedDocument(read_document(path, "post", site), "", "", False, 1))
     ordered = sort_posts(docs)
     linked = link_posts(docs, giscus_enabled=False)
     for index, post in enumerate(linked):

@@ -109,7 +109,7 @@ def _gather(doc: Mapping[str, Any], n: int) -> list[list[tuple[int, int]]]:
     return [list(zip(ga[go[i]:go[i + 1]], gk[go[i]:go[i + 1]])) for i in range(doc["L"][j])]
 
 
-def decode_sample_output(manifest_doc: Mapping[str, Any], row: Mapping[str, Any], col: Mapping[str, Any],
+def decode_sample_output(row: Mapping[str, Any], col: Mapping[str, Any],
                          h: int, w: int) -> np.ndarray:
     """The sample output ``y = yr ⊗ yc`` of an h×w input."""
     yr = np.array(row["yr"][h - row["n"][0]], dtype=np.int64)
