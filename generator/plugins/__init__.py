@@ -20,7 +20,9 @@ once per build:
 Rules that keep builds correct and reproducible: hooks never write to disk (return files
 instead, the core writes ``build/`` atomically), never mutate their arguments or global state,
 and return the same output for the same input. Expensive work goes through ``ctx.cache`` so that
-a rebuild with unchanged inputs is cheap. Bad input is reported by raising
+a rebuild with unchanged inputs is cheap: key it on the inputs of the work; the core salts every
+key with the plugin's ``name`` and ``version`` (``generator.dependencies``), so bump ``version``
+whenever the output for the same input changes, and drops the entries a build did not use. Bad input is reported by raising
 ``generator.errors.ContentError(path, line, message, hint)``.
 """
 
@@ -30,7 +32,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
 
-from generator.cache import Cache  # re-exported: ctx.cache is part of the plugin interface
+from generator.cache import Cache, SaltedCache  # re-exported: ctx.cache is part of the plugin interface
 from generator.content import WidgetDeclaration  # re-exported: on_post receives them
 from generator.errors import ContentError
 
@@ -72,7 +74,7 @@ class PluginContext:
 
     site: "SiteConfig"
     options: Any
-    cache: Cache
+    cache: "Cache | SaltedCache"  # the build's memo, keys salted with the plugin's name and version
     url: Callable[[str], str]
     asset: Callable[[str], str]
 

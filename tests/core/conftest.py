@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import shutil
 import textwrap
 from pathlib import Path
@@ -105,3 +106,14 @@ def tree_digest(folder: Path) -> dict[str, str]:
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+def install_plugin(site_packages: Path, monkeypatch, module: str, source: str, entry: str) -> None:
+    """Install ``source`` as module ``module`` of a distribution whose ``stride.plugins`` entry
+    point is ``entry`` (``"name = module:Class"``), on ``sys.path`` for this test."""
+    write(site_packages / f"{module}.py", source)
+    dist = site_packages / f"{module}-0.1.dist-info"
+    write(dist / "METADATA", f"Metadata-Version: 2.1\nName: {module.replace('_', '-')}\nVersion: 0.1\n")
+    write(dist / "entry_points.txt", f"[stride.plugins]\n{entry}\n")
+    monkeypatch.syspath_prepend(str(site_packages))
+    importlib.invalidate_caches()

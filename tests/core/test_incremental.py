@@ -24,7 +24,7 @@ from generator.build import BuildOptions, build_site
 from generator.cache import Cache
 from generator.cli import main
 from tests.conftest import build_project
-from tests.core.conftest import tree_digest, write
+from tests.core.conftest import install_plugin, tree_digest, write
 
 TAGS = ["maths", "convolution", "vision", "notes", "speed"]
 STEPS = 10
@@ -203,13 +203,8 @@ class ScaledPlugin(Plugin):
 @pytest.fixture
 def scaled(mini: Path, tmp_path: Path, monkeypatch):
     """A plugin installed through a real entry point, and a post with one of its widgets."""
-    site_dir = tmp_path / "site-packages"
-    write(site_dir / "scaled_stride_plugin.py", SCALED_PLUGIN)
-    dist = site_dir / "scaled_stride_plugin-0.1.dist-info"
-    write(dist / "METADATA", "Metadata-Version: 2.1\nName: scaled-stride-plugin\nVersion: 0.1\n")
-    write(dist / "entry_points.txt", "[stride.plugins]\nscaled = scaled_stride_plugin:ScaledPlugin\n")
-    monkeypatch.syspath_prepend(str(site_dir))
-    importlib.invalidate_caches()
+    install_plugin(tmp_path / "site-packages", monkeypatch, "scaled_stride_plugin", SCALED_PLUGIN,
+                   "scaled = scaled_stride_plugin:ScaledPlugin")
     write(mini / "content/site.yml", (mini / "content/site.yml").read_text() + "plugins:\n  scaled: {}\n")
     write(mini / "content/posts/2024-08-08-scaled.md",
           '---\ntitle: Scaled\nwidgets:\n  - plugin: scaled\n    id: numbers\n    n: 4\n---\n'

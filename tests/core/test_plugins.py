@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import sqlite3
 import sys
@@ -13,7 +12,7 @@ import pytest
 
 from generator.cli import main
 from generator.plugins import Cache, discover
-from tests.core.conftest import write
+from tests.core.conftest import install_plugin, write
 
 TINY_PLUGIN = '''
 import json
@@ -50,13 +49,8 @@ class TinyPlugin(Plugin):
 @pytest.fixture
 def tiny_installed(tmp_path: Path, monkeypatch):
     """Install the plugin as a distribution with a ``stride.plugins`` entry point."""
-    site_dir = tmp_path / "site-packages"
-    write(site_dir / "tiny_stride_plugin.py", TINY_PLUGIN)
-    dist = site_dir / "tiny_stride_plugin-0.1.dist-info"
-    write(dist / "METADATA", "Metadata-Version: 2.1\nName: tiny-stride-plugin\nVersion: 0.1\n")
-    write(dist / "entry_points.txt", "[stride.plugins]\ntiny = tiny_stride_plugin:TinyPlugin\n")
-    monkeypatch.syspath_prepend(str(site_dir))
-    importlib.invalidate_caches()
+    install_plugin(tmp_path / "site-packages", monkeypatch, "tiny_stride_plugin", TINY_PLUGIN,
+                   "tiny = tiny_stride_plugin:TinyPlugin")
     yield
     sys.modules.pop("tiny_stride_plugin", None)
 
@@ -219,13 +213,8 @@ def test_cache_preload_and_get_read_a_namespace_in_one_go(tmp_path: Path):
 
 def test_a_plugin_that_fails_to_import_is_an_error_at_its_plugins_line(mini: Path, tmp_path: Path, monkeypatch,
                                                                        capsys):
-    site_dir = tmp_path / "broken-site-packages"
-    write(site_dir / "broken_stride_plugin.py", "raise RuntimeError('needs libfoo 2')\n")
-    dist = site_dir / "broken_stride_plugin-0.1.dist-info"
-    write(dist / "METADATA", "Metadata-Version: 2.1\nName: broken-stride-plugin\nVersion: 0.1\n")
-    write(dist / "entry_points.txt", "[stride.plugins]\nbroken = broken_stride_plugin:Broken\n")
-    monkeypatch.syspath_prepend(str(site_dir))
-    importlib.invalidate_caches()
+    install_plugin(tmp_path / "broken-site-packages", monkeypatch, "broken_stride_plugin",
+                   "raise RuntimeError('needs libfoo 2')\n", "broken = broken_stride_plugin:Broken")
     assert "broken" not in discover()  # listing what is installed skips it ...
     site = mini / "content/site.yml"
     line = len(site.read_text().splitlines()) + 2
