@@ -1,8 +1,9 @@
 """The plugin interface: how code outside the core adds data and widgets to posts.
 
 A plugin is a subclass of :class:`Plugin`, registered through the ``stride.plugins``
-entry-point group (the core names no plugin; even Stride's own ``convtranspose`` is found there). The core calls its hooks in this order,
-once per build:
+entry-point group (the core names no plugin; even Stride's own ``convtranspose`` is found
+there) and enabled under ``plugins:`` in ``content/site.yml``. The core calls its hooks in this
+order, once per build:
 
 1. ``configure(options, where)`` — right after the site settings are loaded, with the mapping
    under ``plugins: {<name>: ...}`` in ``content/site.yml`` (``{}`` when absent). Validate and
