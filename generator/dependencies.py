@@ -22,8 +22,8 @@ plugin entries     whatever key the plugin gives ``ctx.cache``, salted with the 
                    ``name`` and ``version``: bumping ``Plugin.version`` invalidates exactly that
                    plugin's entries
 the stamp          the options, the size and mtime of every file of the input folders and of
-                   Stride's and the plugins' code, site-packages' mtimes and every library
-                   version above
+                   Stride's and the plugins' code, site-packages' mtimes and the installed
+                   distributions with their versions (``installed_distributions``)
 =================  ==========================================================================
 
 The code of a layer is found, not listed: the Stride modules its entry modules import,
@@ -40,10 +40,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
 import sys
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from generator import __version__
@@ -80,6 +80,8 @@ def distribution_version(name: str) -> str:
     """The installed version of distribution ``name`` ("" when it is not installed). The one
     place versions are read (tests replace it to simulate an upgrade); read once per process,
     which is also when the process imported the library it describes."""
+    from importlib import metadata  # imported here: the stamp's check must stay quick
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
@@ -92,6 +94,8 @@ _REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 @functools.lru_cache(maxsize=None)
 def _requirements(name: str) -> tuple[str, ...]:
     """Distributions ``name`` needs at run time (extras left out), normalised."""
+    from importlib import metadata
+
     try:
         wanted = metadata.requires(name) or []
     except metadata.PackageNotFoundError:
@@ -295,8 +299,17 @@ def _remove(path: Path) -> None:
         pass  # only a cache
 
 
-def stamp_inputs() -> list[tuple[str, str]]:
-    """The library versions the up-to-date check compares (the files it scans are
-    ``INPUT_FOLDERS``, Stride's code and the plugins' code)."""
-    names = sorted({name for layer in LAYERS for name in libraries(layer)})
-    return [(name, distribution_version(name)) for name in names]
+def installed_distributions() -> list[str]:
+    """What the up-to-date check compares for libraries: the ``*.dist-info`` / ``*.egg-info``
+    folders (named for distribution and version) in every folder on ``sys.path``, so any
+    install, upgrade or removal, of the libraries above or any other, counts as a change. One
+    directory listing per folder: ``importlib.metadata`` alone takes longer to import than the
+    whole check."""
+    found = []
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as names:
+                found += [f"{entry}/{n.name}" for n in names if n.name.endswith((".dist-info", ".egg-info"))]
+        except OSError:
+            continue  # a zip file, a missing folder
+    return sorted(found)

@@ -14,7 +14,7 @@ Deliberately conservative, since a wrong "up to date" is far worse than a needle
   system's timestamp granularity keeps the same mtime), so no stamp is written for that build.
 - Libraries count by the modification time of every site-packages folder on ``sys.path`` (pip
   adds and removes a ``*.dist-info`` folder there for every install, upgrade or uninstall) and
-  by the versions ``generator.dependencies`` reads for the memo keys.
+  by the names of those folders in every folder on ``sys.path`` (distribution and version).
 - Files inside the output folder are trusted the way ``generator.writer`` trusts them (by the
   folder's identity): hand edits in build/ are not looked for.
 
@@ -55,7 +55,7 @@ def scan(source: Path, output: Path, base_url: str | None, drafts: bool,
     started = time.time_ns()
     digest = hashlib.blake2b(digest_size=20)
     options = [_FORMAT, __version__, sys.version, str(source.resolve()), str(output.resolve()),
-               base_url, drafts, list(plugin_code), dependencies.stamp_inputs()] + ([True] if unpublished else [])
+               base_url, drafts, list(plugin_code), dependencies.installed_distributions()] + ([True] if unpublished else [])
     digest.update(json.dumps(options).encode())
     newest = 0
     roots = [("code", dependencies.PACKAGE)] + [(name, source / name) for name in dependencies.INPUT_FOLDERS]

@@ -129,11 +129,15 @@ def _recording(cache: Cache) -> list[str]:
     return computed
 
 
-def _upgrade(monkeypatch, distribution: str) -> None:
-    """What pip install --upgrade ``distribution`` looks like to the memo: a new version."""
+def _upgrade(monkeypatch, tmp_path: Path, distribution: str) -> None:
+    """What pip install --upgrade ``distribution`` looks like to a build: a new version for the
+    memo keys, and a new ``*.dist-info`` folder on sys.path for the up-to-date check."""
     real = dependencies.distribution_version
     monkeypatch.setattr(dependencies, "distribution_version",
                         lambda name: "99.0" if name == distribution else real(name))
+    folder = tmp_path / "upgraded" / f"{distribution}-99.0.dist-info"
+    write(folder / "METADATA", f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 99.0\n")
+    monkeypatch.syspath_prepend(str(folder.parent))
 
 
 def test_a_markdown_library_upgrade_rebuilds_the_markdown_and_nothing_else(mini: Path, tmp_path: Path,
@@ -148,7 +152,7 @@ def test_a_markdown_library_upgrade_rebuilds_the_markdown_and_nothing_else(mini:
     convert = markdown.Markdown.convert
     monkeypatch.setattr(markdown.Markdown, "convert",
                         lambda self, text: convert(self, text).replace("<p>", '<p class="upgraded">'))
-    _upgrade(monkeypatch, "markdown")
+    _upgrade(monkeypatch, tmp_path, "markdown")
     computed = _recording(serve_cache)
     build_site(serve, serve_cache)
     assert main(cli) == 0
@@ -164,7 +168,7 @@ def test_a_jinja_upgrade_renders_the_pages_again_but_not_the_markdown(mini: Path
     serve = BuildOptions(source=mini, output=tmp_path / "serve", cache_dir=tmp_path / "serve-cache")
     build_site(serve, serve_cache)
     before = {key: value for key, value in serve_cache._memory.items() if key[0] == "page"}
-    _upgrade(monkeypatch, "jinja2")
+    _upgrade(monkeypatch, tmp_path, "jinja2")
     computed = _recording(serve_cache)
     build_site(serve, serve_cache)
     after = {key: value for key, value in serve_cache._memory.items() if key[0] == "page"}
@@ -272,7 +276,7 @@ def test_compiled_templates_of_an_older_jinja_and_of_deleted_templates_are_remov
     old = dependencies.bytecode_folder(cache_dir)
     assert len(list(old.iterdir())) >= 2
     (mini / "templates/extra.html").unlink()
-    _upgrade(monkeypatch, "jinja2")
+    _upgrade(monkeypatch, tmp_path, "jinja2")
     build_site(options)
     new = dependencies.bytecode_folder(cache_dir)
     assert new != old and not old.exists() and [p.name for p in (cache_dir / "jinja").iterdir()] == [new.name]
