@@ -1,6 +1,6 @@
 """What every cached result depends on, stated in one place.
 
-A build keeps four kinds of result between runs (``generator.cache`` namespaces, plus Jinja's
+A build keeps results between runs (the ``generator.cache`` namespaces below, plus Jinja's
 compiled templates on disk), and ``generator.stamp`` decides whether a build may be skipped
 altogether. Each is keyed on a digest of everything that can change it:
 
@@ -14,8 +14,9 @@ altogether. Each is keyed on a digest of everything that can change it:
                    and what they import) and the versions of its libraries (Python-Markdown,
                    pymdown-extensions, Pygments, python-liquid, pybtex, PyYAML, dateutil, ...)
 ``page``           the page's template context, the templates, the settings, the asset URLs,
-                   the code of the page layer (``build.py``, ``site.py``, ``templates.py`` and
-                   what they import) and the versions of Jinja2, MarkupSafe and Pygments
+                   the code of the page layer (``site.py``, ``templates.py`` and what they
+                   import, and ``build.py``) and the versions of Jinja2, MarkupSafe, Pygments
+                   and PyYAML
 Jinja bytecode     the template source (Jinja checks it), kept in a folder named for the
                    versions of Jinja2 and MarkupSafe and of Python
 plugin entries     whatever key the plugin gives ``ctx.cache``, salted with the plugin's
@@ -28,7 +29,8 @@ the stamp          the options, the size and mtime of every file of the input fo
 
 The code of a layer is found, not listed: the Stride modules its entry modules import,
 transitively (read from their ``import`` statements, lazy ones inside functions included), so a
-new helper module cannot be forgotten. Library versions come from ``importlib.metadata``, each
+new helper module cannot be forgotten (tests/core/test_dependencies.py checks that every
+library the code imports is stated). Library versions come from ``importlib.metadata``, each
 stated library together with what it requires, so an upgrade of any of them rebuilds what it
 shapes and nothing else. Every namespace is pruned at the end of a build to the entries that
 build used (``Cache.prune_unused``).
@@ -55,11 +57,14 @@ INPUT_FOLDERS = ("content", "templates", "assets")  # of a project, as the stamp
 @dataclass(frozen=True)
 class Layer:
     """One stage whose results are memoised: ``code`` are its entry modules (dotted, under
-    ``generator``); ``libraries`` the distributions that shape its output, by their PyPI names."""
+    ``generator``), counted with everything they import; ``own`` modules count by their own
+    bytes only (build.py drives every stage: what it imports is the other layers, keyed on
+    their own); ``libraries`` the distributions that shape its output, by their PyPI names."""
 
     name: str
     code: tuple[str, ...]
     libraries: tuple[str, ...]
+    own: tuple[str, ...] = ()
 
 
 DOCUMENTS = Layer("document", ("content", "config"), ("pyyaml",))
@@ -68,7 +73,8 @@ DOCUMENTS = Layer("document", ("content", "config"), ("pyyaml",))
 MARKDOWN = Layer("markdown", ("markdown", "site", "liquid_data"),
                  ("markdown", "pymdown-extensions", "pygments", "python-liquid", "pybtex", "latexcodec",
                   "pyyaml", "python-dateutil", "markupsafe"))
-PAGES = Layer("page", ("build", "site", "templates"), ("jinja2", "markupsafe", "pygments"))
+# build.py: the page list (page_specs), the feed's absolute links and the page stage itself.
+PAGES = Layer("page", ("site", "templates"), ("jinja2", "markupsafe", "pygments", "pyyaml"), own=("build",))
 BYTECODE = Layer("jinja", (), ("jinja2", "markupsafe"))
 LAYERS = (DOCUMENTS, MARKDOWN, PAGES, BYTECODE)
 
@@ -195,13 +201,13 @@ def code_files(modules: tuple[str, ...]) -> tuple[Path, ...]:
 
 def code_digest(layer: Layer) -> str:
     """Stride's and Python's versions, the layer's code and its libraries' versions."""
-    return _digest(repr((__version__, sys.version, _code_bytes(layer.code), library_versions(layer))))
+    return _digest(repr((__version__, sys.version, _code_bytes(layer.code, layer.own), library_versions(layer))))
 
 
 @functools.lru_cache(maxsize=None)
-def _code_bytes(modules: tuple[str, ...]) -> str:
+def _code_bytes(modules: tuple[str, ...], own: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
-    for file in code_files(modules):
+    for file in sorted(set(code_files(modules)) | {_module_file(name) for name in own}):
         digest.update(file.relative_to(PACKAGE).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.hexdigest()
 
