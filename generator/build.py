@@ -221,7 +221,9 @@ def load_plugins(site: SiteConfig) -> dict[str, LoadedPlugin]:
         where = (site.path, site.line_of(f"plugins.{name}"))
         if name not in available:
             known = ", ".join(sorted(set(discover()))) or "none"
-            raise ContentError(*where, f"unknown plugin {name!r}", f"installed plugins: {known}")
+            raise ContentError(*where, f"unknown plugin {name!r}",
+                               f"installed plugins: {known}; plugins are found through the stride.plugins entry "
+                               "points of installed packages (pip install the plugin's package)")
         plugin = available[name]()
         loaded[name] = LoadedPlugin(plugin, plugin.configure(site.plugins.get(name) or {}, where),
                                     dependencies.plugin_salt(plugin))
