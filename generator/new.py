@@ -99,4 +99,18 @@ def run(args: argparse.Namespace) -> int:
     shortened = " (the title is long: the file name keeps its first words; rename the file to change the URL)" \
         if slug != _words_slug(title) else ""
     print(f"created {target}{shortened}")
+    if args.widget and args.widget not in _enabled_plugins(Path(args.source)):
+        print(f"note: the post's widget needs plugin {args.widget!r}: enable it in content/site.yml "
+              f"(plugins:\n  {args.widget}: {{}})", file=sys.stderr)
     return 0
+
+
+def _enabled_plugins(source: Path) -> set[str]:
+    """The plugins content/site.yml enables (none when it cannot be read: the build will say why)."""
+    from generator.config import load_config
+    from generator.errors import ContentError
+
+    try:
+        return set(load_config(source).plugins)
+    except ContentError:
+        return set()

@@ -204,7 +204,13 @@ def test_ctrl_c_stops_the_cli_server_cleanly(site: Path):
     assert "Traceback" not in err and "stopped" in err
 
 
+def _enable_convtranspose(site: Path) -> None:
+    settings = site / "content/site.yml"
+    settings.write_text(settings.read_text() + "plugins:\n  convtranspose: {}\n")
+
+
 def test_a_text_edit_does_not_recompute_widget_data(site: Path):
+    _enable_convtranspose(site)
     assert main(["--source", str(site), "new", "With explorer", "--date", "2025-01-01", "--widget", "convtranspose"]) == 0
     dev = DevServer(BuildOptions(source=site, output=site / "build"), port=0, log=lambda *a, **k: None).start()
     computed: list[str] = []
@@ -376,6 +382,7 @@ def test_live_reload_and_overlay_work_under_a_strict_csp_and_never_parse_the_mes
 
 
 def test_new_post_has_a_slug_builds_and_never_overwrites(site: Path, capsys):
+    _enable_convtranspose(site)
     assert main(["--source", str(site), "new", "Strides & Zeros: a tour!", "--date", "2025-03-04",
                  "--tags", "convolution, pytorch", "--widget", "convtranspose"]) == 0
     created = site / "content/posts/2025-03-04-strides-zeros-a-tour.md"
@@ -546,3 +553,10 @@ def test_deploy_outside_a_git_repository_says_so(site: Path, tmp_path: Path, mon
     assert main(["--source", str(site), "deploy"]) == 1
     assert "not a git repository" in capsys.readouterr().err
     assert not (site / "build").exists()  # nothing was built for nothing
+
+
+def test_new_post_with_a_widget_of_a_plugin_the_site_does_not_enable_says_so(site: Path, capsys):
+    assert main(["--source", str(site), "new", "Other widget", "--date", "2025-03-05", "--widget", "pooling"]) == 0
+    text = (site / "content/posts/2025-03-05-other-widget.md").read_text()
+    assert "plugin: pooling" in text and '{% widget "widget-1" %}' in text
+    assert "enable it in content/site.yml" in capsys.readouterr().err
