@@ -153,14 +153,19 @@ class Cache:
         """``prune`` every namespace, those of plugins no longer enabled included: what the
         cache keeps afterwards is exactly what this build used."""
         with self._lock:
-            namespaces = {ns for ns, _ in self._memory} | {ns for ns, _ in self._pending} | \
-                {ns for ns, _ in self._used} | set(self._stored)
             db = self._connection()
-            if db is not None:
+            namespaces = {ns for ns, _ in self._memory} | {ns for ns, _ in self._pending} | \
+                {ns for ns, _ in self._used}
+            if db is not None and not self._stored:
+                # Every stored key in one pass (prune would otherwise ask once per namespace).
                 try:
-                    namespaces |= {ns for (ns,) in db.execute("SELECT DISTINCT namespace FROM entry")}
+                    stored: dict[str, set[str]] = {namespace: set() for namespace in namespaces}
+                    for namespace, key in db.execute("SELECT namespace, key FROM entry"):
+                        stored.setdefault(namespace, set()).add(key)
+                    self._stored = stored
                 except sqlite3.Error:
                     self._give_up()
+            namespaces |= set(self._stored)
             for namespace in sorted(namespaces):
                 self.prune(namespace)
 
