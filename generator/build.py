@@ -34,7 +34,7 @@ from generator.config import SiteConfig, load_config
 from generator.content import Document, Script, load_documents, read_document, url_key
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
 from generator import layers as layering
-from generator.layers import Layers, layers_for
+from generator.layers import layers_for
 from generator.liquid_data import DATA_FOLDER, data_files, link_tables, load_data, page_variables, site_variables
 from generator.markdown import TagHandlers, pygments_css, render_document
 from generator.paths import project_files
@@ -693,7 +693,7 @@ class _Build:
         and the code that builds contexts."""
         digest = hashlib.sha256(repr((site, sorted(assets.public.items()), __version__)).encode())
         here = Path(__file__).parent
-        files = [here / "site.py", here / "templates.py", Path(__file__)]
+        files = [here / "site.py", here / "templates.py", here / "layers.py", Path(__file__)]
         # Every layer's templates, as the lookup resolves them: an override appearing or going
         # changes which file a name means, and so the key.
         files += layering.template_files(self.layers).values()
@@ -757,7 +757,7 @@ class _Build:
             # site.py: the word count and excerpt are computed with the Markdown and memoised with it.
             files = [code / name for name in ("markdown.py", "kramdown.py", "liquid.py", "liquid_engine.py",
                                               "jekyll_filters.py", "liquid_data.py", "bibliography.py", "site.py",
-                                              "paths.py", "plaintext.py", "markdown_limits.py")]
+                                              "paths.py", "plaintext.py", "markdown_limits.py", "layers.py")]
             files += layering.include_files(self.layers).values()  # every layer's, as resolved
             bib = self.source / "content" / "bib"
             if bib.is_dir():
