@@ -33,6 +33,8 @@ from generator.cache import DEFAULT_DIR, SaltedCache
 from generator.config import SiteConfig, load_config
 from generator.content import Document, Script, load_documents, read_document, url_key
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
+from generator import layers as layering
+from generator.layers import Layers, layers_for
 from generator.liquid_data import DATA_FOLDER, data_files, link_tables, load_data, page_variables, site_variables
 from generator.markdown import TagHandlers, pygments_css, render_document
 from generator.paths import project_files
@@ -101,8 +103,9 @@ def published_static(include: tuple[str, ...]) -> Callable[[str, bool], bool]:
 
 
 def watched_paths(source: Path) -> list[Path]:
-    """What the dev server watches: every input of ``build_site``."""
-    return [source / name for name in dependencies.INPUT_FOLDERS] + [dependencies.PACKAGE / "plugins"]
+    """What the dev server watches: every input of ``build_site`` (content/, the template and
+    asset folders of the site and the theme, and the built-in plugins with their front ends)."""
+    return [source / "content", *layering.watched_paths(layers_for(source)), dependencies.PACKAGE / "plugins"]
 
 
 _PARALLEL_THRESHOLD = 48  # below this, starting workers costs more than it saves
@@ -198,12 +201,40 @@ def cache_for(options: BuildOptions) -> Cache:
 class LoadedPlugin:
     """An enabled plugin with its configured options and the salt of its memo entries."""
 
+    name: str
     plugin: Plugin
     options: Any
     salt: str
 
     def context(self, site: SiteConfig, cache: Cache, theme: "Theme") -> PluginContext:
-        return PluginContext(site, self.options, SaltedCache(cache, self.salt), theme.url, theme.asset)
+        """What the plugin's hooks get: its own assets and templates, site overrides applied."""
+
+        def own_asset(path: str) -> str:
+            return theme.asset(plugin_file(theme.layers, self.name, path))
+
+        def render(template: str, context: Mapping[str, Any]) -> str:
+            return theme.renderer.render(plugin_file(theme.layers, self.name, template, layering.TEMPLATES), context)
+
+        return PluginContext(site, self.options, SaltedCache(cache, self.salt), theme.url, own_asset, render)
+
+    def own_assets(self, result: PostResult, layers: Layers) -> PostResult:
+        """``result`` with the scripts and styles the plugin names as its own (``main.js``)
+        turned into logical asset names like any other (``plugins/<name>/main.js``)."""
+        return replace(result, scripts=tuple(plugin_file(layers, self.name, p) for p in result.scripts),
+                       styles=tuple(plugin_file(layers, self.name, p) for p in result.styles))
+
+
+def plugin_file(layers: Layers, plugin: str, path: str, kind: str = layering.ASSETS) -> str:
+    """The logical name of plugin ``plugin``'s own asset (or with ``kind="templates"``, template)
+    ``path``; a file the plugin does not ship is the plugin's mistake, not the post's."""
+    root = layers.plugin_root(plugin, kind)
+    logical = layering.plugin_logical(plugin, path)
+    if root is None or root.find(logical) is None:
+        where = root.folder / path if root is not None else Path(f"plugin {plugin}")
+        raise ContentError(where, 0, f"plugin {plugin!r} names {kind[:-1]} {path!r} it does not ship",
+                           f"add the file under the {kind}/ folder of the plugin's package "
+                           "(package data), or fix the name")
+    return logical
 
 
 def load_plugins(site: SiteConfig) -> dict[str, LoadedPlugin]:
@@ -225,7 +256,7 @@ def load_plugins(site: SiteConfig) -> dict[str, LoadedPlugin]:
                                f"installed plugins: {known}; plugins are found through the stride.plugins entry "
                                "points of installed packages (pip install the plugin's package)")
         plugin = available[name]()
-        loaded[name] = LoadedPlugin(plugin, plugin.configure(site.plugins.get(name) or {}, where),
+        loaded[name] = LoadedPlugin(name, plugin, plugin.configure(site.plugins.get(name) or {}, where),
                                     dependencies.plugin_salt(plugin))
     return loaded
 
@@ -277,6 +308,7 @@ class Theme:
     assets: AssetSet
     asset: Callable[[str], str]
     renderer: Any
+    layers: Layers  # where templates, includes and assets come from (site, plugins, theme)
 
 
 @dataclass(frozen=True)
@@ -326,13 +358,13 @@ class _Build:
     def run(self) -> BuildResult:
         started = time.perf_counter()
         site = load_config(self.source, self.options.base_url)
-        theme = self.load_theme(site)
-        documents = self.read_documents(site)
         plugins = load_plugins(site)
+        theme = self.load_theme(site, plugins)
+        documents = self.read_documents(site, theme.layers)
         liquid = self.site_context(site, documents)
         files: dict[str, bytes] = {}
         prepared, data_files = self.run_plugins(documents, plugins, site, theme, liquid, files)
-        markdown = self.render_markdown(prepared, site, theme.url, liquid)
+        markdown = self.render_markdown(prepared, site, theme, liquid)
         rendered = self.assemble_documents(prepared, markdown, theme, files)
         data_files |= self.run_site_plugins(plugins, site, theme, files)
         self.stop_on_problems()
@@ -355,23 +387,24 @@ class _Build:
 
     # -- the stages, in order -------------------------------------------------------------
 
-    def load_theme(self, site: SiteConfig) -> Theme:
+    def load_theme(self, site: SiteConfig, plugins: Mapping[str, LoadedPlugin]) -> Theme:
         url = make_url(site.base_url)
         absolute_url = make_absolute_url(site, url)
-        assets = collect_assets(self.source / "assets", {"css/pygments.css": pygments_css().encode()})
+        layers = layers_for(self.source, {name: loaded.plugin for name, loaded in plugins.items()})
+        assets = collect_assets(layers.roots(layering.ASSETS), {"css/pygments.css": pygments_css().encode()})
         asset = make_asset(assets, url)
-        renderer = make_renderer(self.source / "templates", site, {
+        renderer = make_renderer(layers.roots(layering.TEMPLATES), site, {
             "url": url, "absolute_url": absolute_url, "asset": asset,
             "generator": f"Stride {__version__}",
         }, bytecode_dir=dependencies.bytecode_folder(self.cache.root) if self.cache.root else None)
-        return Theme(url, absolute_url, assets, asset, renderer)
+        return Theme(url, absolute_url, assets, asset, renderer, layers)
 
-    def read_documents(self, site: SiteConfig) -> list[Document]:
+    def read_documents(self, site: SiteConfig, layers: Layers) -> list[Document]:
         for namespace in ("document", "markdown"):
             self.cache.preload(namespace)  # one query each instead of one per post
         documents = load_documents(self.source, site, self.options.drafts, read=self._reader(site),
                                    unpublished=self.options.unpublished, report_to=self.problems)
-        documents = [self._with_known_layout(doc) for doc in documents]
+        documents = [self._with_known_layout(doc, layers) for doc in documents]
         for doc in documents:
             self.warnings.extend(doc.warnings)
         return documents
@@ -403,10 +436,11 @@ class _Build:
                     self._add_file(files, gen.path, gen.data, doc.source)
                     data_files.add(gen.path)
             widgets = _widget_html(results)
-            prepared.append(Prepared(doc, tuple(results), widgets, self._markdown_key(doc, widgets, site, liquid)))
+            prepared.append(Prepared(doc, tuple(results), widgets,
+                                     self._markdown_key(doc, widgets, site, liquid, theme.layers)))
         return prepared, data_files
 
-    def render_markdown(self, prepared: list[Prepared], site: SiteConfig, url: Callable[[str], str],
+    def render_markdown(self, prepared: list[Prepared], site: SiteConfig, theme: Theme,
                         liquid: SiteContext) -> list[tuple | None]:
         """Every document's Markdown (html, warnings, words, summary), None where it failed.
         Markdown is the slowest stage, so it is memoised on everything it reads (the key of
@@ -417,7 +451,7 @@ class _Build:
 
         def markdown(item: Prepared) -> tuple | None:
             try:
-                return self._compute_markdown(item.doc, self._handlers(item.doc, item.widgets, site, url, liquid))
+                return self._compute_markdown(item.doc, self._handlers(item.doc, item.widgets, site, theme, liquid))
             except (ContentError, ContentErrors):
                 return None
 
@@ -425,7 +459,7 @@ class _Build:
                 if value is not None}
         out: list[tuple | None] = []
         for item in prepared:
-            handlers = self._handlers(item.doc, item.widgets, site, url, liquid)
+            handlers = self._handlers(item.doc, item.widgets, site, theme, liquid)
             compute = functools.partial(self._compute_markdown, item.doc, handlers)
             if id(item) in done:
                 compute = functools.partial(done.get, id(item))
@@ -478,7 +512,7 @@ class _Build:
         dozen entries, not megabytes. Returns the number of HTML pages."""
         renderer = theme.renderer
         pygments_url = theme.asset("css/pygments.css")
-        fixed = dependencies.page_inputs(self.source, site, sorted(theme.assets.public.items()))
+        fixed = dependencies.page_inputs(theme.layers, site, sorted(theme.assets.public.items()))
         self.cache.preload("page")
         previous = {spec.output: self.cache.get("page", spec.output) for spec in specs}
         previous = {output: known for output, known in previous.items() if known is not None}
@@ -547,14 +581,13 @@ class _Build:
 
     # -- helpers of the stages ------------------------------------------------------------
 
-    def _with_known_layout(self, doc: Document) -> Document:
+    def _with_known_layout(self, doc: Document, layers: Layers) -> Document:
         """Jekyll renders a document whose layout does not exist (with a warning); Stride renders
         it with the post or page layout. Stride's list templates (index, archive, ...) expect
         another context, so they count as unknown too."""
-        templates = self.source / "templates"
         name = doc.layout
         if name == doc.kind or (name not in _LIST_TEMPLATES and re.fullmatch(r"[\w.-]+", name)
-                                and (templates / f"{name}.html").is_file()):
+                                and layering.has_template(layers, f"{name}.html")):
             return doc
         self.warnings.append(Diagnostic(
             doc.source, doc.line_of("layout"), f"no template for layout {name!r}; rendered with the "
@@ -626,8 +659,9 @@ class _Build:
                 raise ContentError(doc.source, decl.line_of("id"), f"duplicate widget id {decl.id!r}",
                                    f"first declared on line {seen[decl.id]}; ids must be unique in a post")
             seen[decl.id] = decl.line_of("id")
-        return [plugins[name].plugin.on_post(doc, tuple(decls), plugins[name].context(site, self.cache, theme))
-                for name, decls in sorted(by_plugin.items())]
+        return [loaded.own_assets(loaded.plugin.on_post(doc, tuple(decls), loaded.context(site, self.cache, theme)),
+                                  theme.layers)
+                for name, decls in sorted(by_plugin.items()) for loaded in (plugins[name],)]
 
     def _reader(self, site: SiteConfig) -> Callable[[Path, str], Document]:
         """read_document memoised on the file's identity and everything else parsing reads, so an
@@ -643,7 +677,7 @@ class _Build:
         return read
 
     def _handlers(self, doc: Document, widgets: Mapping[str, str], site: SiteConfig,
-                  url: Callable[[str], str], liquid: SiteContext) -> TagHandlers:
+                  theme: Theme, liquid: SiteContext) -> TagHandlers:
         def widget(widget_id: str, line: int) -> str:
             if widget_id not in widgets:
                 known = ", ".join(sorted(widgets)) or "none declared"
@@ -656,9 +690,9 @@ class _Build:
             bib_dir=self.source / "content" / "bib",
             default_bib=site.default_bibliography,
             warn=self.warnings.append,
-            url=url,
-            absolute_url=make_absolute_url(site, url),
-            includes=self.source / "templates" / "includes",
+            url=theme.url,
+            absolute_url=theme.absolute_url,
+            includes=theme.layers.roots(layering.INCLUDES),
             relative_root=Path(doc.source).parent,
             variables={"page": page_variables(doc), "site": liquid.variables},
             post_urls=liquid.post_urls,
@@ -725,22 +759,23 @@ class _Build:
                 "it is not loaded", "fix the path (relative to assets/), or remove the entry", severity="warning"))
         return None
 
-    def _markdown_key(self, doc: Document, widgets: Mapping[str, str], site: SiteConfig, liquid: SiteContext) -> str:
+    def _markdown_key(self, doc: Document, widgets: Mapping[str, str], site: SiteConfig, liquid: SiteContext,
+                      layers: Layers) -> str:
         """Everything a document's Markdown reads (``dependencies.markdown_inputs`` for what all
         documents share)."""
         if self._markdown_inputs is None:
             self._markdown_inputs = dependencies.markdown_inputs(
-                self.source, data_files(self.source.joinpath(*DATA_FOLDER)))
+                layers, data_files(self.source.joinpath(*DATA_FOLDER)))
         digest = hashlib.sha256()
         for part in (doc.source, str(doc.body_line), doc.body, doc.digest, repr(sorted(widgets.items())),
-                     repr(site), self._markdown_inputs, self._liquid_site_part(doc, liquid)):
+                     repr(site), self._markdown_inputs, self._liquid_site_part(doc, liquid, layers)):
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
         return digest.hexdigest()
 
     _SITE_WORDS = ("site", "post_url", "link")
     _CLOCK_WORDS = ("site.time", "'now'", '"now"', "'today'", '"today"')
 
-    def _liquid_site_part(self, doc: Document, liquid: SiteContext) -> str:
+    def _liquid_site_part(self, doc: Document, liquid: SiteContext, layers: Layers) -> str:
         """What a document's Liquid may read of the rest of the site (every post's front matter,
         the data files, the build's clock), for its memo key. Only documents (or includes) that
         can reach it pay: any other post's memo survives an edit to a title elsewhere."""
@@ -748,7 +783,7 @@ class _Build:
             return ""
         if self._includes_text is None:
             self._includes_text = "".join(p.read_text(encoding="utf-8", errors="replace")
-                                          for p in dependencies.include_files(self.source))
+                                          for p in dependencies.include_files(layers))
         reach = doc.body + (self._includes_text if "include" in doc.body else "")
         part = ""
         if any(word in reach for word in self._SITE_WORDS):

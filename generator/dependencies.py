@@ -48,10 +48,16 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from generator import __version__
+from generator.layers import SITE_FOLDERS
+
+if TYPE_CHECKING:
+    from generator.layers import Layers
 
 PACKAGE = Path(__file__).parent  # Stride's own code
-INPUT_FOLDERS = ("content", "templates", "assets")  # of a project, as the stamp scans them
+INPUT_FOLDERS = ("content", *SITE_FOLDERS)  # of a project, as the stamp scans them
 
 
 @dataclass(frozen=True)
@@ -70,11 +76,11 @@ class Layer:
 DOCUMENTS = Layer("document", ("content", "config"), ("pyyaml",))
 # site.py: the word count and the excerpt are computed with the Markdown and memoised with it.
 # pymdown-extensions is loaded by name (Markdown's extension strings), not imported.
-MARKDOWN = Layer("markdown", ("markdown", "site", "liquid_data"),
+MARKDOWN = Layer("markdown", ("markdown", "site", "liquid_data", "layers"),
                  ("markdown", "pymdown-extensions", "pygments", "python-liquid", "pybtex", "latexcodec",
                   "pyyaml", "python-dateutil", "markupsafe"))
 # build.py: the page list (page_specs), the feed's absolute links and the page stage itself.
-PAGES = Layer("page", ("site", "templates"), ("jinja2", "markupsafe", "pygments", "pyyaml"), own=("build",))
+PAGES = Layer("page", ("site", "templates", "layers"), ("jinja2", "markupsafe", "pygments", "pyyaml"), own=("build",))
 BYTECODE = Layer("jinja", (), ("jinja2", "markupsafe"))
 LAYERS = (DOCUMENTS, MARKDOWN, PAGES, BYTECODE)
 
@@ -213,21 +219,22 @@ def _code_bytes(modules: tuple[str, ...], own: tuple[str, ...]) -> str:
 
 
 # -- the project's files ------------------------------------------------------------------
-# One function each, so the resource layers (site, plugins, theme) can replace the folders.
+# Templates, includes and assets come from the resource layers (site, plugins, theme) as the
+# lookup resolves them: an override appearing or going changes which file a name means, and so
+# the key (the file's path is hashed with its bytes).
 
-def template_files(source: Path) -> list[Path]:
-    """Every file the page templates may read (includes too)."""
-    return _every_file(source / "templates", source)
+def template_files(layers: "Layers") -> list[Path]:
+    """Every file the page templates may read (includes too), every layer's."""
+    from generator import layers as layering
+
+    return list(layering.template_files(layers).values())
 
 
-def include_files(source: Path) -> list[Path]:
-    """The files ``{% include %}`` may read from a post's Liquid."""
-    return _every_file(source / "templates" / "includes", source)
+def include_files(layers: "Layers") -> list[Path]:
+    """The files ``{% include %}`` may read from a post's Liquid, every layer's."""
+    from generator import layers as layering
 
-
-def asset_files(source: Path) -> list[Path]:
-    """Every file under the site's assets."""
-    return _every_file(source / "assets", source)
+    return list(layering.include_files(layers).values())
 
 
 def bib_files(source: Path) -> list[Path]:
@@ -264,16 +271,17 @@ def document_inputs(site: object) -> str:
     return _digest(repr((site, str(Path.cwd()), code_digest(DOCUMENTS))))
 
 
-def markdown_inputs(source: Path, data: list[Path]) -> str:
+def markdown_inputs(layers: "Layers", data: list[Path]) -> str:
     """What every document's Markdown may read besides its own body and widgets: the include
     templates, the .bib files, the data files (``site.data``) and the Markdown layer."""
-    return _digest(repr((code_digest(MARKDOWN), _files_digest(include_files(source) + bib_files(source) + data))))
+    files = include_files(layers) + bib_files(layers.project) + data
+    return _digest(repr((code_digest(MARKDOWN), _files_digest(files))))
 
 
-def page_inputs(source: Path, site: object, public_assets: list[tuple[str, str]]) -> str:
+def page_inputs(layers: "Layers", site: object, public_assets: list[tuple[str, str]]) -> str:
     """What every page render reads besides its context: templates, settings, asset URLs and
     the page layer."""
-    return _digest(repr((code_digest(PAGES), site, public_assets, _files_digest(template_files(source)))))
+    return _digest(repr((code_digest(PAGES), site, public_assets, _files_digest(template_files(layers)))))
 
 
 def bytecode_folder(cache_root: Path) -> Path:

@@ -2,7 +2,9 @@
 
 Saves come in bursts (editors write a temp file, rename it, touch metadata), so changes are
 collected until the files have been quiet for ``debounce`` seconds and then handed over in one
-call. Output folders, caches and editor scratch files are ignored.
+call. Output folders, caches and editor scratch files are ignored. A watched folder that does
+not exist yet (a site's templates/ or assets/ before its first override) is waited for: its
+parent is watched for that one name, and once it appears it is watched like the others.
 """
 
 from __future__ import annotations
@@ -80,12 +82,26 @@ class _Collector(FileSystemEventHandler):
                     self.watcher.add(path)
 
 
+class _Appearing(FileSystemEventHandler):
+    """On a missing folder's parent: reacts only to that folder coming into being."""
+
+    def __init__(self, watcher: "Watcher") -> None:
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            if raw and Path(raw) in self.watcher.missing:
+                self.watcher.appeared(Path(raw))
+
+
 class Watcher:
     """Calls ``on_change(paths)`` from a background thread after each quiet burst of changes."""
 
     def __init__(self, paths: Iterable[Path], on_change: Callable[[set[Path]], None], *, poll: bool = False,
                  debounce: float = 0.05, interval: float = 0.25) -> None:
+        paths = list(paths)
         self.paths = [p for p in paths if p.exists()]
+        self.missing = {p for p in paths if not p.exists() and p.parent.is_dir()}
         self.on_change = on_change
         self.debounce = debounce
         self.poll = poll or needs_polling(self.paths)
@@ -125,11 +141,25 @@ class Watcher:
         return self
 
     def _schedule(self, observer):
-        handler = _Collector(self)
+        self._handler = _Collector(self)
         for path in self.paths:
-            observer.schedule(handler, str(path), recursive=path.is_dir())
+            observer.schedule(self._handler, str(path), recursive=path.is_dir())
+        appearing = _Appearing(self)
+        for parent in sorted({p.parent for p in self.missing}):
+            observer.schedule(appearing, str(parent), recursive=False)
         observer.start()
         return observer
+
+    def appeared(self, path: Path) -> None:
+        """``path``, missing so far, was created: watch it from now on and count it as changed
+        (a rebuild after the debounce reads whatever was written into it before the watch)."""
+        with self._lock:
+            if path not in self.missing or not path.is_dir() or self.observer is None:
+                return
+            self.missing.discard(path)
+            self.paths.append(path)
+            self.observer.schedule(self._handler, str(path), recursive=True)
+        self.add(path)
 
     def stop(self) -> None:
         with self._lock:

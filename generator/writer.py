@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
 from generator.errors import ContentError, display_path
+from generator.layers import SITE_FOLDERS
 
 MARKER = ".nojekyll"  # every Stride build has it; we refuse to replace folders without it
 WAIT_ENV = "STRIDE_BUILD_WAIT"  # seconds a build waits for another one of the same folder
@@ -78,7 +79,7 @@ def overlaps_project(output: Path, source: Path) -> bool:
     out = output.resolve()
     src = source.resolve()
     return out == src or src.is_relative_to(out) or any(
-        out.is_relative_to((src / name).resolve()) for name in ("content", "templates", "assets"))
+        out.is_relative_to((src / name).resolve()) for name in ("content", *SITE_FOLDERS))
 
 
 def wait_seconds(given: float | None = None) -> float:

@@ -21,14 +21,17 @@ import yaml
 from generator.build import BuildOptions
 from generator.cli import main
 from generator.serve import DevServer
-from tests.conftest import ROOT
+from tests.conftest import ROOT, THEME
 from tests.contrast import CONTRAST_JS
-from tests.core.conftest import make_mini_project, write
+from tests.core.conftest import make_mini_project, override, write
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    return make_mini_project(tmp_path / "site")
+    """The mini project with its own copy of the theme's stylesheet, for the CSS edits below."""
+    project = make_mini_project(tmp_path / "site")
+    override(project, "assets/css/site.css")
+    return project
 
 
 @pytest.fixture
@@ -231,6 +234,26 @@ def test_a_text_edit_does_not_recompute_widget_data(site: Path):
         dev.stop()
     assert "markdown" in computed  # the edited post was rendered again ...
     assert "convtranspose" not in computed  # ... but its explorer's data came from the cache
+
+
+def test_a_first_template_override_is_seen_although_templates_did_not_exist(server: DevServer, site: Path):
+    assert not (site / "templates").exists()
+    events = Events(server)
+    post = site / "templates" / "post.html"
+    post.parent.mkdir()
+    post.write_text((THEME / "templates/post.html").read_text().replace("</article>", "<p>first override</p></article>", 1))
+    assert events.next()[0] == "reload"
+    deadline = time.monotonic() + 10
+    while b"first override" not in request(server, "/posts/shapes/")[2] and time.monotonic() < deadline:
+        time.sleep(0.1)  # the directory's appearance may be built before the file's
+    assert b"first override" in request(server, "/posts/shapes/")[2]
+    post.unlink()
+    assert events.next()[0] == "reload"
+    deadline = time.monotonic() + 10
+    while b"first override" in request(server, "/posts/shapes/")[2] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert b"first override" not in request(server, "/posts/shapes/")[2]  # the theme's layout again
+    events.close()
 
 
 def test_css_only_change_sends_a_css_event(server: DevServer, site: Path):
