@@ -16,31 +16,9 @@ from stride_conv1d.receptive import (
     SLIDERS, Ranges, Setting, conv1d, dataset, dataset_size, nearest_valid, output_length, receptive_field,
     sample_input, sample_weights, valid_settings,
 )
+from tests.plugins.reference import torch_field, torch_length
 
 GRID = Ranges(length=(1, 9), kernel=(1, 4), stride=(1, 3), padding=(0, 3), dilation=(1, 3))
-
-
-def torch_length(n: int, k: int, s: int, p: int, d: int) -> int | None:
-    """Conv1d's output length as PyTorch computes it, or None when it refuses the setting."""
-    try:
-        y = F.conv1d(torch.zeros(1, 1, n), torch.zeros(1, 1, k), stride=s, padding=p, dilation=d)
-    except RuntimeError:
-        return None
-    return y.shape[-1]
-
-
-def torch_field(n: int, k: int, s: int, p: int, d: int) -> list[list[tuple[int, int]]]:
-    """Per output i, the (input position j, tap t) pairs that form it, read off autograd: the
-    Jacobian of y with respect to the *padded* input, with weight t + 1 at tap t, is t + 1 where
-    tap t meets padded cell q = j + p (so padding cells show up too)."""
-    weight = torch.arange(1, k + 1, dtype=torch.float64).reshape(1, 1, k)
-
-    def forward(padded):
-        return F.conv1d(padded.reshape(1, 1, -1), weight, stride=s, dilation=d).reshape(-1)
-
-    jac = torch.autograd.functional.jacobian(forward, torch.zeros(n + 2 * p, dtype=torch.float64))
-    return [[(int(q) - p, int(jac[i, q]) - 1) for q in torch.nonzero(jac[i]).reshape(-1)]
-            for i in range(jac.shape[0])]
 
 
 def all_settings(ranges: Ranges):

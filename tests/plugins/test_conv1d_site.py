@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from generator.cli import main
 from tests.conftest import STRICT_CSP
 from tests.plugins.conftest import PLUGIN_PROJECT, write_site
-from tests.plugins.test_conv1d_numerics import torch_field, torch_length
+from tests.plugins.reference import torch_field, torch_length
 
 WIDGETS = """\
 ranges: {length: [1, 12], kernel: [1, 5], stride: [1, 3], padding: [0, 2], dilation: [1, 3]}
