@@ -11,7 +11,6 @@ feed, a sitemap, highlighted code and ``$$`` maths passed through for MathJax. T
 from __future__ import annotations
 
 import random
-import shutil
 import textwrap
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -76,8 +75,7 @@ def make_site(root: Path, n_posts: int, seed: int, tool: str) -> Path:
     root.mkdir(parents=True)
     items = posts(n_posts, seed)
     if tool == "stride":
-        shutil.copytree(ROOT / "templates", root / "templates")
-        shutil.copytree(ROOT / "assets", root / "assets")
+        # Content only: the theme ships with Stride (generator/theme/), as for any new site.
         content = root / "content"
         (content / "posts").mkdir(parents=True)
         (content / "site.yml").write_text(

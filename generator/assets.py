@@ -1,4 +1,5 @@
-"""Static assets: every file under ``assets/`` is published as ``assets/<dir>/<name>.<hash>.<ext>``.
+"""Static assets: every asset of every layer (``generator.layers``: the site's ``assets/``, each
+plugin's, the theme's) is published as ``assets/<dir>/<name>.<hash>.<ext>`` of its logical name.
 
 Fingerprinted names let a host cache forever. Two kinds of files name other assets, and those
 references are rewritten to the fingerprinted names:
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Mapping
 
 from generator.errors import ContentError, display_path
-from generator.paths import project_files
+from generator.layers import Root, resolved
 
 PUBLIC_PREFIX = "assets/"
 VENDOR_PREFIX = "vendor/"
@@ -53,13 +54,18 @@ def _references(logical: str, text: str) -> list[tuple[re.Match, str]]:
     return found
 
 
-def collect_assets(assets_dir: Path, generated: Mapping[str, bytes] = {}) -> AssetSet:
-    """Read ``assets_dir`` (plus ``generated`` logical files such as the Pygments CSS) and
-    compute fingerprinted names. Raises ContentError for a reference to a missing asset."""
+def collect_assets(roots: tuple[Root, ...] | Path, generated: Mapping[str, bytes] = {}) -> AssetSet:
+    """Read the asset ``roots`` (``Layers.roots("assets")``, first one winning per logical name;
+    a bare folder is one site layer) plus ``generated`` logical files such as the Pygments CSS,
+    and compute fingerprinted names. Raises ContentError for a reference to a missing asset."""
+    if isinstance(roots, Path):
+        roots = (Root("site", roots, confine=roots.parent),)
     sources: dict[str, bytes] = {}
+    where: dict[str, Path] = {}
     # A link out of the project (ln -s /etc/passwd assets/x) would publish that file: refused.
-    for file in project_files(assets_dir, assets_dir.parent):
-        sources[file.relative_to(assets_dir).as_posix()] = file.read_bytes()
+    for logical, (file, _root) in resolved(roots).items():
+        sources[logical] = file.read_bytes()
+        where[logical] = file
     sources.update(generated)
 
     rewritable = {p for p in sources if not p.startswith(VENDOR_PREFIX) and p.endswith((".js", ".mjs", ".css"))}
@@ -70,7 +76,7 @@ def collect_assets(assets_dir: Path, generated: Mapping[str, bytes] = {}) -> Ass
         for match, target in refs:
             if target not in sources:
                 line = text.count("\n", 0, match.start()) + 1
-                raise ContentError(display_path(assets_dir / logical), line,
+                raise ContentError(display_path(where.get(logical, Path(logical))), line,
                                    f"reference to missing asset {match.group('spec')!r}",
                                    "fix the path; it is relative to this file")
         edges[logical] = refs

@@ -33,6 +33,8 @@ from generator.cache import DEFAULT_DIR
 from generator.config import SiteConfig, load_config
 from generator.content import Document, Script, load_documents, read_document, url_key
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
+from generator import layers as layering
+from generator.layers import Layers, layers_for
 from generator.liquid_data import DATA_FOLDER, data_files, link_tables, load_data, page_variables, site_variables
 from generator.markdown import TagHandlers, pygments_css, render_document
 from generator.paths import project_files
@@ -108,8 +110,9 @@ def _every_file(folder: Path, project: Path) -> list[Path]:
 
 
 def watched_paths(source: Path) -> list[Path]:
-    """What the dev server watches: every input of ``build_site``."""
-    return [source / "content", source / "templates", source / "assets", Path(__file__).parent / "plugins"]
+    """What the dev server watches: every input of ``build_site`` (content/, the template and
+    asset folders of the site and the theme, and the built-in plugins with their front ends)."""
+    return [source / "content", *layering.watched_paths(layers_for(source)), Path(__file__).parent / "plugins"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -287,9 +290,11 @@ class _Build:
         site = load_config(self.source, self.options.base_url)
         url = make_url(site.base_url)
         absolute_url = make_absolute_url(site, url)
-        assets = collect_assets(self.source / "assets", {"css/pygments.css": pygments_css().encode()})
+        plugins = _load_plugins(site)
+        self.layers = layers_for(self.source, {name: plugin for name, (plugin, _) in plugins.items()})
+        assets = collect_assets(self.layers.roots(layering.ASSETS), {"css/pygments.css": pygments_css().encode()})
         asset = make_asset(assets, url)
-        renderer = make_renderer(self.source / "templates", site, {
+        renderer = make_renderer(self.layers.roots(layering.TEMPLATES), site, {
             "url": url, "absolute_url": absolute_url, "asset": asset,
             "generator": f"Stride {__version__}",
         }, bytecode_dir=self.cache.root / "jinja" if self.cache.root else None)
@@ -301,7 +306,6 @@ class _Build:
         documents = [self._with_known_layout(doc) for doc in documents]
         for doc in documents:
             self.warnings.extend(doc.warnings)
-        plugins = _load_plugins(site)
         try:
             data = load_data(self.source)
         except ContentErrors as exc:
@@ -338,7 +342,7 @@ class _Build:
             except ContentErrors as exc:
                 self.problems.extend(exc.diagnostics)
         for name, (plugin, plugin_options) in plugins.items():
-            ctx = PluginContext(site, plugin_options, self.cache, url, asset)
+            ctx = self._plugin_context(name, plugin_options, site, url, asset)
             for gen in plugin.on_site(ctx):
                 self._add_file(files, gen.path, gen.data, f"plugin {name}")
                 data_files.add(gen.path)
@@ -445,10 +449,9 @@ class _Build:
         """Jekyll renders a document whose layout does not exist (with a warning); Stride renders
         it with the post or page layout. Stride's list templates (index, archive, ...) expect
         another context, so they count as unknown too."""
-        templates = self.source / "templates"
         name = doc.layout
         if name == doc.kind or (name not in _LIST_TEMPLATES and re.fullmatch(r"[\w.-]+", name)
-                                and (templates / f"{name}.html").is_file()):
+                                and layering.has_template(self.layers, f"{name}.html")):
             return doc
         self.warnings.append(Diagnostic(
             doc.source, doc.line_of("layout"), f"no template for layout {name!r}; rendered with the "
@@ -523,9 +526,36 @@ class _Build:
         results = []
         for name, decls in sorted(by_plugin.items()):
             plugin, plugin_options = plugins[name]
-            ctx = PluginContext(site, plugin_options, self.cache, url, asset)
-            results.append(plugin.on_post(doc, tuple(decls), ctx))
+            ctx = self._plugin_context(name, plugin_options, site, url, asset)
+            result = plugin.on_post(doc, tuple(decls), ctx)
+            # The plugin names its own assets; from here on they are logical names like any other.
+            results.append(replace(result, scripts=tuple(self._plugin_asset(name, p) for p in result.scripts),
+                                   styles=tuple(self._plugin_asset(name, p) for p in result.styles)))
         return results
+
+    def _plugin_asset(self, plugin: str, path: str, kind: str = layering.ASSETS) -> str:
+        """The logical name of plugin ``plugin``'s own asset (or with ``kind="templates"``,
+        template) ``path``; a file the plugin does not ship is the plugin's mistake, not the post's."""
+        root = self.layers.plugin_root(plugin, kind)
+        logical = layering.plugin_logical(plugin, path)
+        if root is None or root.find(logical) is None:
+            where = root.folder / path if root is not None else Path(f"plugin {plugin}")
+            raise ContentError(where, 0, f"plugin {plugin!r} names {kind[:-1]} {path!r} it does not ship",
+                               f"add the file under the {kind}/ folder of the plugin's package "
+                               "(package data), or fix the name")
+        return logical
+
+    def _plugin_context(self, name: str, plugin_options: Any, site: SiteConfig, url: Callable[[str], str],
+                        asset: Callable[[str], str]) -> PluginContext:
+        """What plugin ``name``'s hooks get: its own assets and templates, overrides applied."""
+
+        def own_asset(path: str) -> str:
+            return asset(self._plugin_asset(name, path))
+
+        def render(template: str, context: Mapping[str, Any]) -> str:
+            return self.renderer.render(self._plugin_asset(name, template, layering.TEMPLATES), context)
+
+        return PluginContext(site, plugin_options, self.cache, url, own_asset, render)
 
     def _reader(self, site: SiteConfig) -> Callable[[Path, str, SiteConfig, Path], Document]:
         """read_document memoised on the file's identity and everything else parsing reads, so an
@@ -556,7 +586,7 @@ class _Build:
             warn=self.warnings.append,
             url=url,
             absolute_url=make_absolute_url(site, url),
-            includes=self.source / "templates" / "includes",
+            includes=self.layers.roots(layering.INCLUDES),
             relative_root=Path(doc.source).parent,
             variables={"page": page_variables(doc), "site": self.liquid_site},
             post_urls=self.post_urls,
@@ -664,9 +694,9 @@ class _Build:
         digest = hashlib.sha256(repr((site, sorted(assets.public.items()), __version__)).encode())
         here = Path(__file__).parent
         files = [here / "site.py", here / "templates.py", Path(__file__)]
-        templates = self.source / "templates"
-        if templates.is_dir():
-            files += _every_file(templates, self.source)
+        # Every layer's templates, as the lookup resolves them: an override appearing or going
+        # changes which file a name means, and so the key.
+        files += layering.template_files(self.layers).values()
         for file in files:
             digest.update(str(file).encode() + b"\0" + file.read_bytes() + b"\0")
         return digest.hexdigest()
@@ -697,10 +727,8 @@ class _Build:
         if "{" not in doc.body:
             return ""
         if self._includes_text is None:
-            folder = self.source / "templates" / "includes"
-            self._includes_text = "".join(
-                p.read_text(encoding="utf-8", errors="replace") for p in sorted(folder.rglob("*"))
-                if p.is_file()) if folder.is_dir() else ""
+            self._includes_text = "".join(p.read_text(encoding="utf-8", errors="replace")
+                                          for p in layering.include_files(self.layers).values())
         reach = doc.body + (self._includes_text if "include" in doc.body else "")
         part = ""
         if any(word in reach for word in self._SITE_WORDS):
@@ -730,9 +758,10 @@ class _Build:
             files = [code / name for name in ("markdown.py", "kramdown.py", "liquid.py", "liquid_engine.py",
                                               "jekyll_filters.py", "liquid_data.py", "bibliography.py", "site.py",
                                               "paths.py", "plaintext.py", "markdown_limits.py")]
-            for folder in (self.source / "templates" / "includes", self.source / "content" / "bib"):
-                if folder.is_dir():
-                    files += _every_file(folder, self.source)
+            files += layering.include_files(self.layers).values()  # every layer's, as resolved
+            bib = self.source / "content" / "bib"
+            if bib.is_dir():
+                files += _every_file(bib, self.source)
             files += data_files(self.source.joinpath(*DATA_FOLDER))  # site.data
             for file in files:
                 if file.is_file():

@@ -1,4 +1,4 @@
-"""Command line: ``stride build | check | serve | new | deploy | import``.
+"""Command line: ``stride build | check | serve | init | new | deploy | import``.
 
 Content problems print ``path:line: message`` lines on stderr and exit 1; a traceback means a
 bug in Stride itself.
@@ -18,6 +18,7 @@ from generator.errors import ContentError, ContentErrors, Diagnostic, display_pa
 # Commands that live in their own modules; each provides configure_parser(parser) and run(args).
 _COMMAND_MODULES = {
     "serve": ("generator.serve", "build, serve on localhost and reload the browser on save"),
+    "init": ("generator.init", "write a new site (settings, a post with a widget, a Pages workflow) into DIR"),
     "new": ("generator.new", "create a new post from the site's conventions"),
     "deploy": ("generator.deploy", "build and publish build/ to a gh-pages branch"),
     "import": ("generator.importer", "make a Stride site from a Jekyll or al-folio checkout"),

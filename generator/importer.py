@@ -13,8 +13,9 @@ renamed into place at the end, so an import that fails leaves nothing half-writt
   assets/X.js|css named in a document's ``scripts:``/``style:`` -> assets/X (Stride's asset folder)
   _config.yml          -> content/site.yml      (the keys Stride has a setting for)
 
-plus Stride's own theme (templates/ and assets/), a GitHub Pages workflow that builds and checks
-the site, ``requirements.txt`` and ``.gitignore``. Everything that could not be carried over
+plus a GitHub Pages workflow that builds and checks the site, ``requirements.txt`` and
+``.gitignore``. Stride's theme is not copied: it ships with Stride (``generator/theme/``), so the
+new site follows a Stride upgrade, and its own templates/ and assets/ hold only overrides. Everything that could not be carried over
 (Ruby plugins, plugin gems, layouts, collections, settings without a Stride equivalent) is
 reported as ``path[:line]: message`` so the user knows what to redo by hand. The settings
 mapping is in ``jekyll_config.py``, the new site's workflow in ``site_ci.py``.
@@ -38,7 +39,8 @@ from generator.config import SETTINGS_FILE, load_config
 from generator.content import split_front_matter
 from generator.errors import ContentError, Diagnostic, display_path
 from generator.jekyll_config import PERMALINK_STYLES, map_config, settings_text
-from generator.site_ci import PAGES_WORKFLOW, requirements_text
+from generator.layers import THEME
+from generator.site_ci import PAGES_WORKFLOW, SITE_GITIGNORE, requirements_text
 from generator.yamlfile import load_yaml
 
 _CONFIG_NAMES = ("_config.yml", "_config.yaml")
@@ -205,7 +207,7 @@ def plan_import(source: Path) -> ImportPlan:
     planner.write(SETTINGS_FILE.as_posix(), settings_text(settings, config_path.name).encode("utf-8"))
     planner.write(".github/workflows/pages.yml", PAGES_WORKFLOW.encode("utf-8"))
     planner.write("requirements.txt", requirements_text().encode("utf-8"))
-    planner.write(".gitignore", b"build/\n.build.spare/\n.stride-cache/\n__pycache__/\n")
+    planner.write(".gitignore", SITE_GITIGNORE.encode("utf-8"))
     return planner.plan()
 
 
@@ -520,23 +522,16 @@ def _set_front_matter_value(text: str, key: str, value: str) -> str:
 # --- writing ----------------------------------------------------------------------------------
 
 def theme_root() -> Path:
-    """The Stride project whose templates/ and assets/ a new site starts from."""
-    return Path(__file__).resolve().parent.parent
+    """Stride's theme, whose templates/ and assets/ an imported site builds with."""
+    return THEME
 
 
 def write_site(plan: ImportPlan, target: Path) -> None:
     """Assemble the site in a temporary sibling of ``target`` and rename it into place, so a
     failure (a full disk, say) leaves ``target`` as it was."""
-    theme = theme_root()
-    for name in ("templates", "assets"):
-        if not (theme / name).is_dir():
-            raise ImportRefused(f"{display_path(theme / name)}: Stride's theme is missing "
-                                "(reinstall Stride from its source tree)")
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.import-", dir=target.parent))
     try:
-        for name in ("templates", "assets"):
-            shutil.copytree(theme / name, staging / name)
         for rel, path in sorted(plan.copies.items()):
             dest = staging / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -546,12 +541,19 @@ def write_site(plan: ImportPlan, target: Path) -> None:
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(data)
         load_config(staging)  # the mapped settings must be ones Stride accepts
+        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp made it private; a site folder is not
         if target.is_dir():
             target.rmdir()  # empty, checked before
         os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def import_site(source: Path, target: Path, stride: str | None = None) -> ImportPlan:

@@ -23,10 +23,13 @@ import re
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from generator.bibliography import BibFile, Entry
 from generator.errors import ContentErrors, Diagnostic, display_path
+
+if TYPE_CHECKING:
+    from generator.layers import Root
 
 INCLUDE_DEPTH = 10  # an include chain deeper than this is taken for recursion and stopped
 
@@ -39,7 +42,8 @@ class TagHandlers:
     ``content/bib``; ``default_bib`` the file a tag without ``--file`` uses (None: the only
     .bib file); ``warn`` receives non-fatal diagnostics; ``url``/``absolute_url`` map a site path
     to its public URL (``relative_url``/``absolute_url`` filters, ``post_url``, ``link``);
-    ``includes`` is the folder ``{% include %}`` reads (``templates/includes``),
+    ``includes`` is where ``{% include %}`` reads: the include roots of the layers in lookup
+    order (``Layers.roots("includes")``: the site's ``templates/includes``, then the theme's), or one folder;
     ``relative_root`` the document's own folder (``include_relative``); ``variables`` holds
     ``page`` and ``site``; ``post_urls`` maps a post's file name without ``.md`` (also with
     its sub-folder) to its site path, ``link_urls`` a source path as a ``{% link %}`` writes it
@@ -51,7 +55,7 @@ class TagHandlers:
     warn: Callable[[Diagnostic], None]
     url: Callable[[str], str] | None = None
     absolute_url: Callable[[str], str] | None = None
-    includes: Path | None = None
+    includes: tuple[Root, ...] | Path | None = None
     relative_root: Path | None = None
     variables: Mapping[str, Any] = field(default_factory=dict)
     post_urls: Mapping[str, str] = field(default_factory=dict)

@@ -32,6 +32,7 @@ from pygments.util import ClassNotFound
 from generator.bibliography import BibFile, bibliography_html, load_bib
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
 from generator.jekyll_filters import FILTERS
+from generator.layers import Root
 from generator.liquid import INCLUDE_DEPTH, Citations, Stash, TagHandlers
 
 _PARAM = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
@@ -468,20 +469,27 @@ def _value(context, text: str) -> Any:
     return text
 
 
-def _include_file(root: Path, target: str, where: str, token) -> Path:
-    base = root.resolve()
+def _include_file(roots: "Path | tuple[Root, ...]", target: str, where: str, token) -> Path:
+    """The file ``target`` names: each candidate name (``a.liquid`` falls back to ``a.html`` and
+    back) in each root in turn, so the site's includes override the theme's file by file."""
+    if isinstance(roots, Path):
+        roots = (Root("site", roots),)
     candidates = [target]
     if target.endswith(".liquid"):  # newer al-folio names includes *.liquid
         candidates.append(target[: -len(".liquid")] + ".html")
     elif target.endswith(".html"):
         candidates.append(target[: -len(".html")] + ".liquid")
     for candidate in candidates:
-        file = (base / candidate).resolve()
-        if not file.is_relative_to(base):
-            raise _Problem(f"include {target!r} points outside {where}", f"includes must live under {where}",
-                           token=token)
-        if file.is_file():
-            return file
+        for root in roots:
+            if not candidate.startswith(root.prefix):
+                continue
+            base = root.folder.resolve()
+            file = (base / candidate[len(root.prefix):]).resolve()
+            if not file.is_relative_to(base):
+                raise _Problem(f"include {target!r} points outside {where}", f"includes must live under {where}",
+                               token=token)
+            if file.is_file():
+                return file
     raise _Problem(f"include file {target!r} not found", f"put it under {where}", token=token)
 
 

@@ -1,6 +1,6 @@
-"""What a site made by ``stride import`` gets for continuous integration: a GitHub Pages workflow
-that checks the site (``stride check --run-code``) and builds it under the Pages base path, and
-the ``requirements.txt`` that workflow installs."""
+"""What a site made by ``stride init`` or ``stride import`` gets for continuous integration: a
+GitHub Pages workflow that checks the site (``stride check --run-code``) and builds it under the
+Pages base path, the ``requirements.txt`` that workflow installs, and a ``.gitignore``."""
 
 from __future__ import annotations
 
@@ -67,6 +67,10 @@ jobs:
       - id: deployment
         uses: actions/deploy-pages@v4
 """
+
+
+# What a build leaves in the project that is not the user's to commit.
+SITE_GITIGNORE = "build/\n.build.spare/\n.stride-cache/\n__pycache__/\n"
 
 
 def requirements_text(stride: str | None = None) -> str:

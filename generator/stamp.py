@@ -1,9 +1,11 @@
 """Up-to-date check: ``stride build`` with nothing changed since the last build does no work.
 
 After every build that wrote the site, a stamp (``.stride-cache/stamp.json``) records what that
-build depended on: its options, Stride's own code, the installed libraries, and the size and
-modification time (ns) of every file under content/, templates/ and assets/; plus the identity of
-the output folder it wrote. When a new ``stride build`` finds all of that unchanged, the site it
+build depended on: its options, Stride's own code (with the theme and the built-in plugins' front
+ends, which are package data under ``generator/``), the third-party plugins' packages (with their
+templates/ and assets/), the installed libraries, and the size and modification time (ns) of every
+file under content/ and the site's override folders (``generator.layers.SITE_FOLDERS``: templates/
+and assets/); plus the identity of the output folder it wrote. When a new ``stride build`` finds all of that unchanged, the site it
 would write is the one already there, so it only says so. The memo in ``generator.cache`` makes a
 real rebuild cheap; this check makes "nothing changed" almost free, because it runs before the
 build's imports (Markdown, Pygments, Jinja2, NumPy) and reads no content.
@@ -31,9 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import __version__
+from generator.layers import SITE_FOLDERS
 
 STAMP_FILE = "stamp.json"
-_INPUT_FOLDERS = ("content", "templates", "assets")
+_INPUT_FOLDERS = ("content", *SITE_FOLDERS)
 _RACY_NS = 2_000_000_000  # FAT keeps mtimes to 2 s; ext4 and APFS much finer
 _FORMAT = 1
 

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from generator.assets import AssetSet
 from generator.config import SiteConfig
 from generator.errors import ContentError, display_path
+from generator.layers import Root
 from generator.paths import inside_project
 
 _EXTERNAL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//|^#")
@@ -63,10 +64,12 @@ def _date_format(value: Any, fmt: str = "%B %-d, %Y") -> str:
 
 @dataclass(frozen=True)
 class Renderer:
-    """Renders named templates from ``templates/`` with the site-wide globals."""
+    """Renders named templates of the template layers (site, plugins, theme) with the site-wide
+    globals. ``root`` is the site's ``templates/`` (where a missing template is to be added)."""
 
     env: jinja2.Environment
     root: Path
+    roots: tuple[Root, ...] = ()
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         try:
@@ -93,38 +96,48 @@ class Renderer:
             pass
 
     def _template_frame(self, exc: BaseException, name: str) -> tuple[str, int]:
-        root = str(self.root.resolve())
+        folders = tuple(str(r.folder.resolve()) for r in self.roots) or (str(self.root.resolve()),)
         found = (str(self.root / name), 0)
         for frame in traceback.extract_tb(exc.__traceback__):
-            if frame.filename and str(Path(frame.filename).resolve()).startswith(root):
+            if frame.filename and str(Path(frame.filename).resolve()).startswith(folders):
                 found = (frame.filename, frame.lineno or 0)
         return display_path(found[0]), found[1]
 
 
-class _ProjectLoader(jinja2.FileSystemLoader):
-    """Templates from one folder, refusing any reached through a link out of the project."""
+class _LayeredLoader(jinja2.BaseLoader):
+    """Each template from the first layer that holds it (site, plugins, theme), refusing one
+    reached through a link out of its layer (the project, for the site's templates/)."""
 
-    def __init__(self, folder: Path, project: Path) -> None:
-        super().__init__(str(folder))
-        self.project = project
+    def __init__(self, roots: tuple[Root, ...]) -> None:
+        self.roots = roots
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple:
-        source, filename, uptodate = super().get_source(environment, template)
-        inside_project(Path(filename), self.project)
-        return source, filename, uptodate
+        name = "/".join(jinja2.loaders.split_template_path(template))  # refuses ".." pieces
+        for root in self.roots:
+            path = root.find(name)
+            if path is None:
+                continue
+            if root.confine is not None:
+                inside_project(path, root.confine)
+            mtime = path.stat().st_mtime_ns
+            source = path.read_text(encoding="utf-8")
+            return source, str(path), lambda p=path, m=mtime: p.is_file() and p.stat().st_mtime_ns == m
+        raise jinja2.TemplateNotFound(template)
 
 
-def make_renderer(templates_dir: Path, site: SiteConfig, globals_: Mapping[str, Any],
+def make_renderer(templates: tuple[Root, ...] | Path, site: SiteConfig, globals_: Mapping[str, Any],
                   bytecode_dir: Path | None = None) -> Renderer:
-    """``bytecode_dir`` keeps compiled templates between processes (Jinja checks each
-    template's modification time, so an edited template is compiled again)."""
+    """``templates``: the template roots in lookup order (``Layers.roots("templates")``; a bare
+    folder is one site layer). ``bytecode_dir`` keeps compiled templates between processes
+    (Jinja checks each template's source file, so an edited template is compiled again)."""
+    roots = (Root("site", templates, confine=templates.parent),) if isinstance(templates, Path) else templates
     cache = None
     if bytecode_dir is not None:
         bytecode_dir.mkdir(parents=True, exist_ok=True)
         cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
     env = jinja2.Environment(
         bytecode_cache=cache,
-        loader=_ProjectLoader(templates_dir, templates_dir.parent),
+        loader=_LayeredLoader(roots),
         autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -134,7 +147,7 @@ def make_renderer(templates_dir: Path, site: SiteConfig, globals_: Mapping[str, 
     env.filters["date"] = _date_format
     env.globals.update(globals_)
     env.globals["site"] = site
-    return Renderer(env, templates_dir)
+    return Renderer(env, roots[0].folder, roots)
 
 
 def safe(html: str) -> Markup:

@@ -38,11 +38,27 @@ def project_root() -> Path:
     return ROOT
 
 
+THEME = ROOT / "generator" / "theme"
+
+
 def copy_project(dest: Path) -> Path:
-    """A private copy of the example project (content, templates, assets) to build or break."""
+    """A private copy of the example project (content, and its templates/ and assets/ overrides
+    when it has any; the theme comes with Stride) to build or break."""
     for name in ("content", "templates", "assets"):
-        shutil.copytree(ROOT / name, dest / name, symlinks=True)
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, dest / name, symlinks=True)
+    dest.mkdir(parents=True, exist_ok=True)
     return dest
+
+
+def override(project: Path, rel: str) -> Path:
+    """Copy the theme's ``rel`` (``"templates/post.html"``, ``"assets/css/site.css"``) into
+    ``project`` as a site override, to edit it there; returns the copy."""
+    target = project / rel
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(THEME / rel, target)
+    return target
 
 
 @pytest.fixture

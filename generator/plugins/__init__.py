@@ -13,9 +13,26 @@ once per build:
    Markdown is rendered. ``declarations`` holds only this plugin's entries, each with the file
    and line it came from. Return a :class:`PostResult`: the HTML of each widget (placed in the
    body by ``{% widget "id" %}`` or an include), the files to publish, the module scripts and
-   stylesheets the page must load, and extra template context.
+   stylesheets the page must load (the plugin's own assets), and extra template context.
 3. ``on_site(ctx)`` — once, after every post has been handled: files that belong to the site as a
    whole. Optional.
+
+A plugin's front end is part of its package. Files under ``templates/`` and ``assets/`` next to
+the module defining the plugin class (package data: list them under
+``[tool.setuptools.package-data]``, so a wheel carries them) are the plugin's own:
+
+- asset ``assets/main.js`` of plugin ``x`` is published fingerprinted as
+  ``assets/plugins/x/main.<hash>.js``; ``PostResult.scripts``/``.styles`` and ``ctx.asset(path)``
+  name assets relative to the plugin's ``assets/`` folder (``"main.js"``). Relative imports
+  between its modules work as usual; ``../../vendor/...`` from the folder's top reaches the
+  theme's vendored libraries (logical names form one namespace: the plugin's folder is
+  ``plugins/x/``). A name the plugin does not ship is an error that blames the plugin;
+- template ``templates/widget.html`` is rendered by ``ctx.render("widget.html", context)``
+  (Jinja2, autoescaped, the site-wide globals ``url``, ``asset``, ``site`` available); it is
+  ``plugins/x/widget.html`` to Jinja, so other templates may include it by that name;
+- a site overrides any of them file by file: ``assets/plugins/x/main.js`` and
+  ``templates/plugins/x/widget.html`` in the project win over the package's files
+  (``generator/layers.py`` has the lookup order: site, plugins, theme).
 
 Rules that keep builds correct and reproducible: hooks never write to disk (return files
 instead, the core writes ``build/`` atomically), never mutate their arguments or global state,
@@ -82,22 +99,31 @@ class Widget:
 class PostResult:
     widgets: tuple[Widget, ...] = ()
     files: tuple[GeneratedFile, ...] = ()
-    scripts: tuple[str, ...] = ()  # paths under assets/, loaded as <script type="module">
-    styles: tuple[str, ...] = ()  # paths under assets/, loaded as stylesheets
+    scripts: tuple[str, ...] = ()  # the plugin's own assets ("main.js"), loaded as <script type="module">
+    styles: tuple[str, ...] = ()  # the plugin's own assets ("explorer.css"), loaded as stylesheets
     context: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _no_templates(template: str, context: Mapping[str, Any]) -> str:
+    raise ContentError("plugin", 0, f"no template renderer for {template!r} in this context")
 
 
 @dataclass(frozen=True)
 class PluginContext:
     """What the core hands a plugin hook. ``url(path)`` turns a site-relative path into the
-    public URL (it applies ``base_url``); ``asset(path)`` does the same for a file under
-    ``assets/`` and returns its fingerprinted URL."""
+    public URL (it applies ``base_url``); ``asset(path)`` returns the fingerprinted public URL of
+    the plugin's own asset ``path`` (relative to its package's ``assets/`` folder, a site override
+    applied); ``render(template, context)`` renders the plugin's own template ``template``
+    (relative to its package's ``templates/`` folder, a site override applied) with ``context``
+    and returns the HTML, autoescaped. Both raise ContentError, blaming the plugin, for a file
+    the plugin does not ship."""
 
     site: "SiteConfig"
     options: Any
     cache: Cache
     url: Callable[[str], str]
     asset: Callable[[str], str]
+    render: Callable[[str, Mapping[str, Any]], str] = _no_templates
 
 
 class Plugin:

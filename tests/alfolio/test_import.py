@@ -16,7 +16,7 @@ from generator.cli import main
 from generator.config import load_config
 from generator.jekyll_config import map_permalink
 from tests.alfolio.corpus import CORPUS, build_subset
-from tests.conftest import ROOT
+from tests.conftest import ROOT, THEME
 
 
 def tree_state(folder: Path) -> dict[str, tuple]:
@@ -97,8 +97,8 @@ def test_settings_are_mapped_to_site_yml(run):
 def test_includes_are_the_ones_the_documents_use(run):
     includes = run["target"] / "templates/includes"
     imported = sorted(p.relative_to(includes).as_posix() for p in includes.rglob("*") if p.is_file())
-    theme = sorted(p.relative_to(ROOT / "templates/includes").as_posix()
-                   for p in (ROOT / "templates/includes").rglob("*") if p.is_file())
+    theme = sorted(p.relative_to(THEME / "templates/includes").as_posix()
+                   for p in (THEME / "templates/includes").rglob("*") if p.is_file())
     # figure.liquid only through figure.html; snippets/plot-setup.html only through {% include {{ js }} %}
     assert sorted(set(imported) - set(theme)) == ["audio.html", "figure.html", "figure.liquid", "snippets/plot-setup.html",
                                                   "video.html"]
@@ -124,7 +124,8 @@ def test_bibliography_data_media_and_named_scripts_land_where_stride_reads_them(
     assert (target / "assets/js/histogram.js").read_bytes() == (CORPUS / "assets/js/histogram.js").read_bytes()
     assert not (target / "content/static/assets/js").exists() and not (target / "assets/js/common.js").exists()
     assert not (target / "content/static/assets/css").exists()
-    assert (target / "templates/post.html").read_bytes() == (ROOT / "templates/post.html").read_bytes()
+    # Stride's theme is not copied: it comes with Stride, so an upgrade restyles the site
+    assert not (target / "templates/post.html").exists() and not (target / "assets/css").exists()
 
 
 def test_what_could_not_be_carried_over_is_reported(run):

@@ -1,15 +1,14 @@
-"""A minimal project (the real templates and assets, tiny content) for core pipeline tests."""
+"""A minimal project (tiny content only; the theme comes with Stride) for core pipeline tests."""
 
 from __future__ import annotations
 
 import hashlib
-import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import override  # noqa: F401  (for the tests of this folder)
 
 GOOD_POST = """\
 ---
@@ -84,8 +83,6 @@ def write(path: Path, text: str) -> Path:
 
 
 def make_mini_project(root: Path) -> Path:
-    shutil.copytree(ROOT / "templates", root / "templates")
-    shutil.copytree(ROOT / "assets", root / "assets")
     write(root / "content" / "site.yml", SITE)
     write(root / "content" / "posts" / "2023-07-01-shapes.md", GOOD_POST)
     write(root / "content" / "posts" / "2024-01-02-second.md", SECOND_POST)

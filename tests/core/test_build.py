@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from generator.cli import main
-from tests.core.conftest import tree_digest, write
+from tests.core.conftest import override, tree_digest, write
 
 
 def run_build(project: Path, *extra: str) -> int:
@@ -145,7 +145,7 @@ BAD_INPUTS = [
 def test_bad_input_reports_path_line_and_keeps_the_previous_build(mini: Path, capsys, name, rel, mutate, expected):
     assert run_build(mini) == 0
     before = tree_digest(mini / "build")
-    target = mini / rel
+    target = override(mini, rel) if rel.startswith("templates/") else mini / rel
     target.write_text(mutate(target.read_text(encoding="utf-8")), encoding="utf-8")
     capsys.readouterr()
     assert run_build(mini) == 1
@@ -228,7 +228,7 @@ def test_parallel_markdown_gives_the_same_site_and_errors(mini: Path, tmp_path: 
     assert "2024-03-09-broken.md:4: unknown citation key 'nobody'" in capsys.readouterr().err
 
     (mini / "content/posts/2024-03-09-broken.md").unlink()
-    post_template = mini / "templates/post.html"
+    post_template = override(mini, "templates/post.html")
     post_template.write_text(post_template.read_text().replace("{% block content %}",
                                                                 "{% block content %}{{ no_such_name }}", 1))
     assert main(["--source", str(mini), "build", "--output", str(tmp_path / "par")]) == 1

@@ -19,7 +19,7 @@ from generator.build import BuildOptions, build_site
 from generator.cache import Cache
 from generator.cli import main
 from tests.conftest import build_project
-from tests.core.conftest import tree_digest, write
+from tests.core.conftest import override, tree_digest, write
 
 TAGS = ["maths", "convolution", "vision", "notes", "speed"]
 STEPS = 10
@@ -46,7 +46,7 @@ def _edit(project: Path, rng: random.Random, counter: list[int]) -> str:
     posts = _posts(project)
     target = rng.choice(posts)
     kind = rng.choice(["body", "title", "tags", "date", "related", "add", "delete", "settings",
-                       "template", "bib"])
+                       "template", "override", "override", "bib"])
     if kind == "body":
         with open(target, "a", encoding="utf-8") as out:
             out.write(f"\nAnother sentence, number {rng.randint(0, 999)}, with *emphasis*.\n")
@@ -72,9 +72,25 @@ def _edit(project: Path, rng: random.Random, counter: list[int]) -> str:
         text = re.sub(r"(?m)^paginate:.*\n", "", site.read_text(encoding="utf-8"))
         site.write_text(text + f"paginate: {rng.randint(2, 4)}\n", encoding="utf-8")
     elif kind == "template":
-        item = project / "templates" / "includes" / "post-item.html"
+        item = override(project, "templates/includes/post-item.html")
         item.write_text(item.read_text(encoding="utf-8") + f"{{# edit {rng.randint(0, 999)} #}}\n",
                         encoding="utf-8")
+    elif kind == "override":
+        # A site override appears (a changed copy of a theme file) or goes (the theme's file is
+        # used again): the template, the include and the asset each change what pages hold.
+        rel = rng.choice(["templates/post.html", "templates/includes/toc.html", "assets/css/site.css",
+                          "assets/js/site.js"])
+        if (project / rel).exists():
+            (project / rel).unlink()
+            return f"override {rel} removed"
+        copy = override(project, rel)
+        marker = f"override {rng.randint(0, 999)}"
+        edited = {"templates/post.html": lambda t: t.replace("</article>", f"<p>{marker}</p></article>", 1),
+                  "templates/includes/toc.html": lambda t: f"<!-- {marker} -->\n" + t,
+                  "assets/css/site.css": lambda t: t + f"\n/* {marker} */\n",
+                  "assets/js/site.js": lambda t: t + f"\n// {marker}\n"}[rel]
+        copy.write_text(edited(copy.read_text(encoding="utf-8")), encoding="utf-8")
+        return f"override {rel} added"
     elif kind == "bib":
         bib = project / "content" / "bib" / "refs.bib"
         bib.write_text(re.sub(r"year    = \{\d+\}", f"year    = {{{rng.randint(2000, 2024)}}}",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from tests.core.conftest import tree_digest, write
+from tests.core.conftest import override, tree_digest, write
 from tests.core.test_plugins import _enable_tiny, _post_with_widget, tiny_installed  # noqa: F401 (fixture)
 
 INPUTS = ("content", "templates", "assets")
@@ -71,7 +71,7 @@ def test_a_changed_input_builds_again(stamped: Path, capsys, change: str):
         (posts / "2024-01-02-second.md").unlink()
         path = None
     elif change == "edit template":
-        path = stamped / "templates" / "base.html"
+        path = override(stamped, "templates/base.html")
         path.write_text(path.read_text().replace("built with", "Goodbye from"))
     elif change == "new asset":
         path = write(stamped / "assets" / "extra.txt", "Goodbye\n")

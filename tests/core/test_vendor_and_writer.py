@@ -10,12 +10,12 @@ from generator import writer
 from tests.conftest import ROOT
 from tests.core.conftest import tree_digest
 
-VENDOR = ROOT / "assets" / "vendor"
+VENDOR = ROOT / "generator" / "theme" / "assets" / "vendor"
 
 
 def test_every_vendored_library_has_licence_and_exact_version():
     libraries = sorted(p for p in VENDOR.iterdir() if p.is_dir())
-    assert libraries, "assets/vendor/ should hold MathJax and D3"
+    assert libraries, "the theme's assets/vendor/ should hold MathJax and D3"
     for library in libraries:
         manifest = json.loads((library / "VENDOR.json").read_text())
         assert library.name == f"{manifest['name']}-{manifest['version']}"

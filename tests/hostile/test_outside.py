@@ -12,7 +12,7 @@ from typing import Callable
 
 import pytest
 
-from tests.core.conftest import GOOD_POST, write
+from tests.core.conftest import GOOD_POST, override, write
 from tests.hostile.probekit import built_project, copy_project, published_bytes, stride, tree_digest
 
 SECRET = "sEcReT-0451"
@@ -106,6 +106,7 @@ def test_links_that_stay_inside_the_project_still_work(good: Path, tmp_path: Pat
     project = copy_project(good, tmp_path / "site")
     write(project / "shared" / "logo.txt", "a logo\n")
     link(project / "content/static/logo.txt", Path("../../shared/logo.txt"))
+    override(project, "assets/css/site.css")
     link(project / "assets/alias.css", Path("css") / "site.css")
     done = stride(project, "build")
     assert done.code == 0, done.stderr

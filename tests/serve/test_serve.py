@@ -23,12 +23,15 @@ from generator.cli import main
 from generator.serve import DevServer
 from tests.conftest import ROOT
 from tests.contrast import CONTRAST_JS
-from tests.core.conftest import make_mini_project, write
+from tests.core.conftest import make_mini_project, override, write
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    return make_mini_project(tmp_path / "site")
+    """The mini project with its own copy of the theme's stylesheet, for the CSS edits below."""
+    project = make_mini_project(tmp_path / "site")
+    override(project, "assets/css/site.css")
+    return project
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from generator.cli import main
 from tests.conftest import ROOT
 from tests.core.conftest import make_mini_project, write
 
-VENDOR = ROOT / "assets" / "vendor" / "mathjax-3.2.2"
+VENDOR = ROOT / "generator" / "theme" / "assets" / "vendor" / "mathjax-3.2.2"
 EXTENSIONS = VENDOR / "es5" / "input" / "tex" / "extensions"
-CONFIG = ROOT / "assets" / "js" / "mathjax-config.js"
+CONFIG = ROOT / "generator" / "theme" / "assets" / "js" / "mathjax-config.js"
 
 # One post per kind of macro al-folio writers use; the body of each is typeset in Chromium.
 EXTENDED = r"""---

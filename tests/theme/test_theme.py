@@ -150,8 +150,8 @@ def test_print_hides_the_chrome(site: Path, static_server, page):
 
 
 @pytest.mark.parametrize("stylesheet, selector", [
-    ("assets/css/site.css", ":root"),
-    ("assets/convtranspose/explorer.css", ":root .ct-widget"),
+    ("generator/theme/assets/css/site.css", ":root"),
+    ("generator/plugins/convtranspose/assets/explorer.css", ":root .ct-widget"),
 ])
 def test_dark_palette_is_the_same_for_the_toggle_and_the_system_preference(stylesheet: str, selector: str):
     """CSS cannot share one rule body between [data-theme="dark"] and the prefers-color-scheme

@@ -1,7 +1,7 @@
 """The sentences the explorer prints under its Overlap and Matrix views, each built from a
 computed condition so that it is true of the setting on screen.
 
-assets/convtranspose/notes.js builds the same sentences in the browser; a browser test compares
+The plugin's assets/notes.js builds the same sentences in the browser; a browser test compares
 the two for every valid setting of the default ranges, and tests/convtranspose/test_notes.py
 checks every condition here against the arithmetic.
 

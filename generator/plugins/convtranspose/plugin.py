@@ -98,8 +98,8 @@ class ConvTransposePlugin(Plugin):
         return PostResult(
             widgets=tuple(widgets),
             files=tuple(GeneratedFile(path, blob) for path, blob in sorted(files.items())),
-            scripts=("convtranspose/main.js",),
-            styles=("convtranspose/explorer.css",),
+            scripts=("main.js",),
+            styles=("explorer.css",),
         )
 
 

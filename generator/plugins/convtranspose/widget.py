@@ -1,4 +1,4 @@
-"""Static markup of one explorer; assets/convtranspose/main.js brings it to life.
+"""Static markup of one explorer; the plugin's assets/main.js brings it to life.
 
 Without JavaScript the reader sees a picture of the starting setting and a sentence saying what
 is missing. Every value is escaped here (the core inserts widget HTML as trusted), and every id

@@ -1,4 +1,4 @@
-"""assets/convtranspose/notes.js prints the same notes as notes.py (whose sentences
+"""The plugin's assets/notes.js prints the same notes as notes.py (whose sentences
 tests/convtranspose/test_notes.py checks against the arithmetic) for every valid default setting
 and 3,000 whose axes differ, and the views show them."""
 
@@ -29,7 +29,7 @@ COMPARE = """async ([url, axes, settings, texts]) => {
 
 
 def published(build: Path, name: str) -> str:
-    found = sorted((build / "assets" / "convtranspose").glob(f"{name}.*.js"))
+    found = sorted((build / "assets" / "plugins" / "convtranspose").glob(f"{name}.*.js"))
     assert len(found) == 1, found
     return "/" + found[0].relative_to(build).as_posix()
 

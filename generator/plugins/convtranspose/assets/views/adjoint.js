@@ -6,7 +6,7 @@
 // of its kernel tap, as the products do in the other views. Below it: every output size this Conv2d maps back to the input size,
 // and the output_padding (or forward(x, output_size=…)) that picks each.
 
-import { select } from "../../vendor/d3-selection-3.0.1/d3-selection.js";
+import { select } from "../../../vendor/d3-selection-3.0.1/d3-selection.js";
 import { tapHue } from "../data.js";
 import { CELL, drawGrid, removeGrid } from "../grid.js";
 

@@ -1,7 +1,7 @@
 // One grid of square cells in an SVG that scales with its viewBox. Cells are joined to data with
 // D3's selection.join, keyed by position, so a slider move updates cells in place.
 
-import { select } from "../vendor/d3-selection-3.0.1/d3-selection.js";
+import { select } from "../../vendor/d3-selection-3.0.1/d3-selection.js";
 
 export const CELL = 26; // viewBox units per cell; CSS decides the on-screen size
 

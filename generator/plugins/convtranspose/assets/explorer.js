@@ -1,8 +1,8 @@
 // One explorer: reads the controls, loads and decodes the data for the state, draws every view,
 // and links hover/focus/pin across the grids. All arithmetic comes decoded from the JSON.
 
-import { select } from "../vendor/d3-selection-3.0.1/d3-selection.js";
-import { holdAtTop } from "../js/anchor.js";
+import { select } from "../../vendor/d3-selection-3.0.1/d3-selection.js";
+import { holdAtTop } from "../../js/anchor.js";
 import {
   DataSource, PARAMS, SLIDERS, STATE_KEYS, contributionsOf, decode, footprintOf, linksOf, tapHue,
 } from "./data.js";
