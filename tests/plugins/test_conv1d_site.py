@@ -117,9 +117,10 @@ def _set(page, root, setting: dict) -> None:
     }""", [root, setting])
 
 
-def _hits(page, root):
-    return page.evaluate("""(root) => [...document.querySelectorAll(`${root} [data-role="input"] .c1-hit`)]
-        .map((g) => [Number(g.dataset.index), Number(g.dataset.tap)])""", root)
+def _hits(page, root) -> list[tuple[int, int]]:
+    """(input position, tap) of every input cell the view highlights."""
+    return [tuple(hit) for hit in page.evaluate("""(root) => [...document.querySelectorAll(`${root} [data-role="input"] .c1-hit`)]
+        .map((g) => [Number(g.dataset.index), Number(g.dataset.tap)])""", root)]
 
 
 @pytest.mark.browser
