@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 from generator.plugins import GeneratedFile, Plugin, PluginContext, PostResult, Widget, WidgetDeclaration
@@ -26,6 +27,7 @@ from stride_conv1d.options import WidgetSpec, parse_widget
 from stride_conv1d.receptive import SLIDERS, Ranges, dataset
 
 FORMAT = 1  # of data.json; main.js refuses any other
+_PRECOMPUTE = Path(__file__).with_name("receptive.py")
 LABELS = {
     "length": ("Input length", "n"),
     "kernel": ("Kernel size", "k"),
@@ -56,9 +58,13 @@ class Conv1dPlugin(Plugin):
 
 
 def data_key(ranges: Ranges, version: str) -> str:
-    """Names the published data: a new plugin version or format publishes under a new URL, so a
-    browser never combines a cached old data.json with new code."""
-    return hashlib.sha256(repr((ranges.as_dict(), FORMAT, version)).encode()).hexdigest()
+    """Everything data.json depends on: the ranges, the format, the plugin version and the code
+    of the precompute (so an edit in a checkout needs no version bump to show). It also names
+    the published folder: new data gets a new URL, and a browser never combines a cached old
+    data.json with new code."""
+    digest = hashlib.sha256(repr((ranges.as_dict(), FORMAT, version)).encode())
+    digest.update(_PRECOMPUTE.read_bytes())
+    return digest.hexdigest()
 
 
 def encode(ranges: Ranges) -> bytes:
