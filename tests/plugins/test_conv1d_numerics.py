@@ -13,7 +13,7 @@ import torch.nn.functional as F
 
 from stride_conv1d.plugin import encode
 from stride_conv1d.receptive import (
-    SLIDERS, Ranges, Setting, conv1d, dataset, dataset_size, nearest_valid, output_length, receptive_field,
+    SLIDERS, Ranges, Setting, dataset, dataset_size, nearest_valid, output_length, receptive_field,
     sample_input, sample_weights, valid_settings,
 )
 from tests.plugins.reference import torch_field, torch_length
@@ -56,15 +56,6 @@ def test_receptive_field_matches_autograd():
         assert field.shape == (rows, k)
         assert [[(int(j), t) for t, j in enumerate(row)] for row in field] == torch_field(n, k, s, p, d), \
             (n, k, s, p, d)
-
-
-def test_conv1d_matches_torch_with_random_values():
-    rng = np.random.default_rng(7)
-    for n, k, s, p, d in [(9, 3, 2, 1, 1), (12, 4, 1, 3, 2), (5, 5, 3, 0, 1), (1, 1, 1, 0, 1), (6, 3, 2, 4, 3)]:
-        x, w = rng.normal(size=n), rng.normal(size=k)
-        expected = F.conv1d(torch.from_numpy(x).reshape(1, 1, n), torch.from_numpy(w).reshape(1, 1, k),
-                            stride=s, padding=p, dilation=d).reshape(-1).numpy()
-        np.testing.assert_allclose(conv1d(x, w, s, p, d), expected, rtol=1e-12, atol=1e-12)
 
 
 def test_published_sample_outputs_are_torch_conv1d_of_the_published_samples():

@@ -86,20 +86,11 @@ def sample_weights(k: int) -> np.ndarray:
     return _WEIGHT_CYCLE[np.arange(k) % len(_WEIGHT_CYCLE)]
 
 
-def conv1d(x: np.ndarray, w: np.ndarray, s: int, p: int, d: int) -> np.ndarray:
-    """Conv1d of one channel without bias: ``y[i] = sum_t w[t] · x[s·i - p + d·t]`` with
-    ``x`` zero outside ``[0, len(x))`` (PyTorch computes cross-correlation, no kernel flip).
-    Empty when the setting gives no output."""
-    n, k = len(x), len(w)
-    rows = max(int(output_length(n, k, s, p, d)), 0)
-    padded = np.concatenate([np.zeros(p, x.dtype), x, np.zeros(p, x.dtype)])
-    return padded[receptive_field(rows, k, s, p, d) + p] @ w
-
-
 def sample_outputs(ranges: Ranges, k: int, s: int, p: int, d: int) -> list[list[int]]:
-    """``conv1d(sample_input(n), sample_weights(k))`` for every ``n`` of the length range, all
-    lengths at once: the longest input's gathered values, with the cells at ``j >= n`` masked
-    to zero (they are padding for the shorter input)."""
+    """Conv1d of ``sample_input(n)`` with ``sample_weights(k)`` (no bias), ``y[i] = sum_t
+    w[t]·x[s·i - p + d·t]`` with ``x`` zero outside ``[0, n)``, for every ``n`` of the length
+    range at once: the longest input's gathered values, with the cells at ``j >= n`` masked to
+    zero (they are padding for a shorter input). PyTorch computes cross-correlation: no flip."""
     lengths = np.array(ranges.values("length"))
     rows = max(int(output_length(lengths[-1], k, s, p, d)), 0)
     field = receptive_field(rows, k, s, p, d)  # (rows, k)
