@@ -729,7 +729,8 @@ class _Build:
             # site.py: the word count and excerpt are computed with the Markdown and memoised with it.
             files = [code / name for name in ("markdown.py", "kramdown.py", "liquid.py", "liquid_engine.py",
                                               "jekyll_filters.py", "liquid_data.py", "bibliography.py", "site.py",
-                                              "paths.py", "plaintext.py", "markdown_limits.py")]
+                                              "paths.py", "plaintext.py", "markdown_limits.py",
+                                              "markdown_shortcuts.py")]
             for folder in (self.source / "templates" / "includes", self.source / "content" / "bib"):
                 if folder.is_dir():
                     files += _every_file(folder, self.source)

@@ -26,7 +26,7 @@ from markdown.extensions.toc import slugify
 from pygments.formatters import HtmlFormatter
 from pygments.styles import get_all_styles
 
-from generator import kramdown, markdown_limits
+from generator import kramdown, markdown_limits, markdown_shortcuts
 from generator.contrast import readable_css
 from generator.errors import ContentError, Diagnostic, display_path
 from generator.liquid import TOKEN_TEXT, Stash, TagHandlers, expand_tags
@@ -65,6 +65,7 @@ _CONFIG = {
     "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
 }
 _local = threading.local()
+markdown_shortcuts.install()
 
 
 # Environments that are display math by themselves; anything else (matrix, cases, ...) needs
@@ -91,6 +92,7 @@ def _md() -> markdown.Markdown:
     if md is None:
         md = _local.md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_CONFIG,
                                            output_format="html")
+        markdown_shortcuts.prefilter_inline(md)
     return md
 
 
