@@ -85,3 +85,19 @@ def test_memoised_factory_returns_one_object_per_distinct_arguments():
     assert made[0] == (("python",), {"stripnl": True, "hl_lines": [1, 2]})  # lists reach the factory as lists
     make("c")  # a third key: the memo starts over rather than grow
     assert make("python", stripnl=True, hl_lines=[1, 2]) is not first
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet="ab \n>$\\[](){}^_`\0" , max_size=60), pos=st.integers(0, 60))
+def test_math_search_finds_what_the_full_regex_search_finds(text, pos):
+    pos = min(pos, len(text))
+    fast = stride_markdown._search_math(text, pos)
+    slow = stride_markdown._MATH.search(text, pos)
+    assert (fast and (fast.span(), fast.groupdict())) == (slow and (slow.span(), slow.groupdict()))
+
+
+def test_math_search_skips_to_the_delimiters():
+    text = r"plain words \alpha then $$x$$ and \begin{align}a\end{align}"
+    assert stride_markdown._search_math(text, 0).group("dollar") == "x"
+    assert stride_markdown._search_math(text, text.index("and")).group("env") == "align"
+    assert stride_markdown._search_math("no math here", 0) is None
