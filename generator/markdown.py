@@ -108,7 +108,7 @@ def _md() -> markdown.Markdown:
     if md is None:
         md = _local.md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_CONFIG,
                                            output_format="html")
-        markdown_shortcuts.prefilter_inline(md)
+        markdown_shortcuts.prefilter(md)
     return md
 
 

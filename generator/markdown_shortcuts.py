@@ -16,8 +16,9 @@ as before. :func:`install` swaps the two factories pymdownx.highlight calls for 
 (here 17) inline regular expressions over every text node, and most start with an assertion or
 an alternation that the regex engine tries at every position of the text. Each pattern here
 cannot match without one of a few characters (a link needs ``[``, emphasis ``*`` or ``_``, ...);
-a substring test finds their absence far faster than the regex does. :func:`prefilter_inline`
-wraps the patterns of one Markdown instance; patterns it does not know are left as they are.
+a substring test finds their absence far faster than the regex does. :func:`prefilter`
+wraps the patterns of one Markdown instance, and block processors' tests the same way;
+patterns it does not know are left as they are.
 (tests/markdown/test_markdown_shortcuts.py checks each needed-characters entry against the
 installed library's own regex.)
 """
@@ -85,9 +86,25 @@ NEEDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Block processor name -> (attribute holding its regex, substrings one of which any match
+# contains). Their tests search every block with a regex anchored at ``(?:^|\\n)``, tried at
+# every position; the table test (no regex) splits the block into cells.
+BLOCK_NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "admonition": ("RE", ("!!!",)),
+    "hashheader": ("RE", ("#",)),
+    "hr": ("SEARCH_RE", ("-", "_", "*")),
+    "deflist": ("RE", (":",)),
+    "quote": ("RE", (">",)),
+    "footnote": ("RE", ("[^",)),
+    "abbr": ("RE", ("*[",)),
+    "reference": ("RE", ("]:",)),
+}
+TABLE_NEEDS = ("|",)  # a table's header row has a cell separator
+
+
 class _Prefiltered:
-    """A compiled pattern whose ``finditer`` first checks that ``data`` holds one of ``needs``;
-    everything else is the pattern's own."""
+    """A compiled pattern whose searches (``finditer``, ``search``, ``match``, ``fullmatch``)
+    first check that the text holds one of ``needs``; everything else is the pattern's own."""
 
     __slots__ = ("_regex", "_needs")
 
@@ -95,23 +112,53 @@ class _Prefiltered:
         self._regex = regex
         self._needs = needs
 
-    def finditer(self, data: str, *args: Any):
+    def _possible(self, text: str) -> bool:
         for needed in self._needs:
-            if needed in data:
-                return self._regex.finditer(data, *args)
-        return iter(())
+            if needed in text:
+                return True
+        return False
+
+    def finditer(self, text: str, *args: Any):
+        return self._regex.finditer(text, *args) if self._possible(text) else iter(())
+
+    def search(self, text: str, *args: Any):
+        return self._regex.search(text, *args) if self._possible(text) else None
+
+    def match(self, text: str, *args: Any):
+        return self._regex.match(text, *args) if self._possible(text) else None
+
+    def fullmatch(self, text: str, *args: Any):
+        return self._regex.fullmatch(text, *args) if self._possible(text) else None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._regex, name)
 
 
-def prefilter_inline(md: Any) -> None:
-    """Wrap the known inline patterns of Markdown instance ``md`` (see NEEDS)."""
+def _table_test(test: Callable[[Any, str], bool]) -> Callable[[Any, str], bool]:
+    def prefiltered(parent: Any, block: str) -> bool:
+        return any(needed in block for needed in TABLE_NEEDS) and test(parent, block)
+
+    prefiltered.prefiltered = True  # type: ignore[attr-defined]
+    return prefiltered
+
+
+def prefilter(md: Any) -> None:
+    """Wrap the known inline patterns and block tests of Markdown instance ``md`` (see NEEDS,
+    BLOCK_NEEDS); each is set on the instance, the library's classes stay as they are."""
     for name, needs in NEEDS.items():
         if name in md.inlinePatterns:
             pattern = md.inlinePatterns[name]
             if not isinstance(pattern.compiled_re, _Prefiltered):
                 pattern.compiled_re = _Prefiltered(pattern.compiled_re, needs)
+    blocks = md.parser.blockprocessors
+    for name, (attribute, needs) in BLOCK_NEEDS.items():
+        if name in blocks:
+            processor = blocks[name]
+            regex = getattr(processor, attribute, None)
+            if regex is not None and not isinstance(regex, _Prefiltered):
+                setattr(processor, attribute, _Prefiltered(regex, needs))
+    if "table" in blocks and not getattr(blocks["table"].test, "prefiltered", False):
+        blocks["table"].test = _table_test(blocks["table"].test)
 
 
 def install() -> None:

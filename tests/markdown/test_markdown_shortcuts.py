@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import markdown as stride_markdown
-from generator.markdown_shortcuts import NEEDS, _Prefiltered, memoised_factory
+from generator.markdown_shortcuts import BLOCK_NEEDS, NEEDS, TABLE_NEEDS, _Prefiltered, memoised_factory
 
 ROOT = Path(__file__).resolve().parents[1]
 # Every character some inline pattern looks for, plus letters, digits, spaces and the
@@ -26,8 +26,11 @@ def _fresh() -> markdown.Markdown:
 
 
 def test_every_needs_entry_names_a_pattern_of_the_pipeline():
-    names = {p.name for p in _fresh().inlinePatterns._priority}
-    assert set(NEEDS) <= names
+    md = _fresh()
+    assert set(NEEDS) <= {p.name for p in md.inlinePatterns._priority}
+    assert set(BLOCK_NEEDS) | {"table"} <= {p.name for p in md.parser.blockprocessors._priority}
+    for name, (attribute, _) in BLOCK_NEEDS.items():
+        assert hasattr(getattr(md.parser.blockprocessors[name], attribute), "search")
 
 
 @pytest.mark.parametrize("name", sorted(NEEDS))
@@ -37,6 +40,29 @@ def test_a_pattern_never_matches_text_without_what_it_needs(name, text):
     regex = _fresh().inlinePatterns[name].compiled_re
     if not any(needed in text for needed in NEEDS[name]):
         assert regex.search(text) is None
+
+
+@pytest.mark.parametrize("name", sorted(BLOCK_NEEDS))
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=ALPHABET + "|:-=", max_size=40))
+def test_a_block_regex_never_matches_text_without_what_it_needs(name, text):
+    attribute, needs = BLOCK_NEEDS[name]
+    regex = getattr(_fresh().parser.blockprocessors[name], attribute)
+    if not any(needed in text for needed in needs):
+        assert regex.search(text) is None and regex.match(text) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="ab \n:-|", max_size=40))
+def test_the_table_test_never_passes_a_block_without_a_cell_separator(text):
+    table = _fresh().parser.blockprocessors["table"]
+    if not any(needed in text for needed in TABLE_NEEDS):
+        assert not table.test(None, text)
+
+
+def test_a_real_table_still_passes_the_table_test():
+    table = stride_markdown._md().parser.blockprocessors["table"]
+    assert table.test(None, "a | b\n--|--\n1 | 2")
 
 
 @pytest.mark.parametrize("name,example", [
@@ -54,6 +80,8 @@ def test_the_needed_characters_are_what_real_matches_contain(name, example):
 def test_the_pipeline_uses_prefiltered_patterns():
     md = stride_markdown._md()
     assert all(isinstance(md.inlinePatterns[name].compiled_re, _Prefiltered) for name in NEEDS)
+    assert all(isinstance(getattr(md.parser.blockprocessors[name], attribute), _Prefiltered)
+               for name, (attribute, _) in BLOCK_NEEDS.items())
 
 
 def _documents() -> list[str]:
