@@ -119,6 +119,8 @@ class Cache:
         with self._lock:
             if slot in self._memory or slot in self._pending:
                 return True
+            if namespace in self._preloaded:
+                return False  # preload brought every stored entry into memory
             db = self._connection()
             if db is None:
                 return False
@@ -196,6 +198,10 @@ class Cache:
     def _load(self, slot: tuple[str, str]) -> Any:
         data = self._pending.get(slot)
         if data is None:
+            if slot[0] in self._preloaded:
+                # Everything stored was brought into memory by preload: not there means not
+                # stored (or damaged, or pruned from memory): a miss, without a query per key.
+                return _MISSING
             db = self._connection()
             if db is None:
                 return _MISSING
