@@ -123,6 +123,9 @@ def make_renderer(templates_dir: Path, site: SiteConfig, globals_: Mapping[str, 
         bytecode_dir.mkdir(parents=True, exist_ok=True)
         cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
     env = jinja2.Environment(
+        # A renderer lives for one build, so a template cannot change under it: without this
+        # Jinja would stat the template file on every page it renders (and every include).
+        auto_reload=False,
         bytecode_cache=cache,
         loader=_ProjectLoader(templates_dir, templates_dir.parent),
         autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True),
