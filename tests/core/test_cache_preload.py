@@ -39,3 +39,15 @@ def test_entries_computed_after_preload_are_stored(tmp_path):
     cache.close()
     again = Cache(tmp_path)
     assert again.memo("page", "a", lambda: b"recomputed") == b"bytes"
+
+
+def test_a_value_that_cannot_be_pickled_is_kept_in_memory_only(tmp_path):
+    cache = Cache(tmp_path)
+    unpicklable = lambda: None  # noqa: E731
+    assert cache.memo("plugin", "f", lambda: unpicklable) is unpicklable
+    cache.memo("plugin", "ok", lambda: [1, 2])
+    cache.flush()  # must not raise
+    cache.close()
+    again = Cache(tmp_path)
+    assert again.memo("plugin", "f", lambda: "recomputed") == "recomputed"
+    assert again.memo("plugin", "ok", lambda: "recomputed") == [1, 2]
