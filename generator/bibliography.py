@@ -16,10 +16,6 @@ from html import escape
 from pathlib import Path
 from typing import Mapping
 
-import latexcodec  # noqa: F401  (registers the "ulatex" codec used below; a pybtex dependency)
-from pybtex.database import BibliographyDataError, parse_string
-from pybtex.exceptions import PybtexError
-
 from generator.errors import ContentError
 from generator.paths import inside_project
 from generator.plaintext import reject_control_characters
@@ -60,6 +56,8 @@ _VENUE_FIELDS = ("journal", "booktitle", "publisher", "howpublished", "school", 
 def latex_to_text(value: str) -> str:
     """Decode accents and dashes, then drop formatting commands and grouping braces.
     Letter case is never changed: braces in BibTeX only protect case, and we do not re-case."""
+    import latexcodec  # noqa: F401  (registers the "ulatex" codec; imported on first use, see load_bib)
+
     try:
         text = codecs.decode(value, "ulatex")
     except Exception:  # an odd macro must not sink the build; fall back to the raw text
@@ -97,6 +95,11 @@ def load_bib(path: Path) -> BibFile:
         line = path.read_bytes()[:exc.start].count(b"\n") + 1
         raise ContentError(path, line, "the BibTeX file is not UTF-8", "save it as UTF-8") from None
     reject_control_characters(text, path)
+    # pybtex (and latexcodec) are imported by the first post that cites: ~20 ms of start-up
+    # every other build would pay.
+    from pybtex.database import BibliographyDataError, parse_string
+    from pybtex.exceptions import PybtexError
+
     try:
         data = parse_string(text, "bibtex")
     except BibliographyDataError as exc:  # e.g. a repeated key: pybtex gives no line, we find one

@@ -8,7 +8,6 @@ written unless the whole site rendered.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import datetime as dt
 import functools
 import hashlib
@@ -127,7 +126,9 @@ def _die_with_parent(parent: int) -> None:
     on the parent's death (prctl); elsewhere, and for a parent that died before that call, a
     thread polls the parent's pid."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        # The process's own symbols include libc's: find_library would run ldconfig in a
+        # subprocess in every worker (10-15 ms each).
+        libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         pass

@@ -40,7 +40,10 @@ class Cache:
         self.root = root
         self._memory: dict[tuple[str, str], Any] = {}
         self._used: set[tuple[str, str]] = set()
-        self._pending: dict[tuple[str, str], bytes] = {}
+        # Values to write at the next flush, pickled only then (one at a time, as the database
+        # takes them): pickled on arrival, a cold build held a second copy of every page and
+        # rendered post until the end of the build.
+        self._pending: dict[tuple[str, str], Any] = {}
         self._dropped: set[tuple[str, str]] = set()
         self._preloaded: set[str] = set()
         # Keys known to be in the database, per namespace, once prune has asked: later prunes by
@@ -120,6 +123,8 @@ class Cache:
         with self._lock:
             if slot in self._memory or slot in self._pending:
                 return True
+            if namespace in self._preloaded:
+                return False  # preload brought every stored entry into memory
             db = self._connection()
             if db is None:
                 return False
@@ -180,11 +185,19 @@ class Cache:
             self._pending, self._dropped = {}, set()
             if db is None:
                 return
+            written: list[tuple[str, str]] = []
+
+            def rows():
+                for slot, value in pending.items():
+                    data = _pickled(value)
+                    if data is not None:
+                        written.append(slot)
+                        yield (*slot, data)
+
             try:
                 with db:
                     db.executemany("DELETE FROM entry WHERE namespace = ? AND key = ?", sorted(dropped))
-                    db.executemany("INSERT OR REPLACE INTO entry (namespace, key, value) VALUES (?, ?, ?)",
-                                   [(ns, key, data) for (ns, key), data in pending.items()])
+                    db.executemany("INSERT OR REPLACE INTO entry (namespace, key, value) VALUES (?, ?, ?)", rows())
             except sqlite3.OperationalError:
                 self._stored.clear()  # not written after all: ask the database next time
                 return  # e.g. another build holds the lock: this build's results stay in memory only
@@ -193,7 +206,7 @@ class Cache:
                 return
             for namespace, key in dropped:
                 self._stored.get(namespace, set()).discard(key)
-            for namespace, key in pending:
+            for namespace, key in written:
                 if namespace in self._stored:
                     self._stored[namespace].add(key)
 
@@ -208,28 +221,28 @@ class Cache:
     def _queue(self, slot: tuple[str, str], value: Any) -> None:
         if self._broken:
             return
-        try:
-            self._pending[slot] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
-            return  # a value that cannot be stored is only a slower next build
+        self._pending[slot] = value
         self._dropped.discard(slot)
 
     def _load(self, slot: tuple[str, str]) -> Any:
-        data = self._pending.get(slot)
-        if data is None:
-            db = self._connection()
-            if db is None:
-                return _MISSING
-            try:
-                row = db.execute("SELECT value FROM entry WHERE namespace = ? AND key = ?", slot).fetchone()
-            except sqlite3.Error:
-                self._give_up()
-                return _MISSING
-            if row is None:
-                return _MISSING
-            data = row[0]
+        if slot in self._pending:
+            return self._pending[slot]
+        if slot[0] in self._preloaded:
+            # Everything stored was brought into memory by preload: not there means not stored
+            # (or damaged, or pruned from memory): a miss, without a query per key.
+            return _MISSING
+        db = self._connection()
+        if db is None:
+            return _MISSING
         try:
-            return pickle.loads(data)
+            row = db.execute("SELECT value FROM entry WHERE namespace = ? AND key = ?", slot).fetchone()
+        except sqlite3.Error:
+            self._give_up()
+            return _MISSING
+        if row is None:
+            return _MISSING
+        try:
+            return pickle.loads(row[0])
         except Exception:  # a value pickled by other code (or damaged) is only a cache miss
             return _MISSING
 
@@ -310,3 +323,11 @@ class SaltedCache:
 
     def contains(self, namespace: str, key: str) -> bool:
         return self._cache.contains(namespace, self._key(key))
+
+
+def _pickled(value: Any) -> bytes | None:
+    """``value`` pickled for the database, or None when it cannot be (only a slower next build)."""
+    try:
+        return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # PicklingError, TypeError, RecursionError, a failing __reduce__, ...
+        return None

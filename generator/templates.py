@@ -158,6 +158,9 @@ def make_renderer(templates: tuple[Root, ...] | Path, site: SiteConfig, globals_
         bytecode_dir.mkdir(parents=True, exist_ok=True)
         cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
     env = jinja2.Environment(
+        # A renderer lives for one build, so a template cannot change under it: without this
+        # Jinja would stat the template file on every page it renders (and every include).
+        auto_reload=False,
         bytecode_cache=cache,
         loader=_LayeredLoader(roots),
         autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True),
