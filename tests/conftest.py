@@ -13,6 +13,10 @@ from pathlib import Path
 
 import pytest
 
+# The mini project (tests/mini_project.py: make_mini_project, write, tree_digest and its `mini`
+# fixture) serves tests in every folder.
+pytest_plugins = ("tests.mini_project",)
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("STRIDE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
-from tests.core.conftest import make_mini_project, tree_digest
+from tests.mini_project import make_mini_project, tree_digest
 
 CORPUS = Path(__file__).parent
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "case.yml").is_file())
