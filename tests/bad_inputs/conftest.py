@@ -1,4 +1,4 @@
-"""The hostile suite's shared pieces: a good project built once, and the summary printed at the
+"""The bad-input corpus's shared pieces: a good project built once, and the summary printed at the
 end of the run (every probe's outcome, from any test file here that calls ``harness.record``)."""
 
 from __future__ import annotations
@@ -38,5 +38,5 @@ def fresh_project(hostile_good_project: Path, tmp_path: Path) -> Path:
 
 def pytest_terminal_summary(terminalreporter) -> None:
     if SUMMARY:
-        terminalreporter.write_sep("-", "hostile corpus")
+        terminalreporter.write_sep("-", "bad-input corpus")
         terminalreporter.write_line(summary_line())

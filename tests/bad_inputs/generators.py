@@ -122,3 +122,22 @@ def unclosed_raw_tags(project: Path) -> None:
 def many_raw_blocks(project: Path) -> None:
     """25,000 closed ``{% raw %}`` blocks: 50,000 tags (575 kB)."""
     _post(project, "", "".join("{% raw %}x{% endraw %}\n" for _ in range(25_000)))
+
+
+# Ordinary mistakes too big or too odd for git (they name 2030-01-01-bad.md, as the stored
+# mistakes do).
+
+def huge_post(project: Path) -> None:
+    """A 50 MB post: over the size limit for one file."""
+    with open(project / "content/posts/2030-01-01-bad.md", "w", encoding="utf-8") as out:
+        out.write("---\ntitle: Huge\n---\n")
+        line = "All work and no play makes a very long post. " * 20 + "\n"
+        for _ in range(50 * 1024 * 1024 // len(line) + 1):
+            out.write(line)
+
+
+def symlink_loop(project: Path) -> None:
+    """A folder link under content/posts/ that points back at its parent."""
+    posts = project / "content" / "posts"
+    (posts / "loop").mkdir()
+    (posts / "loop" / "again").symlink_to("..", target_is_directory=True)

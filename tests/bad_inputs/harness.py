@@ -1,9 +1,10 @@
-"""Running Stride against hostile input, with a clock and a memory meter, and counting outcomes.
+"""Running Stride against bad input (mistakes and attacks), with a clock and a memory meter, and
+counting outcomes.
 
 ``run_limited`` starts ``python -m generator ...`` in its own process group, under an address
 space limit (a safety net, so a bomb cannot take the shared machine down) and a wall-clock limit,
 and reads the peak resident size from ``wait4``. ``record`` adds one outcome to the summary the
-hostile suite prints at the end (see conftest.py); any test may call it.
+bad-input corpus prints at the end (see conftest.py); any test may call it.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def summary_line(outcomes: list[Outcome] | None = None) -> str:
     outcomes = SUMMARY if outcomes is None else outcomes
     count = lambda flag: sum(getattr(o, flag) for o in outcomes)  # noqa: E731
     probes = len({o.probe.split(" (")[0] for o in outcomes})
-    return (f"hostile corpus: {probes} probes in {len(outcomes)} runs: {count('clear_error')} clear errors, "
+    return (f"bad-input corpus: {probes} probes in {len(outcomes)} runs: {count('clear_error')} clear errors, "
             f"{count('built')} built, {count('traceback')} tracebacks, {count('data_lost')} data lost, "
             f"{count('outside_published')} outside files published, {count('over_budget')} over budget; "
             f"slowest run {max((o.seconds for o in outcomes), default=0):.1f} s, "
