@@ -133,6 +133,16 @@ def static_server():
         server.close()
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """A test that starts Chromium (it asks for ``browser``, or ``page``, which needs it) must be
+    marked ``browser``, or ``pytest -m "not browser"`` would try to launch it."""
+    unmarked = [item.nodeid for item in items
+                if "browser" in item.fixturenames and item.get_closest_marker("browser") is None]
+    if unmarked:
+        raise pytest.UsageError("mark these tests @pytest.mark.browser (they start Chromium):\n  "
+                                + "\n  ".join(unmarked))
+
+
 @pytest.fixture(scope="session")
 def browser():
     playwright_api = pytest.importorskip("playwright.sync_api")

@@ -16,6 +16,9 @@ from tests.conftest import ROOT, STRICT_CSP
 VNU = ROOT / ".cache" / "vnu-26.9.27" / "vnu.jar"
 
 
+# Marked browser with the Chromium tests: the checker is fetched with npm and runs on Java, which
+# the fast loop (-m "not browser") must not need.
+@pytest.mark.browser
 def test_every_page_is_valid_html(example_build: Path):
     if not VNU.is_file() or shutil.which("java") is None:
         pytest.fail("the Nu HTML Checker is missing: run `bash scripts/ensure-vnu` (make test does)")
