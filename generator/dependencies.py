@@ -29,7 +29,7 @@ the stamp          the options, the size and mtime of every file of the input fo
 
 The code of a layer is found, not listed: the Stride modules its entry modules import,
 transitively (read from their ``import`` statements, lazy ones inside functions included), so a
-new helper module cannot be forgotten (tests/core/test_dependencies.py checks that every
+new helper module cannot be forgotten (tests/dependencies/test_dependencies.py checks that every
 library the code imports is stated). Library versions come from ``importlib.metadata``, each
 stated library together with what it requires, so an upgrade of any of them rebuilds what it
 shapes and nothing else. Every namespace is pruned at the end of a build to the entries that

@@ -13,6 +13,10 @@ from pathlib import Path
 
 import pytest
 
+# The mini project (tests/mini_project.py: make_mini_project, write, tree_digest and its `mini`
+# fixture) serves tests in every folder.
+pytest_plugins = ("tests.mini_project",)
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("STRIDE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -143,6 +147,16 @@ def static_server():
     yield start
     for server in servers:
         server.close()
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """A test that starts Chromium (it asks for ``browser``, or ``page``, which needs it) must be
+    marked ``browser``, or ``pytest -m "not browser"`` would try to launch it."""
+    unmarked = [item.nodeid for item in items
+                if "browser" in item.fixturenames and item.get_closest_marker("browser") is None]
+    if unmarked:
+        raise pytest.UsageError("mark these tests @pytest.mark.browser (they start Chromium):\n  "
+                                + "\n  ".join(unmarked))
 
 
 @pytest.fixture(scope="session")

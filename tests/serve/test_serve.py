@@ -23,7 +23,7 @@ from generator.cli import main
 from generator.serve import DevServer
 from tests.conftest import ROOT, THEME
 from tests.contrast import CONTRAST_JS
-from tests.core.conftest import make_mini_project, override, write
+from tests.mini_project import make_mini_project, override, write
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 
 from generator.cli import main
 from tests.conftest import ROOT
-from tests.core.conftest import make_mini_project, write
+from tests.mini_project import make_mini_project, write
 
 VENDOR = ROOT / "generator" / "theme" / "assets" / "vendor" / "mathjax-3.2.2"
 EXTENSIONS = VENDOR / "es5" / "input" / "tex" / "extensions"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from tests.core.conftest import make_mini_project, write
+from tests.mini_project import make_mini_project, write
 
 LONG_MATH_POST = """\
 ---

@@ -2,7 +2,7 @@
 computed condition so that it is true of the setting on screen.
 
 The plugin's assets/notes.js builds the same sentences in the browser; a browser test compares
-the two for every valid setting of the default ranges, and tests/convtranspose/test_notes.py
+the two for every valid setting of the default ranges, and tests/plugins/convtranspose/notes/test_notes.py
 checks every condition here against the arithmetic.
 
 Conventions: an axis is ``(n, k, s, p, o, d)`` as in :mod:`arithmetic` (rows first, then columns).

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import writer
+from tests.conftest import ROOT
+from tests.mini_project import tree_digest
+
+VENDOR = ROOT / "generator" / "theme" / "assets" / "vendor"
+
+
+def test_every_vendored_library_has_licence_and_exact_version():
+    libraries = sorted(p for p in VENDOR.iterdir() if p.is_dir())
+    assert libraries, "the theme's assets/vendor/ should hold MathJax and D3"
+    for library in libraries:
+        manifest = json.loads((library / "VENDOR.json").read_text())
+        assert library.name == f"{manifest['name']}-{manifest['version']}"
+        assert any(library.glob("LICENSE*")), f"{library.name} has no LICENSE file"
+        for listed in manifest.get("files", []):
+            assert (library / listed).is_file(), f"{library.name}: {listed} is listed but missing"
+
+
+def test_a_failure_while_writing_leaves_the_old_build(tmp_path: Path, monkeypatch):
+    out = tmp_path / "build"
+    writer.write_atomically(out, {"index.html": b"old", "a/b.txt": b"1", ".nojekyll": b""})
+    before = tree_digest(out)
+    calls = {"n": 0}
+    real = Path.write_bytes
+
+    def flaky(self: Path, data: bytes):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(28, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", flaky)
+    with pytest.raises(OSError):
+        writer.write_atomically(out, {"index.html": b"new", "c.txt": b"2", "d.txt": b"3"})
+    monkeypatch.undo()
+    assert tree_digest(out) == before
+    assert not list(tmp_path.glob(".build.staging-*"))  # no staging folder left behind
+
+
+def test_swap_replaces_content_completely(tmp_path: Path):
+    out = tmp_path / "build"
+    writer.write_atomically(out, {"gone.html": b"x", ".nojekyll": b""})
+    writer.write_atomically(out, {"index.html": b"y", ".nojekyll": b""})
+    assert tree_digest(out).keys() == {"index.html", ".nojekyll"}
+    assert not list(tmp_path.glob(".build.staging-*"))
+
+
+def test_incremental_writes_match_a_fresh_write(tmp_path: Path):
+    """The spare tree is reused as staging; after any sequence of builds the output must equal
+    a write into an empty folder, including removed files, emptied folders and file/folder swaps."""
+    versions = [
+        {".nojekyll": b"", "index.html": b"1", "posts/a/index.html": b"a", "posts/b/index.html": b"b"},
+        {".nojekyll": b"", "index.html": b"2", "posts/a/index.html": b"a"},
+        {".nojekyll": b"", "index.html": b"2", "posts/a/index.html": b"a", "x/y/z.txt": b"deep"},
+        {".nojekyll": b"", "index.html": b"3", "posts": b"now a file", "x/y/z.txt": b"deep"},
+        {".nojekyll": b"", "index.html": b"3", "posts/c/index.html": b"c"},
+    ]
+    out = tmp_path / "site" / "build"
+    for number, files in enumerate(versions):
+        assert writer.write_atomically(out, files) is True
+        fresh = tmp_path / f"fresh{number}" / "build"
+        writer.write_atomically(fresh, files)
+        assert tree_digest(out) == tree_digest(fresh)
+        assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir()} == \
+               {p.relative_to(fresh).as_posix() for p in fresh.rglob("*") if p.is_dir()}
+
+
+def test_an_unchanged_build_touches_nothing(tmp_path: Path):
+    out = tmp_path / "build"
+    files = {".nojekyll": b"", "index.html": b"same"}
+    writer.write_atomically(out, files)
+    inode, mtime = out.stat().st_ino, (out / "index.html").stat().st_mtime_ns
+    assert writer.write_atomically(out, files) is False
+    assert (out.stat().st_ino, (out / "index.html").stat().st_mtime_ns) == (inode, mtime)
+
+
+def test_a_build_edited_by_hand_is_not_trusted(tmp_path: Path):
+    out = tmp_path / "build"
+    files = {".nojekyll": b"", "index.html": b"same"}
+    writer.write_atomically(out, files)
+    writer.write_atomically(out, {**files, "index.html": b"v2"})
+    # Someone replaces the build folder; the record no longer matches, so everything is written.
+    shutil.rmtree(out)
+    out.mkdir()
+    (out / ".nojekyll").write_bytes(b"")
+    assert writer.write_atomically(out, {**files, "index.html": b"v2"}) is True
+    assert tree_digest(out) == {".nojekyll": tree_digest(tmp_path / "build")[".nojekyll"],
+                                "index.html": tree_digest(tmp_path / "build")["index.html"]}
+    assert (out / "index.html").read_bytes() == b"v2"
+
+
+def test_a_stray_file_in_a_subfolder_does_not_come_back(tmp_path: Path):
+    """A file added to build/posts/ by hand leaves build/'s identity unchanged; after the next
+    two builds (it goes to the spare, then the spare is reused) it must not be published."""
+    out = tmp_path / "build"
+    site = {".nojekyll": b"", "index.html": b"1", "posts/a/index.html": b"a"}
+    writer.write_atomically(out, site)
+    (out / "posts" / "stray.txt").write_bytes(b"secret")
+    (out / "posts" / "junk").mkdir()
+    (out / "posts" / "junk" / "more.txt").write_bytes(b"x")
+    for version in range(2, 6):
+        writer.write_atomically(out, {**site, "index.html": str(version).encode()})
+        assert tree_digest(out).keys() == site.keys(), f"after build {version}"
