@@ -56,6 +56,10 @@ class RenderedDocument:
     newer: "RenderedDocument | None" = None
     older: "RenderedDocument | None" = None
     comments: bool = False
+    # The memo key of the Markdown result ``html``, ``toc``, ``has_math``, ``words`` and ``summary``
+    # came from (see build._markdown_key), or "" when unknown: equal keys mean equal results, so
+    # the fingerprint hashes the key instead of the whole HTML of every post on every build.
+    source_key: str = ""
 
     @functools.cached_property
     def fingerprint(self) -> str:
@@ -83,9 +87,10 @@ def _shallow(doc: "RenderedDocument") -> str:
     # this does not recurse.
     cached = doc.__dict__.get("_shallow")
     if cached is None:
-        text = "\0".join([doc.doc.digest, doc.html, doc.toc, str(doc.words), doc.summary, repr(doc.scripts),
-                          repr(doc.styles), repr(sorted(doc.context.items())), repr(doc.tags),
-                          repr(doc.categories)])
+        rendered = ["K" + doc.source_key] if doc.source_key else \
+            [doc.html, doc.toc, str(doc.has_math), str(doc.words), doc.summary]
+        text = "\0".join([doc.doc.digest, *rendered, repr(doc.scripts), repr(doc.styles),
+                          repr(sorted(doc.context.items())), repr(doc.tags), repr(doc.categories)])
         cached = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         object.__setattr__(doc, "_shallow", cached)  # frozen, but a cache of its own fields
     return cached
