@@ -213,6 +213,8 @@ def link_posts(posts: list[RenderedDocument], giscus_enabled: bool) -> list[Rend
     terms_of = tuple(frozenset({("t", t) for t in p.doc.tags} | {("c", c) for c in p.doc.categories})
                      for p in with_terms)
     wanted = tuple(post.doc.related_posts for post in with_terms)
+    for post in with_terms:
+        _shallow(post)  # before the copies below, which keep it (each page key needs it)
     result = [_relinked(post, related=tuple(with_terms[rank] for rank in ranks))
               for post, ranks in zip(with_terms, related_ranks(terms_of, wanted))]
     # newer/older point at the linked versions' plain counterparts (no chains of chains).
@@ -232,8 +234,11 @@ def _relinked(post: RenderedDocument, **links: Any) -> RenderedDocument:
     build at 1,000 posts, a tenth of a dev-server rebuild). Only fields are copied: the cached
     fingerprints of ``post`` do not describe the copy."""
     assert links.keys() <= _LINK_FIELDS, links.keys()
+    # _shallow covers tags and categories but none of the links: it stays true of a copy that
+    # only changes the links.
+    dropped = _DERIVED if links.keys() & {"tags", "categories"} else _DERIVED - {"_shallow"}
     copy = object.__new__(RenderedDocument)
-    copy.__dict__.update({k: v for k, v in post.__dict__.items() if k not in _DERIVED}, **links)
+    copy.__dict__.update({k: v for k, v in post.__dict__.items() if k not in dropped}, **links)
     return copy
 
 
