@@ -135,23 +135,28 @@ def empty_trash(trash: Path, settle: float) -> None:
 
 
 # Run in a fresh interpreter: build once (memo loaded from .stride-cache), then rebuild after each
-# of three edits with the same Cache object, the way stride serve does. Prints the rebuild times.
+# of three edits with the same Cache object, the way stride serve does (settling the heap after
+# each build, outside the time, as DevServer.build does after sending the reload). Prints the
+# rebuild times.
 _SERVE_EDITS = """
 import json, sys, time
 from pathlib import Path
 from bench.synth import edit_one_post
 from generator.build import BuildOptions, build_site
 from generator.cache import Cache
+from generator.serve import settle_heap
 site, n, seed = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 options = BuildOptions(source=site, output=site / "build")
 cache = Cache(site / ".stride-cache")
 build_site(options, cache)
+settle_heap()
 times = []
 for _ in range(3):
     edit_one_post(site, "stride", n, seed)
     started = time.perf_counter()
     build_site(options, cache)
     times.append(time.perf_counter() - started)
+    settle_heap()  # as DevServer.build does once the reload is sent
 print(json.dumps(times))
 """
 

@@ -34,7 +34,9 @@ from generator.content import Document, Script, load_documents, read_document, u
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
 from generator import layers as layering
 from generator.layers import Layers, layers_for
-from generator.liquid_data import DATA_FOLDER, data_files, link_tables, load_data, page_variables, site_variables
+from generator.liquid_data import (
+    DATA_FOLDER, data_files, link_names, link_tables, load_data, page_variables, site_variables,
+)
 from generator.markdown import TagHandlers, pygments_css, render_document
 from generator.paths import project_files
 from generator.plugins import Cache, Plugin, PluginContext, PluginImportError, PostResult, discover
@@ -416,8 +418,10 @@ class _Build:
         except ContentErrors as exc:
             self.problems.extend(exc.diagnostics)
             data = {}
-        post_urls, link_urls = link_tables(documents, self.source / "content")
-        return SiteContext(site_variables(site, documents, data, self.started), post_urls, link_urls)
+        post_urls, link_urls = link_tables(documents, self.source / "content", self._per_document(
+            "link-names", lambda doc, root: link_names(doc, root), lambda root: str(root)))
+        page_of = self._per_document("page-variables", page_variables)
+        return SiteContext(site_variables(site, documents, data, self.started, page_of), post_urls, link_urls)
 
     def run_plugins(self, documents: list[Document], plugins: Mapping[str, LoadedPlugin], site: SiteConfig,
                     theme: Theme, liquid: SiteContext, files: dict[str, bytes]) -> tuple[list[Prepared], set[str]]:
@@ -452,7 +456,7 @@ class _Build:
 
         def markdown(item: Prepared) -> tuple | None:
             try:
-                return self._compute_markdown(item.doc, self._handlers(item.doc, item.widgets, site, theme, liquid))
+                return self._render_one(item, site, theme, liquid)
             except (ContentError, ContentErrors):
                 return None
 
@@ -460,10 +464,12 @@ class _Build:
                 if value is not None}
         out: list[tuple | None] = []
         for item in prepared:
-            handlers = self._handlers(item.doc, item.widgets, site, theme, liquid)
-            compute = functools.partial(self._compute_markdown, item.doc, handlers)
+            # The handlers are made only for a document whose Markdown is computed: building them
+            # for every memo hit cost a dev-server rebuild as much as the rest of this stage.
             if id(item) in done:
                 compute = functools.partial(done.get, id(item))
+            else:
+                compute = functools.partial(self._render_one, item, site, theme, liquid)
             try:
                 value = self.cache.memo("markdown", item.markdown_key, compute)
             except ContentError as exc:
@@ -664,6 +670,22 @@ class _Build:
                                   theme.layers)
                 for name, decls in sorted(by_plugin.items()) for loaded in (plugins[name],)]
 
+    def _per_document(self, namespace: str, function: Callable[..., Any],
+                      extra_key: Callable[..., str] = lambda *args: "") -> Callable[..., Any]:
+        """``function(doc, *args)`` remembered in memory for the document object itself. The
+        reader returns the very same object for a file whose identity is unchanged (the
+        ``document`` memo), so under ``stride serve`` an edit recomputes this for the edited
+        document only. The entry holds the document, so its id cannot be reused meanwhile."""
+
+        def remembered(doc: Document, *args: Any) -> Any:
+            key = f"{id(doc)}\0{extra_key(*args)}"
+            known = self.cache.memo(namespace, key, lambda: (doc, function(doc, *args)), persist=False)
+            if known[0] is not doc:  # cannot happen while the entry holds it; never trust a stale one
+                return function(doc, *args)
+            return known[1]
+
+        return remembered
+
     def _reader(self, site: SiteConfig) -> Callable[[Path, str], Document]:
         """read_document memoised on the file's identity and everything else parsing reads, so an
         unchanged post costs a stat, not a YAML parse."""
@@ -736,6 +758,7 @@ class _Build:
             scripts=tuple(dict.fromkeys(scripts)),
             styles=tuple(dict.fromkeys(styles)),
             context=context,
+            source_key=item.markdown_key,
         )
 
     def _page_file(self, doc: Document, path: str, key: str, asset: Callable[[str], str],
@@ -764,12 +787,15 @@ class _Build:
                       layers: Layers) -> str:
         """Everything a document's Markdown reads (``dependencies.markdown_inputs`` for what all
         documents share)."""
-        if self._markdown_inputs is None:
-            self._markdown_inputs = dependencies.markdown_inputs(
-                layers, data_files(self.source.joinpath(*DATA_FOLDER)))
+        if self._markdown_inputs is None:  # with the settings: one repr(site) per build, not per post
+            self._markdown_inputs = hashlib.sha256(repr((dependencies.markdown_inputs(
+                layers, data_files(self.source.joinpath(*DATA_FOLDER))), site)).encode(
+                    "utf-8", "surrogatepass")).hexdigest()
         digest = hashlib.sha256()
-        for part in (doc.source, str(doc.body_line), doc.body, doc.digest, repr(sorted(widgets.items())),
-                     repr(site), self._markdown_inputs, self._liquid_site_part(doc, liquid, layers)):
+        # doc.digest covers every field of the document (body, source and body_line included) and
+        # is kept with the document's memo entry: the body is not hashed again on every build.
+        for part in (doc.digest, repr(sorted(widgets.items())), self._markdown_inputs,
+                     self._liquid_site_part(doc, liquid, layers)):
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
         return digest.hexdigest()
 
@@ -792,6 +818,9 @@ class _Build:
         if any(word in reach for word in self._CLOCK_WORDS):
             part += self.started.isoformat()
         return part
+
+    def _render_one(self, item: Prepared, site: SiteConfig, theme: Theme, liquid: SiteContext) -> tuple:
+        return self._compute_markdown(item.doc, self._handlers(item.doc, item.widgets, site, theme, liquid))
 
     @staticmethod
     def _compute_markdown(doc: Document, handlers: TagHandlers) -> tuple[Any, list[Diagnostic], int, str]:

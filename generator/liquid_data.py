@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from generator.config import SiteConfig
 from generator.content import Document
@@ -79,10 +79,12 @@ def _stamp(value: dt.datetime) -> float:
 
 
 def site_variables(site: SiteConfig, documents: list[Document], data: Mapping[str, Any],
-                   time: dt.datetime) -> dict[str, Any]:
+                   time: dt.datetime, page_of: Callable[[Document], dict[str, Any]] | None = None) -> dict[str, Any]:
     """``site``: the settings of site.yml, the posts newest first, tags and categories (each a
-    list of posts, newest first), pages, data files and the build's start time."""
-    posts = [page_variables(d) for d in _newest_first([d for d in documents if d.kind == "post"])]
+    list of posts, newest first), pages, data files and the build's start time. ``page_of`` is
+    ``page_variables`` or a memo of it (the dev server keeps unchanged documents' variables)."""
+    page_variables_of = page_of or page_variables
+    posts = [page_variables_of(d) for d in _newest_first([d for d in documents if d.kind == "post"])]
     tags: dict[str, list] = {}
     categories: dict[str, list] = {}
     for post in posts:
@@ -96,31 +98,43 @@ def site_variables(site: SiteConfig, documents: list[Document], data: Mapping[st
         "language": site.language, "permalink": site.permalink, "paginate": site.paginate,
         "nav": [{"title": n.title, "url": n.url} for n in site.nav], "plugins": _plain(site.plugins),
         "giscus": _plain(site.giscus) if site.giscus else None, "feed_entries": site.feed_entries,
-        "posts": posts, "pages": [page_variables(d) for d in documents if d.kind == "page"],
+        "posts": posts, "pages": [page_variables_of(d) for d in documents if d.kind == "page"],
         "tags": tags, "categories": categories, "data": dict(data), "time": JekyllTime.of(time),
     }
 
 
-def link_tables(documents: list[Document], content: Path) -> tuple[dict[str, str], dict[str, str]]:
+def link_tables(documents: list[Document], content: Path,
+                names_of: Callable[[Document, Path], tuple[tuple[str, ...], tuple[str, ...]]] | None = None,
+                ) -> tuple[dict[str, str], dict[str, str]]:
     """(post_url names, link paths) -> site path. A post is named by its file name without .md,
     also with its sub-folder under posts/; a link by its path from the project, from content/,
-    or Jekyll's (``_posts/...``, ``_pages/...``, ``_drafts/...``)."""
+    or Jekyll's (``_posts/...``, ``_pages/...``, ``_drafts/...``). ``names_of`` is
+    ``link_names`` or a memo of it."""
     post_urls: dict[str, str] = {}
     link_urls: dict[str, str] = {}
     root = content.resolve()
     for doc in documents:
-        try:
-            rel = Path(doc.source).resolve().relative_to(root).as_posix()
-        except ValueError:
-            rel = Path(doc.source).name
-        folder, _, rest = rel.partition("/")
-        names = {rel, "content/" + rel, f"_{folder}/{rest}" if rest else rel}
-        for name in names:
+        post_names, link_names_ = (names_of or link_names)(doc, root)
+        for name in link_names_:
             link_urls[name] = doc.url
-        if doc.kind == "post" and rest:
-            post_urls[rest[:-3] if rest.endswith(".md") else rest.rsplit(".", 1)[0]] = doc.url
-            post_urls.setdefault(Path(rest).stem, doc.url)
+        if post_names:
+            post_urls[post_names[0]] = doc.url
+            post_urls.setdefault(post_names[1], doc.url)
     return post_urls, link_urls
+
+
+def link_names(doc: Document, root: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The post_url names (the full one, then the bare stem; none for a page) and link paths
+    of ``doc``, a file under the resolved content folder ``root``."""
+    try:
+        rel = Path(doc.source).resolve().relative_to(root).as_posix()
+    except ValueError:
+        rel = Path(doc.source).name
+    folder, _, rest = rel.partition("/")
+    links = tuple(sorted({rel, "content/" + rel, f"_{folder}/{rest}" if rest else rel}))
+    if doc.kind == "post" and rest:
+        return (rest[:-3] if rest.endswith(".md") else rest.rsplit(".", 1)[0], Path(rest).stem), links
+    return (), links
 
 
 def data_files(folder: Path) -> list[Path]:

@@ -14,7 +14,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from html import unescape
 from typing import Any, Callable, Mapping
@@ -56,6 +56,10 @@ class RenderedDocument:
     newer: "RenderedDocument | None" = None
     older: "RenderedDocument | None" = None
     comments: bool = False
+    # The memo key of the Markdown result ``html``, ``toc``, ``has_math``, ``words`` and ``summary``
+    # came from (see build._markdown_key), or "" when unknown: equal keys mean equal results, so
+    # the fingerprint hashes the key instead of the whole HTML of every post on every build.
+    source_key: str = ""
 
     @functools.cached_property
     def fingerprint(self) -> str:
@@ -78,14 +82,18 @@ class RenderedDocument:
     date_display = property(lambda self: self.doc.date.strftime("%B %-d, %Y") if self.doc.date else "")
 
 
+_LINK_FIELDS = frozenset({"tags", "categories", "comments", "related", "newer", "older"})  # set by link_posts
+
+
 def _shallow(doc: "RenderedDocument") -> str:
     # The related and neighbouring documents are the ones link_posts made before linking, so
     # this does not recurse.
     cached = doc.__dict__.get("_shallow")
     if cached is None:
-        text = "\0".join([doc.doc.digest, doc.html, doc.toc, str(doc.words), doc.summary, repr(doc.scripts),
-                          repr(doc.styles), repr(sorted(doc.context.items())), repr(doc.tags),
-                          repr(doc.categories)])
+        rendered = ["K" + doc.source_key] if doc.source_key else \
+            [doc.html, doc.toc, str(doc.has_math), str(doc.words), doc.summary]
+        text = "\0".join([doc.doc.digest, *rendered, repr(doc.scripts), repr(doc.styles),
+                          repr(sorted(doc.context.items())), repr(doc.tags), repr(doc.categories)])
         cached = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         object.__setattr__(doc, "_shallow", cached)  # frozen, but a cache of its own fields
     return cached
@@ -101,6 +109,8 @@ def page_fingerprint(value: Any) -> str:
         return repr(value)  # most leaves: skips the isinstance checks below (Mapping's is slow)
     if type(value) is dict:
         return "{" + ",".join(f"{k!r}:{page_fingerprint(v)}" for k, v in sorted(value.items())) + "}"
+    if type(value) is list or type(value) is tuple:  # before the Mapping check, an ABC's (slow)
+        return "[" + ",".join(page_fingerprint(v) for v in value) + "]"
     if isinstance(value, RenderedDocument):
         return "D" + value.fingerprint
     if isinstance(value, _FeedPost):
@@ -192,7 +202,7 @@ def link_posts(posts: list[RenderedDocument], giscus_enabled: bool) -> list[Rend
     """Attach term links, related posts (≤3 sharing the most tags/categories) and newer/older."""
     ordered = sort_posts(posts)
     with_terms = [
-        replace(
+        _relinked(
             post,
             tags=tuple(Term(t, slugify(t), f"tags/{slugify(t)}/") for t in post.doc.tags),
             categories=tuple(Term(c, slugify(c), f"categories/{slugify(c)}/") for c in post.doc.categories),
@@ -203,15 +213,33 @@ def link_posts(posts: list[RenderedDocument], giscus_enabled: bool) -> list[Rend
     terms_of = tuple(frozenset({("t", t) for t in p.doc.tags} | {("c", c) for c in p.doc.categories})
                      for p in with_terms)
     wanted = tuple(post.doc.related_posts for post in with_terms)
-    result = [replace(post, related=tuple(with_terms[rank] for rank in ranks))
+    for post in with_terms:
+        _shallow(post)  # before the copies below, which keep it (each page key needs it)
+    result = [_relinked(post, related=tuple(with_terms[rank] for rank in ranks))
               for post, ranks in zip(with_terms, related_ranks(terms_of, wanted))]
     # newer/older point at the linked versions' plain counterparts (no chains of chains).
     return [
-        replace(post,
-                newer=with_terms[index - 1] if index > 0 else None,
-                older=with_terms[index + 1] if index + 1 < len(with_terms) else None)
+        _relinked(post,
+                  newer=with_terms[index - 1] if index > 0 else None,
+                  older=with_terms[index + 1] if index + 1 < len(with_terms) else None)
         for index, post in enumerate(result)
     ]
+
+
+_DERIVED = frozenset({"fingerprint", "_shallow"})  # caches of RenderedDocument's own fields
+
+
+def _relinked(post: RenderedDocument, **links: Any) -> RenderedDocument:
+    """``dataclasses.replace(post, **links)`` without running ``__init__`` again (3,000 calls a
+    build at 1,000 posts, a tenth of a dev-server rebuild). Only fields are copied: the cached
+    fingerprints of ``post`` do not describe the copy."""
+    assert links.keys() <= _LINK_FIELDS, links.keys()
+    # _shallow covers tags and categories but none of the links: it stays true of a copy that
+    # only changes the links.
+    dropped = _DERIVED if links.keys() & {"tags", "categories"} else _DERIVED - {"_shallow"}
+    copy = object.__new__(RenderedDocument)
+    copy.__dict__.update({k: v for k, v in post.__dict__.items() if k not in dropped}, **links)
+    return copy
 
 
 @functools.lru_cache(maxsize=2)
