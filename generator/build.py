@@ -666,9 +666,12 @@ class _Build:
                 raise ContentError(doc.source, decl.line_of("id"), f"duplicate widget id {decl.id!r}",
                                    f"first declared on line {seen[decl.id]}; ids must be unique in a post")
             seen[decl.id] = decl.line_of("id")
-        return [loaded.own_assets(loaded.plugin.on_post(doc, tuple(decls), loaded.context(site, self.cache, theme)),
-                                  theme.layers)
-                for name, decls in sorted(by_plugin.items()) for loaded in (plugins[name],)]
+        results = []
+        for name, decls in sorted(by_plugin.items()):
+            loaded = plugins[name]
+            result = loaded.plugin.on_post(doc, tuple(decls), loaded.context(site, self.cache, theme))
+            results.append(loaded.own_assets(result, theme.layers))
+        return results
 
     def _per_document(self, namespace: str, function: Callable[..., Any],
                       extra_key: Callable[..., str] = lambda *args: "") -> Callable[..., Any]:
