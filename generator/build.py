@@ -7,6 +7,7 @@ written unless the whole site rendered.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import datetime as dt
 import functools
@@ -22,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from markupsafe import Markup
 
@@ -30,7 +31,7 @@ from generator import __version__, dependencies, stamp
 from generator.assets import AssetSet, collect_assets
 from generator.cache import DEFAULT_DIR, SaltedCache
 from generator.config import SiteConfig, load_config
-from generator.content import Document, Script, load_documents, read_document, url_key
+from generator.content import Document, Job, Reader, Script, load_documents, read_document, url_key
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
 from generator import layers as layering
 from generator.layers import Layers, layers_for
@@ -45,7 +46,7 @@ from generator.site import (
     page_fingerprint, page_meta, sitemap_page, sort_posts, taxonomy_pages, word_count, excerpt,
 )
 from generator.templates import make_absolute_url, make_asset, make_renderer, make_url
-from generator.writer import MARKER, build_lock, check_output, write_atomically
+from generator.writer import MARKER, Prestaged, build_lock, check_output, prestage, write_atomically
 
 _ATTR_URL = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')
 
@@ -145,28 +146,38 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="stride-parent-watch", daemon=True).start()
 
 
-def _map_in_workers(function: Callable[[Any], Any], items: list) -> list | None:
-    """``[function(item) for item in items]`` computed in forked worker processes on every core.
+def _map_in_workers(function: Callable[[Any], Any], items: list) -> Iterator[Any] | None:
+    """``function(item) for item in items`` computed in forked worker processes on every core,
+    yielded in order as they come back (the caller works on the first results, writing pages
+    say, while the workers make the rest).
 
     The workers inherit ``function`` and ``items`` (and through them the whole build: renderer,
     settings, documents), so only indices go out and only results come back. Returns None when
     it does not pay (few items, one core) or is not safe: fork only while no other thread may
     hold a lock (the dev server has threads). ``function`` returns None for an item it could not
-    do; the caller then does that item itself, so errors are reported exactly as without workers.
+    do, and so does the iterator for every item once the workers are lost; the caller then does
+    those items itself, so errors are reported exactly as without workers.
     """
     workers = min(os.cpu_count() or 1, 8)
     if len(items) < _PARALLEL_THRESHOLD or workers < 2 or threading.active_count() > 1 \
             or "fork" not in multiprocessing.get_all_start_methods():
         return None
+    return _in_workers(function, items, workers)
+
+
+def _in_workers(function: Callable[[Any], Any], items: list, workers: int) -> Iterator[Any]:
     global _FORKED
     _FORKED = (function, items)
+    done = 0
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent,
                                  initargs=(os.getpid(),)) as pool:
-            return list(pool.map(_forked_call, range(len(items)), chunksize=8))
+            for result in pool.map(_forked_call, range(len(items)), chunksize=8):
+                yield result
+                done += 1
     except (OSError, BrokenProcessPool):
-        return None  # no workers to be had: the caller does everything itself
+        yield from [None] * (len(items) - done)  # no workers to be had: the caller does the rest
     finally:
         _FORKED = None
 
@@ -174,6 +185,11 @@ def _map_in_workers(function: Callable[[Any], Any], items: list) -> list | None:
 def _digested(doc: Document) -> Document:
     doc.digest  # computed before the memo pickles the document, so later builds reuse it
     return doc
+
+
+def _digested_read(job: Job, site: SiteConfig, parsed: Document | None) -> Document:
+    """The document a worker parsed, else ``job`` read here (raising its ContentError)."""
+    return parsed if parsed is not None else _digested(read_document(*job, site))
 
 
 def _widget_html(results: list[PostResult]) -> dict[str, str]:
@@ -357,6 +373,7 @@ class _Build:
         self._includes_text: str | None = None
         self.started = dt.datetime.now().astimezone().replace(microsecond=0)
         self._origins: dict[str, str] = {}  # output path -> what made it, for messages
+        self._staged: Prestaged | None = None  # where _add_file writes ahead (open_output)
 
     def run(self) -> BuildResult:
         started = time.perf_counter()
@@ -372,9 +389,10 @@ class _Build:
         data_files |= self.run_site_plugins(plugins, site, theme, files)
         self.stop_on_problems()
         specs = page_specs(rendered, site, theme.absolute_url)
-        pages = self.render_pages(specs, site, theme, files)
-        self.add_assets_and_static(theme.assets, site, files)
-        self.write(files)
+        with self.open_output(files) as staged:
+            pages = self.render_pages(specs, site, theme, files)
+            self.add_assets_and_static(theme.assets, site, files)
+            self.write(files, staged)
         self.prune(theme)
         return BuildResult(
             pages=pages,
@@ -572,11 +590,32 @@ class _Build:
         if self.options.strict and self.warnings:
             raise ContentErrors([replace(w, severity="error") for w in dict.fromkeys(self.warnings)])
 
-    def write(self, files: Mapping[str, bytes]) -> None:
+    @contextlib.contextmanager
+    def open_output(self, files: Mapping[str, bytes]) -> Iterator[Prestaged | None]:
+        """Check the output folder (refused or repaired before the pages are rendered) and, when
+        the build starts from nothing, open a tree beside it that every file is written into as
+        it is made (``_add_file``): a cold build's thousand page writes then overlap the page
+        rendering on the workers. ``build/`` itself changes only in :meth:`write`."""
+        if not self.options.write:
+            yield None
+            return
+        for note in check_output(self.options.output, self.source):
+            self.warnings.append(Diagnostic(display_path(self.options.output), 0, note, severity="warning"))
+        staged = prestage(self.options.output)
+        if staged is not None:
+            for path, data in files.items():
+                staged.put(path, data)
+        self._staged = staged
+        try:
+            yield staged
+        finally:
+            self._staged = None
+            if staged is not None:
+                staged.discard()  # a failed build leaves no tree behind (write takes it first)
+
+    def write(self, files: Mapping[str, bytes], staged: Prestaged | None) -> None:
         if self.options.write:
-            for note in check_output(self.options.output, self.source):
-                self.warnings.append(Diagnostic(display_path(self.options.output), 0, note, severity="warning"))
-            write_atomically(self.options.output, files)
+            write_atomically(self.options.output, files, staged)
 
     def prune(self, theme: Theme) -> None:
         """Keep in the memo exactly what this build used (plugin entries too), and only the
@@ -630,11 +669,14 @@ class _Build:
         if ".." in path.split("/"):
             self.problems.append(Diagnostic(origin, 0, f"refusing to write outside the site: {path}"))
             return
-        if path in files and files[path] != data:
-            self.problems.append(Diagnostic(origin, 0, f"two different files want the path /{path}",
-                                            "rename one of them"))
+        if path in files:
+            if files[path] != data:
+                self.problems.append(Diagnostic(origin, 0, f"two different files want the path /{path}",
+                                                "rename one of them"))
             return
         files[path] = data
+        if self._staged is not None:
+            self._staged.put(path, data)
 
     def _copy_static(self, files: dict[str, bytes], site: SiteConfig) -> None:
         static = self.source / "content" / "static"
@@ -689,18 +731,40 @@ class _Build:
 
         return remembered
 
-    def _reader(self, site: SiteConfig) -> Callable[[Path, str], Document]:
+    def _reader(self, site: SiteConfig) -> Reader:
         """read_document memoised on the file's identity and everything else parsing reads, so an
-        unchanged post costs a stat, not a YAML parse."""
+        unchanged post costs a stat, not a YAML parse. On a cold build the files missing from the
+        memo are parsed on every core (front matter is the bulk of reading 1,000 posts)."""
         fixed = dependencies.document_inputs(site)
 
-        def read(file: Path, kind: str) -> Document:
-            info = file.stat()
-            key = hashlib.sha256(repr((fixed, str(file.absolute()), kind,
-                                       info.st_size, info.st_mtime_ns, info.st_ino)).encode()).hexdigest()
-            return self.cache.memo("document", key, lambda: _digested(read_document(file, kind, site)))
+        def key(file: Path, kind: str) -> str | None:
+            try:
+                info = file.stat()
+            except OSError:
+                return None  # read_document reports it
+            return hashlib.sha256(repr((fixed, str(file.absolute()), kind,
+                                        info.st_size, info.st_mtime_ns, info.st_ino)).encode()).hexdigest()
 
-        return read
+        def parse(job: Job) -> Document | None:
+            try:
+                return _digested_read(job, site, None)
+            except ContentError:
+                return None  # read again below, so the error is reported as without workers
+
+        def read_all(jobs: list[Job]) -> list[Document | ContentError]:
+            keys = [key(*job) for job in jobs]
+            missing = [job for job, k in zip(jobs, keys) if k is not None and not self.cache.contains("document", k)]
+            parsed = dict(zip(missing, _map_in_workers(parse, missing) or []))
+            done: list[Document | ContentError] = []
+            for job, k in zip(jobs, keys):
+                try:
+                    compute = functools.partial(_digested_read, job, site, parsed.get(job))
+                    done.append(compute() if k is None else self.cache.memo("document", k, compute))
+                except ContentError as exc:
+                    done.append(exc)
+            return done
+
+        return read_all
 
     def _handlers(self, doc: Document, widgets: Mapping[str, str], site: SiteConfig,
                   theme: Theme, liquid: SiteContext) -> TagHandlers:

@@ -523,7 +523,23 @@ def url_collisions(documents: list[Document]) -> list[Diagnostic]:
     return problems
 
 
-Reader = Callable[[Path, str], Document]  # (file, kind) -> document
+Job = tuple[Path, str]  # (file, kind): what to read, kind "post" or "page"
+Reader = Callable[[list[Job]], list["Document | ContentError"]]  # one result per job, in order
+
+
+def read_each(site: SiteConfig) -> Reader:
+    """The plain reader: :func:`read_document` on each file in turn, its error in the file's place."""
+
+    def read_all(jobs: list[Job]) -> list[Document | ContentError]:
+        done: list[Document | ContentError] = []
+        for file, kind in jobs:
+            try:
+                done.append(read_document(file, kind, site))
+            except ContentError as exc:
+                done.append(exc)
+        return done
+
+    return read_all
 
 
 def load_documents(source: Path, site: SiteConfig, drafts: bool = False,
@@ -532,27 +548,24 @@ def load_documents(source: Path, site: SiteConfig, drafts: bool = False,
     """All posts and pages; drafts only when ``drafts``, ``published: false`` documents only
     when ``unpublished`` (Jekyll's --unpublished). Raises ContentErrors listing every problem,
     or with ``report_to`` appends them there and returns the documents that did load (so the build
-    can go on to report the other files' problems in the same run). ``read`` parses one file (the
-    build passes a memoised :func:`read_document`; by default it is read_document with ``site``)."""
-    read = read or functools.partial(read_document, site=site)
+    can go on to report the other files' problems in the same run). ``read`` parses all the
+    files at once (the build passes one that is memoised and uses every core; by default it is
+    :func:`read_each`)."""
+    read = read or read_each(site)
     content = source / "content"
     problems: list[Diagnostic] = []
     documents: list[Document] = []
+    jobs: list[Job] = []
     groups = (("post", content / "posts"), ("post", content / "drafts"), ("page", content / "pages"))
     for kind, folder in groups:
         try:
-            files = _markdown_files(folder, source)
+            jobs += [(file, kind) for file in _markdown_files(folder, source)]
         except ContentError as exc:
             problems.append(exc.diagnostic)
-            continue
-        for file in files:
-            try:
-                doc = read(file, kind)
-            except ContentError as exc:
-                problems.append(exc.diagnostic)
-                continue
-            if (doc.draft and not drafts) or (not doc.published and not unpublished):
-                continue
+    for doc in read(jobs):
+        if isinstance(doc, ContentError):
+            problems.append(doc.diagnostic)
+        elif (drafts or not doc.draft) and (unpublished or doc.published):
             documents.append(doc)
     problems += url_collisions(documents)
     if problems and report_to is None:

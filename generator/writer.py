@@ -211,9 +211,79 @@ def _clear_leftovers(output: Path) -> list[str]:
     return notes
 
 
-def write_atomically(output: Path, files: Mapping[str, bytes]) -> bool:
+class Prestaged:
+    """A fresh staging tree that a build fills while it still renders (``put`` as each file is
+    made), so the disk work of a cold build overlaps the rendering instead of following it.
+    ``write_atomically(..., staged=)`` completes it and swaps it in; until then ``build/`` is
+    untouched. Writing ahead is best effort: after a file that cannot be written here nothing
+    more is, and write_atomically writes everything as it would have, reporting the error."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.digests: dict[str, str] = {}  # site path -> digest of what the tree holds
+        self._written: dict[str, bytes] = {}  # site path -> the very bytes object put there
+        self._folders = {os.fspath(root)}
+        self._failed = False
+        self._taken = False
+
+    def put(self, rel: str, data: bytes) -> None:
+        """Write ``data`` at site path ``rel`` (POSIX, already checked to stay inside the site)."""
+        if self._failed or self._taken:
+            return
+        target = os.path.join(self.root, *rel.split("/"))
+        folder = os.path.dirname(target)
+        try:
+            if folder not in self._folders:
+                os.makedirs(folder, exist_ok=True)
+                self._folders.add(folder)
+            with open(target, "wb") as out:
+                out.write(data)
+        except OSError:
+            self._failed = True
+            return
+        self.digests[rel] = _digest(data)
+        self._written[rel] = data
+
+    def digest_of(self, rel: str, data: bytes) -> str:
+        """The digest of ``data``, known already when it is what was put at ``rel``."""
+        return self.digests[rel] if self._written.get(rel) is data else _digest(data)
+
+    def take(self) -> tuple[Path, dict[str, str]] | None:
+        """The tree and what it holds, handed over to the writer; None when writing ahead failed."""
+        if self._failed or self._taken:
+            return None
+        self._taken = True
+        return self.root, self.digests
+
+    def discard(self) -> None:
+        """Remove the tree unless the writer took it."""
+        if not self._taken:
+            self._taken = True
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def prestage(output: Path) -> Prestaged | None:
+    """A tree to fill ahead of :func:`write_atomically` when it would start from an empty one
+    (no trusted build or spare to update: a first or cold build). An incremental build writes a
+    handful of files into the spare at the end instead, and gets None. Hold ``build_lock``."""
+    parent = output.absolute().parent
+    state = _read_state(parent / f".{output.name}.state.json")
+    if _trusted(output, state.get("output")) is not None or \
+            _trusted(parent / f".{output.name}.spare", state.get("spare")) is not None:
+        return None
+    parent.mkdir(parents=True, exist_ok=True)
+    return Prestaged(Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=parent)))
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def write_atomically(output: Path, files: Mapping[str, bytes], staged: Prestaged | None = None) -> bool:
     """Make ``output`` hold exactly ``files`` (POSIX site paths -> bytes). Returns False when it
-    already did, in which case nothing on disk changes.
+    already did, in which case nothing on disk changes. ``staged`` is a tree :func:`prestage`
+    gave and the build filled ahead; it is used when the new tree starts from nothing, else
+    removed.
 
     The new tree is prepared beside ``output`` and swapped in, so ``output`` is always a complete
     build. To keep small edits cheap the tree swapped out is kept as ``.<name>.spare`` and becomes
@@ -222,7 +292,17 @@ def write_atomically(output: Path, files: Mapping[str, bytes]) -> bool:
     folder inode, so a tree changed or replaced behind our back is not trusted)."""
     parent = output.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
-    digests = {rel: hashlib.blake2b(data, digest_size=16).hexdigest() for rel, data in files.items()}
+    try:
+        return _write_atomically(output, files, staged)
+    finally:
+        if staged is not None:
+            staged.discard()
+
+
+def _write_atomically(output: Path, files: Mapping[str, bytes], staged: Prestaged | None) -> bool:
+    parent = output.absolute().parent
+    digest = staged.digest_of if staged is not None else lambda rel, data: _digest(data)
+    digests = {rel: digest(rel, data) for rel, data in files.items()}
     state_path = parent / f".{output.name}.state.json"
     spare = parent / f".{output.name}.spare"
     state = _read_state(state_path)
@@ -235,7 +315,8 @@ def write_atomically(output: Path, files: Mapping[str, bytes]) -> bool:
     base_files = _trusted(spare, state.get("spare"))
     if base_files is None:
         shutil.rmtree(spare, ignore_errors=True)
-        staging, base_files = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=parent)), {}
+        taken = staged.take() if staged is not None else None
+        staging, base_files = taken or (Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=parent)), {})
     else:
         staging = spare
     # From here on the spare's content is unknown until the swap is done.

@@ -195,8 +195,8 @@ def test_example_site_has_no_broken_internal_links(request, fixture: str, base: 
 
 
 def test_parallel_markdown_gives_the_same_site_and_errors(mini: Path, tmp_path: Path, monkeypatch, capsys):
-    """Cold builds render Markdown, then pages, in forked workers; output and messages must not
-    change."""
+    """Cold builds read the files, render Markdown, then pages, in forked workers; output and
+    messages must not change."""
     import generator.build as build_module
 
     for number in range(6):
@@ -219,8 +219,19 @@ def test_parallel_markdown_gives_the_same_site_and_errors(mini: Path, tmp_path: 
     monkeypatch.setattr(build_module.threading, "active_count", lambda: 1)
     shutil.rmtree(mini / ".stride-cache")  # a cold build: nothing memoised
     assert main(["--source", str(mini), "build", "--output", str(tmp_path / "par")]) == 0
-    assert pools == [2, 2]  # one pool for Markdown, one for the page templates
+    assert pools == [2, 2, 2]  # a pool each for reading, Markdown and the page templates
     assert tree_digest(tmp_path / "seq") == tree_digest(tmp_path / "par")
+
+    write(mini / "content/posts/2024-03-08-bad-yaml.md", "---\ntitle: Bad\ntags: [open\n---\nBody.\n")
+    shutil.rmtree(mini / ".stride-cache")
+    capsys.readouterr()
+    assert main(["--source", str(mini), "build", "--output", str(tmp_path / "par")]) == 1
+    in_workers = capsys.readouterr().err
+    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 10**9)
+    assert main(["--source", str(mini), "build", "--output", str(tmp_path / "par")]) == 1
+    assert "2024-03-08-bad-yaml.md:" in in_workers and in_workers == capsys.readouterr().err
+    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 1)
+    (mini / "content/posts/2024-03-08-bad-yaml.md").unlink()
 
     write(mini / "content/posts/2024-03-09-broken.md", "---\ntitle: Broken\n---\nSee {% cite nobody %}.\n")
     capsys.readouterr()

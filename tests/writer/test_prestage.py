@@ -1,0 +1,87 @@
+"""Writing ahead (writer.prestage): a cold build fills a staging tree while it renders; what
+ends up in build/ must be what a plain write gives, and no tree may be left behind."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import generator.build as build_module
+from generator import writer
+from generator.cli import main
+from tests.mini_project import override, tree_digest
+
+
+def _staging_folders(parent: Path) -> list[Path]:
+    return sorted(parent.glob(".build.staging-*"))
+
+
+def test_a_prestaged_tree_is_completed_and_swapped_in(tmp_path: Path):
+    files = {".nojekyll": b"", "index.html": b"home", "posts/a/index.html": b"a", "feed.xml": b"feed"}
+    plain = tmp_path / "plain" / "build"
+    writer.write_atomically(plain, files)
+
+    out = tmp_path / "ahead" / "build"
+    staged = writer.prestage(out)
+    assert staged is not None and staged.root.parent == out.parent
+    staged.put("posts/a/index.html", files["posts/a/index.html"])
+    staged.put("index.html", b"an earlier version of the home page")  # the build changed its mind
+    staged.put("stale/left.html", b"not in the final set")
+    assert not out.exists()  # nothing reaches build/ before the swap
+    assert writer.write_atomically(out, files, staged) is True
+    assert tree_digest(out) == tree_digest(plain)
+    assert not (out / "stale").exists()
+    assert _staging_folders(out.parent) == []
+    assert oct(out.stat().st_mode & 0o777) == oct(plain.stat().st_mode & 0o777)
+
+
+def test_no_prestaging_over_a_build_the_writer_can_update(tmp_path: Path):
+    out = tmp_path / "build"
+    writer.write_atomically(out, {".nojekyll": b"", "index.html": b"1"})
+    assert writer.prestage(out) is None  # an incremental build writes its few files at the end
+    (tmp_path / ".build.state.json").unlink()  # a record we cannot trust: start from nothing
+    staged = writer.prestage(out)
+    assert staged is not None
+    staged.discard()
+    assert _staging_folders(tmp_path) == []
+
+
+def test_a_file_that_cannot_be_written_ahead_falls_back_to_the_plain_write(tmp_path: Path):
+    out = tmp_path / "build"
+    staged = writer.prestage(out)
+    staged.put("a", b"a file")
+    staged.put("a/b.html", b"needs a folder where the file is")  # fails: writing ahead stops
+    staged.put("c.html", b"after the failure")
+    assert not (staged.root / "c.html").exists()
+    with pytest.raises(OSError):  # the plain write meets the same conflict and reports it
+        writer.write_atomically(out, {"a": b"a file", "a/b.html": b"x"}, staged)
+    assert not out.exists() and _staging_folders(tmp_path) == []
+
+
+def test_a_cold_build_that_fails_while_rendering_pages_leaves_nothing(mini: Path, tmp_path: Path, capsys,
+                                                                      monkeypatch):
+    """The pages rendered before the failure were written ahead; the tree must go, and a later
+    good build must not see it."""
+    post_template = override(mini, "templates/post.html")
+    good = post_template.read_text()
+    # Every post fails at its page template, after the home page and others were written ahead.
+    post_template.write_text(good.replace("{% block content %}", "{% block content %}{{ no_such_name }}", 1))
+    out = tmp_path / "site"
+    written_ahead = []
+    real_put = writer.Prestaged.put
+    monkeypatch.setattr(writer.Prestaged, "put", lambda self, rel, data: (written_ahead.append(rel),
+                                                                          real_put(self, rel, data)))
+    assert main(["--source", str(mini), "build", "--output", str(out)]) == 1
+    assert "index.html" in written_ahead  # the failure came after pages were written ahead
+    assert "'no_such_name' is undefined" in capsys.readouterr().err
+    assert not out.exists()
+    assert [p for p in os.listdir(tmp_path) if "staging" in p] == []
+
+    post_template.write_text(good)
+    assert main(["--source", str(mini), "build", "--output", str(out)]) == 0
+    plain = tmp_path / "plain"
+    monkeypatch.setattr(build_module, "prestage", lambda output: None)  # everything written at the end
+    assert main(["--source", str(mini), "build", "--output", str(plain)]) == 0
+    assert tree_digest(out) == tree_digest(plain)
