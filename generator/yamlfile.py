@@ -88,6 +88,8 @@ def _check_bounds(text: str, path: str, first_line: int) -> None:
     if len(text) > MAX_BYTES:
         raise ContentError(path, first_line, f"YAML block of {len(text):,} characters is over the limit of "
                            f"{MAX_BYTES:,}", "settings are kilobytes; long text belongs in a page or post body")
+    if within_bounds(text):
+        return
     try:
         _count_events(_FAST or _SafeLoader, text, path, first_line)
     except yaml.YAMLError:
@@ -99,6 +101,20 @@ def _check_bounds(text: str, path: str, first_line: int) -> None:
             _count_events(_SafeLoader, text, path, first_line)
         except yaml.YAMLError:
             return
+
+
+def within_bounds(text: str) -> bool:
+    """True when ``text`` cannot break the limits, seen from its characters alone (a post's front
+    matter nearly always; the event pass costs more than reading the rest of the post).
+
+    Every level of nesting opens at one of ``[ { - ? :`` (a flow list or mapping, a block list
+    entry, an explicit key, the first key of a block mapping), so fewer of them than
+    ``MAX_DEPTH`` bound the depth. Without ``*`` there is no alias, and then each value takes
+    at least one character (an empty one its indicator: ``a:``, ``-``, ``{a,b}``), so a text of
+    under half ``MAX_VALUES`` characters holds fewer values than the limit."""
+    if "*" in text or 2 * len(text) + 2 > MAX_VALUES:
+        return False
+    return sum(text.count(mark) for mark in "[{-?:") < MAX_DEPTH
 
 
 def _count_events(loader_class: type, text: str, path: str, first_line: int) -> None:
