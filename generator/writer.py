@@ -16,8 +16,6 @@ is recognised under that lock and repaired or explained.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import fcntl
 import hashlib
 import json
@@ -64,9 +62,13 @@ _RENAME_EXCHANGE = 2
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths; False when the platform cannot."""
+    # ctypes is imported here, not at the top: "nothing changed" builds import this module and
+    # never swap. The process's own symbols include libc's; find_library would run ldconfig in
+    # a subprocess on every swap (5-8 ms, each dev-server rebuild included).
+    import ctypes
+
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        renameat2 = libc.renameat2
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)

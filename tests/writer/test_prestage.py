@@ -85,3 +85,15 @@ def test_a_cold_build_that_fails_while_rendering_pages_leaves_nothing(mini: Path
     monkeypatch.setattr(build_module, "prestage", lambda output: None)  # everything written at the end
     assert main(["--source", str(mini), "build", "--output", str(plain)]) == 0
     assert tree_digest(out) == tree_digest(plain)
+
+
+def test_the_swap_is_one_atomic_exchange_on_linux(tmp_path: Path):
+    """renameat2(RENAME_EXCHANGE) from the process's own libc symbols: no window in which
+    build/ is missing (the rename fallback has one)."""
+    if not os.uname().sysname == "Linux":
+        pytest.skip("renameat2 is Linux's")
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    (a / "from-a").touch(), (b / "from-b").touch()
+    assert writer._exchange(a, b) is True
+    assert [p.name for p in a.iterdir()] == ["from-b"] and [p.name for p in b.iterdir()] == ["from-a"]
