@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -204,3 +205,20 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return 130
+
+
+def run() -> None:
+    """The ``stride`` command: :func:`main`, then the end of the process without the
+    interpreter's teardown. A build leaves a heap of documents, pages and memo entries, and
+    freeing it object by object took 50-70 ms of a 1,000-post build, for memory the system takes
+    back at once. Whatever must outlive the process is on disk before main returns (the build
+    swapped in, the memo and the stamp written, temporary folders removed by their ``with``);
+    only the standard streams are still buffered."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe (stride build | head) or a closed stream
+        code = code or 1
+    os._exit(code)
+

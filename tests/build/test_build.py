@@ -271,3 +271,30 @@ def test_an_edit_rerenders_only_dependent_pages_and_matches_a_fresh_build(mini: 
     shutil.rmtree(mini / ".stride-cache")
     assert main(["--source", str(mini), "build", "--output", str(tmp_path / "nocache")]) == 0
     assert tree_digest(mini / "build") == tree_digest(tmp_path / "nocache") == tree_digest(tmp_path / "fresh")
+
+
+def test_the_command_skips_teardown_but_loses_no_output(mini: Path, tmp_path: Path):
+    """``python -m generator`` ends with os._exit once main returns: the streams must still be
+    flushed into a pipe, the exit code kept, and the memo and stamp already on disk."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    def stride(*args: str) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # pipes block-buffered
+        return subprocess.run([sys.executable, "-m", "generator", "--source", str(mini), *args],
+                              capture_output=True, text=True, timeout=120, env=env)
+
+    past = time.time() - 60  # older than the racy window, so the first build leaves a stamp
+    for file in mini.rglob("*"):
+        os.utime(file, (past, past))
+    out = str(tmp_path / "out")
+    first = stride("build", "--output", out)
+    assert first.returncode == 0 and first.stdout.startswith("built ") and first.stdout.endswith("\n")
+    again = stride("build", "--output", out)
+    assert again.returncode == 0 and again.stdout.startswith("up to date"), again.stdout
+    write(mini / "content/posts/2024-03-09-broken.md", "---\ntitle: Broken\n---\nSee {% cite nobody %}.\n")
+    broken = stride("build", "--output", out)
+    assert broken.returncode == 1
+    assert "2024-03-09-broken.md:4: unknown citation key 'nobody'" in broken.stderr
