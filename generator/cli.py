@@ -59,7 +59,7 @@ def port_number(text: str) -> int:
 
 def output_refused(output: Path, source: Path) -> bool:
     """Print a usage error and return True for an --output inside the project's own files."""
-    from generator.writer import overlaps_project
+    from generator.paths import overlaps_project
 
     if not overlaps_project(output, source):
         return False

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from generator.errors import ContentError, display_path
+from generator.layers import SITE_FOLDERS
 
 
 def _outside(path: Path, root: Path) -> tuple[Path, Path] | None:
@@ -86,3 +87,12 @@ def project_files(folder: Path, root: Path,
                 yield entry
 
     yield from walk(folder, frozenset())
+
+
+def overlaps_project(output: Path, source: Path) -> bool:
+    """True when ``output`` is the project, holds it, or lies inside an input folder (where the
+    next build would read the last one: content/static/site/ doubled the site every build)."""
+    out = output.resolve()
+    src = source.resolve()
+    return out == src or src.is_relative_to(out) or any(
+        out.is_relative_to((src / name).resolve()) for name in ("content", *SITE_FOLDERS))

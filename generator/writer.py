@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
 from generator.errors import ContentError, display_path
-from generator.layers import SITE_FOLDERS
+from generator.paths import overlaps_project
 
 MARKER = ".nojekyll"  # every Stride build has it; we refuse to replace folders without it
 WAIT_ENV = "STRIDE_BUILD_WAIT"  # seconds a build waits for another one of the same folder
@@ -73,15 +73,6 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return result == 0
-
-
-def overlaps_project(output: Path, source: Path) -> bool:
-    """True when ``output`` is the project, holds it, or lies inside an input folder (where the
-    next build would read the last one: content/static/site/ doubled the site every build)."""
-    out = output.resolve()
-    src = source.resolve()
-    return out == src or src.is_relative_to(out) or any(
-        out.is_relative_to((src / name).resolve()) for name in ("content", *SITE_FOLDERS))
 
 
 def wait_seconds(given: float | None = None) -> float:
