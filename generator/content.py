@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 import copyreg
 import functools
+import os
 import hashlib
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
@@ -490,15 +491,24 @@ def _markdown_files(folder: Path, project: Path) -> list[Path]:
             raise ContentError(display_path(current), 1, "symlink loop in content/",
                                "remove the link that points back to a parent folder")
         seen_dirs.add(real)
-        for entry in sorted(current.iterdir()):
-            if entry.name.startswith((".", "_")) and entry.name != "_posts":
+        # scandir's entries know their type from the listing: no stat per file (a blog has
+        # thousands, and the dev server lists them on every rebuild).
+        with os.scandir(current) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+        for entry in entries:
+            name = entry.name
+            if name.startswith((".", "_")) and name != "_posts":
                 continue
+            path = current / name
             if entry.is_symlink():
-                inside_project(entry, project)
-            if entry.is_dir():
-                stack.append(entry)
-            elif entry.suffix.lower() in (".md", ".markdown"):
-                found.append(entry)
+                inside_project(path, project)
+                is_dir = path.is_dir()  # Path's rules for a broken or looping link: not a folder
+            else:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            if is_dir:
+                stack.append(path)
+            elif name.lower().endswith((".md", ".markdown")):
+                found.append(path)
     return sorted(found)
 
 
