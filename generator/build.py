@@ -737,13 +737,14 @@ class _Build:
         unchanged post costs a stat, not a YAML parse. On a cold build the files missing from the
         memo are parsed on every core (front matter is the bulk of reading 1,000 posts)."""
         fixed = dependencies.document_inputs(site)
+        cwd = os.getcwd()  # document_inputs holds it too: paths in messages are relative to it
 
         def key(file: Path, kind: str) -> str | None:
             try:
-                info = file.stat()
+                info = os.stat(file)
             except OSError:
                 return None  # read_document reports it
-            return hashlib.sha256(repr((fixed, str(file.absolute()), kind,
+            return hashlib.sha256(repr((fixed, os.path.join(cwd, file), kind,
                                         info.st_size, info.st_mtime_ns, info.st_ino)).encode()).hexdigest()
 
         def parse(job: Job) -> Document | None:
