@@ -371,7 +371,6 @@ class _Build:
         self.problems: list[Diagnostic] = []
         self._markdown_inputs: str | None = None
         self._includes_text: str | None = None
-        self._reach: Callable[[Document, str], tuple[bool, bool]] = self._liquid_reach
         self.started = dt.datetime.now().astimezone().replace(microsecond=0)
         self._origins: dict[str, str] = {}  # output path -> what made it, for messages
         self._staged: Prestaged | None = None  # where _add_file writes ahead (open_output)
@@ -880,17 +879,13 @@ class _Build:
         if self._includes_text is None:
             self._includes_text = "".join(p.read_text(encoding="utf-8", errors="replace")
                                           for p in dependencies.include_files(layers))
-            includes_key = hashlib.sha256(self._includes_text.encode("utf-8", "surrogatepass")).hexdigest()
-            self._reach = self._per_document("liquid-reach", self._liquid_reach, lambda text: includes_key)
-        site_words, clock_words = self._reach(doc, self._includes_text)
-        return (liquid.digest if site_words else "") + (self.started.isoformat() if clock_words else "")
-
-    @classmethod
-    def _liquid_reach(cls, doc: Document, includes_text: str) -> tuple[bool, bool]:
-        """Whether ``doc``'s Liquid (with the includes, when it includes) may name the site's
-        data and the clock: eight scans of the body, done once per document object."""
-        reach = doc.body + (includes_text if "include" in doc.body else "")
-        return any(word in reach for word in cls._SITE_WORDS), any(word in reach for word in cls._CLOCK_WORDS)
+        reach = doc.body + (self._includes_text if "include" in doc.body else "")
+        part = ""
+        if any(word in reach for word in self._SITE_WORDS):
+            part = liquid.digest
+        if any(word in reach for word in self._CLOCK_WORDS):
+            part += self.started.isoformat()
+        return part
 
     def _render_one(self, item: Prepared, site: SiteConfig, theme: Theme, liquid: SiteContext) -> tuple:
         return self._compute_markdown(item.doc, self._handlers(item.doc, item.widgets, site, theme, liquid))
