@@ -45,6 +45,7 @@ def _stage_cpu(site: Path) -> dict[str, float]:
 
     import generator.build as build
     import generator.templates as templates
+    import generator.writer as writer
 
     spent: dict[str, float] = defaultdict(float)
 
@@ -61,6 +62,8 @@ def _stage_cpu(site: Path) -> dict[str, float]:
     build.render_document = timed("Markdown", build.render_document)
     build.link_posts = timed("link posts", build.link_posts)
     build.write_atomically = timed("write build/", build.write_atomically)
+    # Pages are written into the staging tree as they are rendered (writer.Prestaged.put).
+    writer.Prestaged.put = timed("write build/", writer.Prestaged.put)
     templates.Renderer.render = timed("page templates", templates.Renderer.render)
     # The build forks workers only while it is the sole thread (see build._map_in_workers).
     hold = threading.Event()
