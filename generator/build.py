@@ -523,12 +523,17 @@ class _Build:
         self.cache.preload("page")
         previous = {spec.output: self.cache.get("page", spec.output) for spec in specs}
         previous = {output: known for output, known in previous.items() if known is not None}
+        names: dict[str, frozenset[str] | None] = {}
         keyed = []
         for spec in specs:
             context = dict(spec.context)
             context["page"] = {**context["page"], "pygments_css": pygments_url}
-            key = hashlib.blake2b((fixed + spec.template + "\0" + page_fingerprint(context)).encode(
-                "utf-8", "surrogatepass"), digest_size=20).hexdigest()
+            if spec.template not in names:
+                names[spec.template] = self.cache.memo(
+                    "template-names", fixed + "\0" + spec.template,
+                    functools.partial(renderer.names_read, spec.template), persist=False)
+            key = hashlib.blake2b((fixed + spec.template + "\0" + page_fingerprint(
+                context, names[spec.template])).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
             keyed.append((spec, context, key))
         stale = [(spec.template, context) for spec, context, key in keyed
                  if previous.get(spec.output, ("",))[0] != key]

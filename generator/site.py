@@ -14,7 +14,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from html import unescape
 from typing import Any, Callable, Mapping
@@ -102,24 +102,104 @@ def _shallow(doc: "RenderedDocument") -> str:
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
-def page_fingerprint(value: Any) -> str:
+def page_fingerprint(value: Any, names: frozenset[str] | None = None) -> str:
     """A stable text standing for a template context: documents by their fingerprint, plain data
-    by value. Anything else falls back to repr, which at worst makes a page render again."""
+    by value. Anything else falls back to repr, which at worst makes a page render again.
+
+    With ``names`` (``Renderer.names_read``: every attribute name the template can read) a
+    document stands for only those of its fields (``document_view``), so a listing that shows
+    titles and dates keeps its key when a listed post's body changes."""
     if type(value) in _PLAIN:
         return repr(value)  # most leaves: skips the isinstance checks below (Mapping's is slow)
     if type(value) is dict:
-        return "{" + ",".join(f"{k!r}:{page_fingerprint(v)}" for k, v in sorted(value.items())) + "}"
+        return "{" + ",".join(f"{k!r}:{page_fingerprint(v, names)}" for k, v in sorted(value.items())) + "}"
     if type(value) is list or type(value) is tuple:  # before the Mapping check, an ABC's (slow)
-        return "[" + ",".join(page_fingerprint(v) for v in value) + "]"
+        return "[" + ",".join(page_fingerprint(v, names) for v in value) + "]"
     if isinstance(value, RenderedDocument):
-        return "D" + value.fingerprint
+        return "D" + value.fingerprint if names is None else "V" + document_view(value, names)
     if isinstance(value, _FeedPost):
-        return "F" + value.doc.fingerprint + hashlib.blake2b(value.content.encode(), digest_size=16).hexdigest()
+        shown = value.doc.fingerprint if names is None else document_view(value.doc, names)
+        return "F" + shown + hashlib.blake2b(value.content.encode(), digest_size=16).hexdigest()
     if isinstance(value, Mapping):
-        return "{" + ",".join(f"{k!r}:{page_fingerprint(v)}" for k, v in sorted(value.items())) + "}"
+        return "{" + ",".join(f"{k!r}:{page_fingerprint(v, names)}" for k, v in sorted(value.items())) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join(page_fingerprint(v) for v in value) + "]"
+        return "[" + ",".join(page_fingerprint(v, names) for v in value) + "]"
     return repr(value)
+
+
+# What a template can read of a RenderedDocument by name: its fields and properties.
+_DOCUMENT_NAMES = frozenset(f.name for f in fields(RenderedDocument)) | frozenset(
+    name for name, member in vars(RenderedDocument).items()
+    if isinstance(member, (property, functools.cached_property)))
+
+
+@functools.lru_cache(maxsize=64)
+def _shown_fields(names: frozenset[str]) -> tuple[str, ...] | None:
+    """The fields of a document that a template reading ``names`` can show, or None when it
+    can reach more than fields (``__dict__``, the cached digests): then everything counts."""
+    if any(name not in _DOCUMENT_NAMES and name.startswith("_") and
+           (hasattr(RenderedDocument, name) or name in _DERIVED) for name in names):
+        return None
+    return tuple(sorted(names & _DOCUMENT_NAMES))
+
+
+def document_view(doc: "RenderedDocument", names: frozenset[str]) -> str:
+    """Digest of the fields of ``doc`` a template reading ``names`` can show, linked documents
+    (related, newer, older) by the same fields. Kept on the document for the build: a post
+    listed on five pages is digested once."""
+    views = doc.__dict__.setdefault("_views", {})
+    known = views.get(names)
+    if known is None:
+        shown = _shown_fields(names)
+        if shown is None:
+            known = doc.fingerprint
+        else:
+            parts = [_own_view(doc, shown)]
+            for name in shown:
+                if name in _LINKED:
+                    parts.append(f"{name}={_linked_view(doc, name, names)}")
+            known = hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+        views[names] = known
+    return known
+
+
+_LINKED = frozenset({"related", "newer", "older", "fingerprint"})  # what link_posts decides
+# Digests of a document's own shown fields by what decides them (its _shallow digest and
+# comments flag) and the fields: the same after an edit elsewhere, so a dev-server rebuild
+# looks them up instead of reading a dozen fields of every listed post. Bounded by clearing.
+_OWN_VIEWS: dict[tuple[str, bool, tuple[str, ...]], str] = {}
+_OWN_VIEWS_MAX = 200_000
+
+
+def _own_view(doc: "RenderedDocument", shown: tuple[str, ...]) -> str:
+    key = (_shallow(doc), doc.comments, shown)
+    known = _OWN_VIEWS.get(key)
+    if known is None:
+        text = "\0".join(f"{name}={_field_view(doc, name)}" for name in shown if name not in _LINKED)
+        known = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        if len(_OWN_VIEWS) >= _OWN_VIEWS_MAX:
+            _OWN_VIEWS.clear()
+        _OWN_VIEWS[key] = known
+    return known
+
+
+def _field_view(doc: "RenderedDocument", name: str) -> str:
+    if name == "html" and doc.source_key:
+        return "K" + doc.source_key  # the Markdown memo key: equal keys, equal HTML
+    if name == "doc":
+        return doc.doc.digest  # every field of the document
+    return page_fingerprint(getattr(doc, name))
+
+
+def _linked_view(doc: "RenderedDocument", name: str, names: frozenset[str]) -> str:
+    if name == "fingerprint":
+        return doc.fingerprint
+    value = getattr(doc, name)
+    if value is None:
+        return "-"
+    if isinstance(value, RenderedDocument):
+        return document_view(value, names)
+    return "[" + ",".join(document_view(other, names) for other in value) + "]"
 
 
 _SLUG_MAX_BYTES = 120  # folder names are limited to 255 bytes; keep well clear of it
@@ -226,7 +306,7 @@ def link_posts(posts: list[RenderedDocument], giscus_enabled: bool) -> list[Rend
     ]
 
 
-_DERIVED = frozenset({"fingerprint", "_shallow"})  # caches of RenderedDocument's own fields
+_DERIVED = frozenset({"fingerprint", "_shallow", "_views"})  # caches of RenderedDocument's own fields
 
 
 def _relinked(post: RenderedDocument, **links: Any) -> RenderedDocument:
