@@ -77,6 +77,9 @@ def lists(tmp_path: Path) -> tuple[Path, dict[str, Path]]:
         "delta": write(posts / "2024-04-01-delta.md", _post("delta", "2024-04-01")),
         "omega": write(posts / "2024-05-01-omega.md", _post("omega", "2024-05-01")),
     }
+    # Its excerpt (shown on tags/solo/) changes when a post is added, its file does not.
+    write(posts / "2023-12-01-counter.md", "---\nlayout: post\ntitle: Counter\ndate: 2023-12-01\ntags: [solo]\n"
+                                           "---\nThere are {{ site.posts | size }} posts.\n")
     return site, files
 
 
@@ -124,6 +127,7 @@ def test_listings_follow_every_field_they_show(lists, tmp_path: Path):
 
     added = write(site / "content" / "posts" / "2024-07-01-zeta.md", _post("zeta", "2024-07-01"))
     assert "Zeta" in serve.check("added")
+    assert "There are 7 posts." in serve.page("tags/solo/index.html")
     added.unlink()
     assert "Zeta" not in serve.check("removed")
     files["omega"].unlink()
