@@ -42,7 +42,7 @@ from generator.paths import project_files
 from generator.plugins import Cache, Plugin, PluginContext, PluginImportError, PostResult, discover
 from generator.site import (
     PageSpec, RenderedDocument, archive_page, document_pages, feed_page, index_pages, link_posts,
-    page_fingerprint, page_meta, sitemap_page, sort_posts, taxonomy_pages, word_count, excerpt,
+    page_fingerprint, page_meta, sitemap_page, taxonomy_pages, word_count, excerpt,
 )
 from generator.templates import make_absolute_url, make_asset, make_renderer, make_url
 from generator.writer import MARKER, build_lock, check_output, write_atomically
@@ -842,7 +842,7 @@ def page_specs(rendered: list[RenderedDocument], site: SiteConfig,
                absolute_url: Callable[[str], str]) -> list[PageSpec]:
     """Every output page of the site: documents, index pages, taxonomies, archive, feed,
     sitemap, 404 and robots.txt, each a template with its context."""
-    posts = link_posts(sort_posts([d for d in rendered if d.kind == "post"]), site.giscus is not None)
+    posts = link_posts([d for d in rendered if d.kind == "post"], site.giscus is not None)  # sorted there
     pages_only = [d for d in rendered if d.kind != "post"]
     specs: list[PageSpec] = []
     specs += document_pages(posts + pages_only, absolute_url)

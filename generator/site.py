@@ -282,28 +282,31 @@ def link_posts(posts: list[RenderedDocument], giscus_enabled: bool) -> list[Rend
     """Attach term links, related posts (≤3 sharing the most tags/categories) and newer/older."""
     ordered = sort_posts(posts)
     with_terms = [
-        _relinked(
-            post,
-            tags=tuple(Term(t, slugify(t), f"tags/{slugify(t)}/") for t in post.doc.tags),
-            categories=tuple(Term(c, slugify(c), f"categories/{slugify(c)}/") for c in post.doc.categories),
-            comments=giscus_enabled and post.doc.giscus_comments,
-        )
+        _relinked(post, tags=_terms(post.doc.tags, "tags"), categories=_terms(post.doc.categories, "categories"),
+                  comments=giscus_enabled and post.doc.giscus_comments)
         for post in ordered
     ]
-    terms_of = tuple(frozenset({("t", t) for t in p.doc.tags} | {("c", c) for c in p.doc.categories})
-                     for p in with_terms)
+    terms_of = tuple(_term_set(p.doc.tags, p.doc.categories) for p in with_terms)
     wanted = tuple(post.doc.related_posts for post in with_terms)
     for post in with_terms:
         _shallow(post)  # before the copies below, which keep it (each page key needs it)
-    result = [_relinked(post, related=tuple(with_terms[rank] for rank in ranks))
-              for post, ranks in zip(with_terms, related_ranks(terms_of, wanted))]
-    # newer/older point at the linked versions' plain counterparts (no chains of chains).
-    return [
-        _relinked(post,
-                  newer=with_terms[index - 1] if index > 0 else None,
-                  older=with_terms[index + 1] if index + 1 < len(with_terms) else None)
-        for index, post in enumerate(result)
-    ]
+    # related, newer and older point at the plain counterparts (no chains of chains).
+    last = len(with_terms) - 1
+    return [_relinked(post, related=tuple(with_terms[rank] for rank in ranks),
+                      newer=with_terms[index - 1] if index > 0 else None,
+                      older=with_terms[index + 1] if index < last else None)
+            for index, (post, ranks) in enumerate(zip(with_terms, related_ranks(terms_of, wanted)))]
+
+
+@functools.lru_cache(maxsize=65536)
+def _terms(names: tuple[str, ...], folder: str) -> tuple[Term, ...]:
+    """The term links of a post's tags (or categories); the same few tuples every build."""
+    return tuple(Term(name, slugify(name), f"{folder}/{slugify(name)}/") for name in names)
+
+
+@functools.lru_cache(maxsize=65536)
+def _term_set(tags: tuple[str, ...], categories: tuple[str, ...]) -> frozenset:
+    return frozenset({("t", t) for t in tags} | {("c", c) for c in categories})
 
 
 _DERIVED = frozenset({"fingerprint", "_shallow", "_views"})  # caches of RenderedDocument's own fields
