@@ -819,13 +819,16 @@ class _Build:
         if self._includes_text is None:
             self._includes_text = "".join(p.read_text(encoding="utf-8", errors="replace")
                                           for p in dependencies.include_files(layers))
-        reach = doc.body + (self._includes_text if "include" in doc.body else "")
-        part = ""
-        if any(word in reach for word in self._SITE_WORDS):
-            part = liquid.digest
-        if any(word in reach for word in self._CLOCK_WORDS):
-            part += self.started.isoformat()
-        return part
+            includes = hashlib.sha256(self._includes_text.encode("utf-8", "surrogatepass")).hexdigest()
+            self._reach = self._per_document("liquid-reach", self._liquid_reach, lambda text: includes)
+        reads_site, reads_clock = self._reach(doc, self._includes_text)
+        return (liquid.digest if reads_site else "") + (self.started.isoformat() if reads_clock else "")
+
+    def _liquid_reach(self, doc: Document, includes_text: str) -> tuple[bool, bool]:
+        """Whether the document's Liquid (with the includes, when it includes any) may read the
+        rest of the site, and the clock: a text search, remembered per document object."""
+        reach = doc.body + (includes_text if "include" in doc.body else "")
+        return any(word in reach for word in self._SITE_WORDS), any(word in reach for word in self._CLOCK_WORDS)
 
     def _render_one(self, item: Prepared, site: SiteConfig, theme: Theme, liquid: SiteContext) -> tuple:
         return self._compute_markdown(item.doc, self._handlers(item.doc, item.widgets, site, theme, liquid))
