@@ -92,8 +92,10 @@ def _shallow(doc: "RenderedDocument") -> str:
     if cached is None:
         rendered = ["K" + doc.source_key] if doc.source_key else \
             [doc.html, doc.toc, str(doc.has_math), str(doc.words), doc.summary]
+        # The term links are made from the document's tag and category names only (link_posts),
+        # which its digest covers: whether they are attached is all that is left to tell.
         text = "\0".join([doc.doc.digest, *rendered, repr(doc.scripts), repr(doc.styles),
-                          repr(sorted(doc.context.items())), repr(doc.tags), repr(doc.categories)])
+                          repr(sorted(doc.context.items())), f"{len(doc.tags)},{len(doc.categories)}"])
         cached = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         object.__setattr__(doc, "_shallow", cached)  # frozen, but a cache of its own fields
     return cached
