@@ -111,12 +111,16 @@ def page_fingerprint(value: Any, names: frozenset[str] | None = None) -> str:
     With ``names`` (``Renderer.names_read``: every attribute name the template can read) a
     document stands for only those of its fields (``document_view``), so a listing that shows
     titles and dates keeps its key when a listed post's body changes."""
-    if type(value) in _PLAIN:
+    kind = type(value)
+    if kind in _PLAIN:
         return repr(value)  # most leaves: skips the isinstance checks below (Mapping's is slow)
-    if type(value) is dict:
-        return "{" + ",".join(f"{k!r}:{page_fingerprint(v, names)}" for k, v in sorted(value.items())) + "}"
-    if type(value) is list or type(value) is tuple:  # before the Mapping check, an ABC's (slow)
-        return "[" + ",".join(page_fingerprint(v, names) for v in value) + "]"
+    if kind is RenderedDocument and names is not None:
+        return "V" + document_view(value, names)
+    if kind is dict:
+        return "{" + ",".join(f"{k!r}:{repr(v) if type(v) in _PLAIN else page_fingerprint(v, names)}"
+                              for k, v in sorted(value.items())) + "}"
+    if kind is list or kind is tuple:  # before the Mapping check, an ABC's (slow)
+        return "[" + ",".join(repr(v) if type(v) in _PLAIN else page_fingerprint(v, names) for v in value) + "]"
     if isinstance(value, RenderedDocument):
         return "D" + value.fingerprint if names is None else "V" + document_view(value, names)
     if isinstance(value, _FeedPost):
