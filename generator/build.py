@@ -532,8 +532,12 @@ class _Build:
                 names[spec.template] = self.cache.memo(
                     "template-names", fixed + "\0" + spec.template,
                     functools.partial(renderer.names_read, spec.template), persist=False)
-            key = hashlib.blake2b((fixed + spec.template + "\0" + page_fingerprint(
-                context, names[spec.template])).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+            # The page's own settings (site.page_meta: plain values) by their repr, in C; the rest
+            # (where the posts are) by page_fingerprint.
+            rest = {name: value for name, value in context.items() if name != "page"}
+            key = hashlib.blake2b((fixed + spec.template + "\0" + repr(sorted(context["page"].items())) + "\0" +
+                                   page_fingerprint(rest, names[spec.template])).encode(
+                "utf-8", "surrogatepass"), digest_size=20).hexdigest()
             keyed.append((spec, context, key))
         stale = [(spec.template, context) for spec, context, key in keyed
                  if previous.get(spec.output, ("",))[0] != key]

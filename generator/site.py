@@ -278,6 +278,7 @@ def sort_posts(posts: list[RenderedDocument]) -> list[RenderedDocument]:
     return sorted(posts, key=lambda p: (-_timestamp(p.date), p.url))
 
 
+@functools.lru_cache(maxsize=65536)  # the same dates every rebuild; timestamp() is slow on aware datetimes
 def _timestamp(value: datetime | None) -> float:
     if value is None:
         return 0.0
