@@ -486,11 +486,14 @@ class _Build:
     def assemble_documents(self, prepared: list[Prepared], markdown: list[tuple | None], theme: Theme,
                            files: dict[str, bytes]) -> list[RenderedDocument]:
         rendered: list[RenderedDocument] = []
+        # What _assemble reads besides the document, its plugins' results and its Markdown.
+        urls = hashlib.sha256(repr((theme.url(""), sorted(theme.assets.public.items()))).encode(
+            "utf-8", "surrogatepass")).hexdigest()
         for item, md in zip(prepared, markdown):
             if md is None:
                 continue
             try:
-                rendered.append(self._assemble(item, md, theme))
+                rendered.append(self._assembled(item, md, theme, urls))
             except ContentError as exc:
                 self.problems.append(exc.diagnostic)
                 continue
@@ -733,6 +736,22 @@ class _Build:
             post_urls=liquid.post_urls,
             link_urls=liquid.link_urls,
         )
+
+    def _assembled(self, item: Prepared, md: tuple, theme: Theme, urls: str) -> RenderedDocument:
+        """``_assemble``, remembered in memory for the document and Markdown objects themselves
+        (both the very same objects after an edit elsewhere, from their memos), so an unchanged
+        post is the same RenderedDocument on every rebuild and keeps the digests cached on it
+        (site._shallow, document_view). Not for a post with its own scripts:/style: entries:
+        those may name files under content/static/, which are read from the disk."""
+        doc = item.doc
+        if doc.scripts or doc.styles:
+            return self._assemble(item, md, theme)
+        key = "\0".join((str(id(doc)), str(id(md)), item.markdown_key, urls, repr(item.results)))
+        known = self.cache.memo("assembled", key, lambda: (doc, md, self._assemble(item, md, theme)),
+                                persist=False)
+        if known[0] is not doc or known[1] is not md:  # cannot happen while the entry holds both
+            return self._assemble(item, md, theme)
+        return known[2]
 
     def _assemble(self, item: Prepared, md: tuple, theme: Theme) -> RenderedDocument:
         """The document with its Markdown, scripts, styles and the plugins' template context."""

@@ -288,21 +288,39 @@ def _timestamp(value: datetime | None) -> float:
 def link_posts(posts: list[RenderedDocument], giscus_enabled: bool) -> list[RenderedDocument]:
     """Attach term links, related posts (≤3 sharing the most tags/categories) and newer/older."""
     ordered = sort_posts(posts)
-    with_terms = [
-        _relinked(post, tags=_terms(post.doc.tags, "tags"), categories=_terms(post.doc.categories, "categories"),
-                  comments=giscus_enabled and post.doc.giscus_comments)
-        for post in ordered
-    ]
+    with_terms = [_linked(post, giscus_enabled and post.doc.giscus_comments) for post in ordered]
     terms_of = tuple(_term_set(p.doc.tags, p.doc.categories) for p in with_terms)
     wanted = tuple(post.doc.related_posts for post in with_terms)
     for post in with_terms:
         _shallow(post)  # before the copies below, which keep it (each page key needs it)
     # related, newer and older point at the plain counterparts (no chains of chains).
     last = len(with_terms) - 1
-    return [_relinked(post, related=tuple(with_terms[rank] for rank in ranks),
-                      newer=with_terms[index - 1] if index > 0 else None,
-                      older=with_terms[index + 1] if index < last else None)
+    return [_linked(post, None, tuple(with_terms[rank] for rank in ranks),
+                    with_terms[index - 1] if index > 0 else None, with_terms[index + 1] if index < last else None)
             for index, (post, ranks) in enumerate(zip(with_terms, related_ranks(terms_of, wanted)))]
+
+
+def _linked(post: RenderedDocument, comments: bool | None, related: tuple = (),
+            newer: RenderedDocument | None = None, older: RenderedDocument | None = None) -> RenderedDocument:
+    """``post`` with its term links and comments flag (``comments`` not None), or else with
+    these related posts and neighbours. The copy is kept on ``post`` with what it was made from
+    (one copy per post, holding the linked posts, so their ids stand for them): a post that is
+    the same object on the next build (build._assembled) gets the same copy back when its links
+    are the same, with the digests cached on it."""
+    if comments is not None:
+        key: tuple = ("terms", comments)
+    else:
+        key = ("links", tuple(id(other) for other in related), id(newer), id(older))
+    known = post.__dict__.get("_linked")
+    if known is not None and known[0] == key:
+        return known[1]
+    if comments is not None:
+        copy = _relinked(post, tags=_terms(post.doc.tags, "tags"),
+                         categories=_terms(post.doc.categories, "categories"), comments=comments)
+    else:
+        copy = _relinked(post, related=related, newer=newer, older=older)
+    post.__dict__["_linked"] = (key, copy)
+    return copy
 
 
 @functools.lru_cache(maxsize=65536)
@@ -316,7 +334,7 @@ def _term_set(tags: tuple[str, ...], categories: tuple[str, ...]) -> frozenset:
     return frozenset({("t", t) for t in tags} | {("c", c) for c in categories})
 
 
-_DERIVED = frozenset({"fingerprint", "_shallow", "_views"})  # caches of RenderedDocument's own fields
+_DERIVED = frozenset({"fingerprint", "_shallow", "_views", "_linked"})  # caches of RenderedDocument's own fields
 
 
 def _relinked(post: RenderedDocument, **links: Any) -> RenderedDocument:
