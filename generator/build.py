@@ -43,7 +43,7 @@ from generator.paths import project_files
 from generator.plugins import Cache, Plugin, PluginContext, PluginImportError, PostResult, discover
 from generator.site import (
     PageSpec, RenderedDocument, archive_page, document_pages, feed_page, index_pages, link_posts,
-    page_fingerprint, page_meta, sitemap_page, sort_posts, taxonomy_pages, word_count, excerpt,
+    page_fingerprint, page_meta, sitemap_page, taxonomy_pages, word_count, excerpt,
 )
 from generator.templates import make_absolute_url, make_asset, make_renderer, make_url
 from generator.writer import MARKER, Prestaged, build_lock, check_output, prestage, write_atomically
@@ -504,11 +504,14 @@ class _Build:
     def assemble_documents(self, prepared: list[Prepared], markdown: list[tuple | None], theme: Theme,
                            files: dict[str, bytes]) -> list[RenderedDocument]:
         rendered: list[RenderedDocument] = []
+        # What _assemble reads besides the document, its plugins' results and its Markdown.
+        urls = hashlib.sha256(repr((theme.url(""), sorted(theme.assets.public.items()))).encode(
+            "utf-8", "surrogatepass")).hexdigest()
         for item, md in zip(prepared, markdown):
             if md is None:
                 continue
             try:
-                rendered.append(self._assemble(item, md, theme))
+                rendered.append(self._assembled(item, md, theme, urls))
             except ContentError as exc:
                 self.problems.append(exc.diagnostic)
                 continue
@@ -541,11 +544,20 @@ class _Build:
         self.cache.preload("page")
         previous = {spec.output: self.cache.get("page", spec.output) for spec in specs}
         previous = {output: known for output, known in previous.items() if known is not None}
+        names: dict[str, frozenset[str] | None] = {}
         keyed = []
         for spec in specs:
             context = dict(spec.context)
             context["page"] = {**context["page"], "pygments_css": pygments_url}
-            key = hashlib.blake2b((fixed + spec.template + "\0" + page_fingerprint(context)).encode(
+            if spec.template not in names:
+                names[spec.template] = self.cache.memo(
+                    "template-names", fixed + "\0" + spec.template,
+                    functools.partial(renderer.names_read, spec.template), persist=False)
+            # The page's own settings (site.page_meta: plain values) by their repr, in C; the rest
+            # (where the posts are) by page_fingerprint.
+            rest = {name: value for name, value in context.items() if name != "page"}
+            key = hashlib.blake2b((fixed + spec.template + "\0" + repr(sorted(context["page"].items())) + "\0" +
+                                   page_fingerprint(rest, names[spec.template])).encode(
                 "utf-8", "surrogatepass"), digest_size=20).hexdigest()
             keyed.append((spec, context, key))
         stale = [(spec.template, context) for spec, context, key in keyed
@@ -790,6 +802,22 @@ class _Build:
             link_urls=liquid.link_urls,
         )
 
+    def _assembled(self, item: Prepared, md: tuple, theme: Theme, urls: str) -> RenderedDocument:
+        """``_assemble``, remembered in memory for the document and Markdown objects themselves
+        (both the very same objects after an edit elsewhere, from their memos), so an unchanged
+        post is the same RenderedDocument on every rebuild and keeps the digests cached on it
+        (site._shallow, document_view). Not for a post with its own scripts:/style: entries:
+        those may name files under content/static/, which are read from the disk."""
+        doc = item.doc
+        if doc.scripts or doc.styles:
+            return self._assemble(item, md, theme)
+        key = "\0".join((str(id(doc)), str(id(md)), item.markdown_key, urls, repr(item.results)))
+        known = self.cache.memo("assembled", key, lambda: (doc, md, self._assemble(item, md, theme)),
+                                persist=False)
+        if known[0] is not doc or known[1] is not md:  # cannot happen while the entry holds both
+            return self._assemble(item, md, theme)
+        return known[2]
+
     def _assemble(self, item: Prepared, md: tuple, theme: Theme) -> RenderedDocument:
         """The document with its Markdown, scripts, styles and the plugins' template context."""
         doc, results, asset, url = item.doc, item.results, theme.asset, theme.url
@@ -879,13 +907,16 @@ class _Build:
         if self._includes_text is None:
             self._includes_text = "".join(p.read_text(encoding="utf-8", errors="replace")
                                           for p in dependencies.include_files(layers))
-        reach = doc.body + (self._includes_text if "include" in doc.body else "")
-        part = ""
-        if any(word in reach for word in self._SITE_WORDS):
-            part = liquid.digest
-        if any(word in reach for word in self._CLOCK_WORDS):
-            part += self.started.isoformat()
-        return part
+            includes = hashlib.sha256(self._includes_text.encode("utf-8", "surrogatepass")).hexdigest()
+            self._reach = self._per_document("liquid-reach", self._liquid_reach, lambda text: includes)
+        reads_site, reads_clock = self._reach(doc, self._includes_text)
+        return (liquid.digest if reads_site else "") + (self.started.isoformat() if reads_clock else "")
+
+    def _liquid_reach(self, doc: Document, includes_text: str) -> tuple[bool, bool]:
+        """Whether the document's Liquid (with the includes, when it includes any) may read the
+        rest of the site, and the clock: a text search, remembered per document object."""
+        reach = doc.body + (includes_text if "include" in doc.body else "")
+        return any(word in reach for word in self._SITE_WORDS), any(word in reach for word in self._CLOCK_WORDS)
 
     def _render_one(self, item: Prepared, site: SiteConfig, theme: Theme, liquid: SiteContext) -> tuple:
         return self._compute_markdown(item.doc, self._handlers(item.doc, item.widgets, site, theme, liquid))
@@ -902,7 +933,7 @@ def page_specs(rendered: list[RenderedDocument], site: SiteConfig,
                absolute_url: Callable[[str], str]) -> list[PageSpec]:
     """Every output page of the site: documents, index pages, taxonomies, archive, feed,
     sitemap, 404 and robots.txt, each a template with its context."""
-    posts = link_posts(sort_posts([d for d in rendered if d.kind == "post"]), site.giscus is not None)
+    posts = link_posts([d for d in rendered if d.kind == "post"], site.giscus is not None)  # sorted there
     pages_only = [d for d in rendered if d.kind != "post"]
     specs: list[PageSpec] = []
     specs += document_pages(posts + pages_only, absolute_url)

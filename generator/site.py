@@ -14,7 +14,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from html import unescape
 from typing import Any, Callable, Mapping
@@ -92,8 +92,10 @@ def _shallow(doc: "RenderedDocument") -> str:
     if cached is None:
         rendered = ["K" + doc.source_key] if doc.source_key else \
             [doc.html, doc.toc, str(doc.has_math), str(doc.words), doc.summary]
+        # The term links are made from the document's tag and category names only (link_posts),
+        # which its digest covers: whether they are attached is all that is left to tell.
         text = "\0".join([doc.doc.digest, *rendered, repr(doc.scripts), repr(doc.styles),
-                          repr(sorted(doc.context.items())), repr(doc.tags), repr(doc.categories)])
+                          repr(sorted(doc.context.items())), f"{len(doc.tags)},{len(doc.categories)}"])
         cached = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         object.__setattr__(doc, "_shallow", cached)  # frozen, but a cache of its own fields
     return cached
@@ -102,24 +104,108 @@ def _shallow(doc: "RenderedDocument") -> str:
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
-def page_fingerprint(value: Any) -> str:
+def page_fingerprint(value: Any, names: frozenset[str] | None = None) -> str:
     """A stable text standing for a template context: documents by their fingerprint, plain data
-    by value. Anything else falls back to repr, which at worst makes a page render again."""
-    if type(value) in _PLAIN:
+    by value. Anything else falls back to repr, which at worst makes a page render again.
+
+    With ``names`` (``Renderer.names_read``: every attribute name the template can read) a
+    document stands for only those of its fields (``document_view``), so a listing that shows
+    titles and dates keeps its key when a listed post's body changes."""
+    kind = type(value)
+    if kind in _PLAIN:
         return repr(value)  # most leaves: skips the isinstance checks below (Mapping's is slow)
-    if type(value) is dict:
-        return "{" + ",".join(f"{k!r}:{page_fingerprint(v)}" for k, v in sorted(value.items())) + "}"
-    if type(value) is list or type(value) is tuple:  # before the Mapping check, an ABC's (slow)
-        return "[" + ",".join(page_fingerprint(v) for v in value) + "]"
+    if kind is RenderedDocument and names is not None:
+        return "V" + document_view(value, names)
+    if kind is dict:
+        return "{" + ",".join(f"{k!r}:{repr(v) if type(v) in _PLAIN else page_fingerprint(v, names)}"
+                              for k, v in sorted(value.items())) + "}"
+    if kind is list or kind is tuple:  # before the Mapping check, an ABC's (slow)
+        return "[" + ",".join(repr(v) if type(v) in _PLAIN else page_fingerprint(v, names) for v in value) + "]"
     if isinstance(value, RenderedDocument):
-        return "D" + value.fingerprint
+        return "D" + value.fingerprint if names is None else "V" + document_view(value, names)
     if isinstance(value, _FeedPost):
-        return "F" + value.doc.fingerprint + hashlib.blake2b(value.content.encode(), digest_size=16).hexdigest()
+        shown = value.doc.fingerprint if names is None else document_view(value.doc, names)
+        return "F" + shown + hashlib.blake2b(value.content.encode(), digest_size=16).hexdigest()
     if isinstance(value, Mapping):
-        return "{" + ",".join(f"{k!r}:{page_fingerprint(v)}" for k, v in sorted(value.items())) + "}"
+        return "{" + ",".join(f"{k!r}:{page_fingerprint(v, names)}" for k, v in sorted(value.items())) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join(page_fingerprint(v) for v in value) + "]"
+        return "[" + ",".join(page_fingerprint(v, names) for v in value) + "]"
     return repr(value)
+
+
+# What a template can read of a RenderedDocument by name: its fields and properties.
+_DOCUMENT_NAMES = frozenset(f.name for f in fields(RenderedDocument)) | frozenset(
+    name for name, member in vars(RenderedDocument).items()
+    if isinstance(member, (property, functools.cached_property)))
+
+
+@functools.lru_cache(maxsize=64)
+def _shown_fields(names: frozenset[str]) -> tuple[str, ...] | None:
+    """The fields of a document that a template reading ``names`` can show, or None when it
+    can reach more than fields (``__dict__``, the cached digests): then everything counts."""
+    if any(name not in _DOCUMENT_NAMES and name.startswith("_") and
+           (hasattr(RenderedDocument, name) or name in _DERIVED) for name in names):
+        return None
+    return tuple(sorted(names & _DOCUMENT_NAMES))
+
+
+def document_view(doc: "RenderedDocument", names: frozenset[str]) -> str:
+    """Digest of the fields of ``doc`` a template reading ``names`` can show, linked documents
+    (related, newer, older) by the same fields. Kept on the document for the build: a post
+    listed on five pages is digested once."""
+    views = doc.__dict__.setdefault("_views", {})
+    known = views.get(names)
+    if known is None:
+        shown = _shown_fields(names)
+        if shown is None:
+            known = doc.fingerprint
+        else:
+            parts = [_own_view(doc, shown)]
+            for name in shown:
+                if name in _LINKED:
+                    parts.append(f"{name}={_linked_view(doc, name, names)}")
+            known = hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+        views[names] = known
+    return known
+
+
+_LINKED = frozenset({"related", "newer", "older", "fingerprint"})  # what link_posts decides
+# Digests of a document's own shown fields by what decides them (its _shallow digest and
+# comments flag) and the fields: the same after an edit elsewhere, so a dev-server rebuild
+# looks them up instead of reading a dozen fields of every listed post. Bounded by clearing.
+_OWN_VIEWS: dict[tuple[str, bool, tuple[str, ...]], str] = {}
+_OWN_VIEWS_MAX = 200_000
+
+
+def _own_view(doc: "RenderedDocument", shown: tuple[str, ...]) -> str:
+    key = (_shallow(doc), doc.comments, shown)
+    known = _OWN_VIEWS.get(key)
+    if known is None:
+        text = "\0".join(f"{name}={_field_view(doc, name)}" for name in shown if name not in _LINKED)
+        known = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        if len(_OWN_VIEWS) >= _OWN_VIEWS_MAX:
+            _OWN_VIEWS.clear()
+        _OWN_VIEWS[key] = known
+    return known
+
+
+def _field_view(doc: "RenderedDocument", name: str) -> str:
+    if name == "html" and doc.source_key:
+        return "K" + doc.source_key  # the Markdown memo key: equal keys, equal HTML
+    if name == "doc":
+        return doc.doc.digest  # every field of the document
+    return page_fingerprint(getattr(doc, name))
+
+
+def _linked_view(doc: "RenderedDocument", name: str, names: frozenset[str]) -> str:
+    if name == "fingerprint":
+        return doc.fingerprint
+    value = getattr(doc, name)
+    if value is None:
+        return "-"
+    if isinstance(value, RenderedDocument):
+        return document_view(value, names)
+    return "[" + ",".join(document_view(other, names) for other in value) + "]"
 
 
 _SLUG_MAX_BYTES = 120  # folder names are limited to 255 bytes; keep well clear of it
@@ -192,6 +278,7 @@ def sort_posts(posts: list[RenderedDocument]) -> list[RenderedDocument]:
     return sorted(posts, key=lambda p: (-_timestamp(p.date), p.url))
 
 
+@functools.lru_cache(maxsize=65536)  # the same dates every rebuild; timestamp() is slow on aware datetimes
 def _timestamp(value: datetime | None) -> float:
     if value is None:
         return 0.0
@@ -201,32 +288,53 @@ def _timestamp(value: datetime | None) -> float:
 def link_posts(posts: list[RenderedDocument], giscus_enabled: bool) -> list[RenderedDocument]:
     """Attach term links, related posts (≤3 sharing the most tags/categories) and newer/older."""
     ordered = sort_posts(posts)
-    with_terms = [
-        _relinked(
-            post,
-            tags=tuple(Term(t, slugify(t), f"tags/{slugify(t)}/") for t in post.doc.tags),
-            categories=tuple(Term(c, slugify(c), f"categories/{slugify(c)}/") for c in post.doc.categories),
-            comments=giscus_enabled and post.doc.giscus_comments,
-        )
-        for post in ordered
-    ]
-    terms_of = tuple(frozenset({("t", t) for t in p.doc.tags} | {("c", c) for c in p.doc.categories})
-                     for p in with_terms)
+    with_terms = [_linked(post, giscus_enabled and post.doc.giscus_comments) for post in ordered]
+    terms_of = tuple(_term_set(p.doc.tags, p.doc.categories) for p in with_terms)
     wanted = tuple(post.doc.related_posts for post in with_terms)
     for post in with_terms:
         _shallow(post)  # before the copies below, which keep it (each page key needs it)
-    result = [_relinked(post, related=tuple(with_terms[rank] for rank in ranks))
-              for post, ranks in zip(with_terms, related_ranks(terms_of, wanted))]
-    # newer/older point at the linked versions' plain counterparts (no chains of chains).
-    return [
-        _relinked(post,
-                  newer=with_terms[index - 1] if index > 0 else None,
-                  older=with_terms[index + 1] if index + 1 < len(with_terms) else None)
-        for index, post in enumerate(result)
-    ]
+    # related, newer and older point at the plain counterparts (no chains of chains).
+    last = len(with_terms) - 1
+    return [_linked(post, None, tuple(with_terms[rank] for rank in ranks),
+                    with_terms[index - 1] if index > 0 else None, with_terms[index + 1] if index < last else None)
+            for index, (post, ranks) in enumerate(zip(with_terms, related_ranks(terms_of, wanted)))]
 
 
-_DERIVED = frozenset({"fingerprint", "_shallow"})  # caches of RenderedDocument's own fields
+def _linked(post: RenderedDocument, comments: bool | None, related: tuple = (),
+            newer: RenderedDocument | None = None, older: RenderedDocument | None = None) -> RenderedDocument:
+    """``post`` with its term links and comments flag (``comments`` not None), or else with
+    these related posts and neighbours. The copy is kept on ``post`` with what it was made from
+    (one copy per post, holding the linked posts, so their ids stand for them): a post that is
+    the same object on the next build (build._assembled) gets the same copy back when its links
+    are the same, with the digests cached on it."""
+    if comments is not None:
+        key: tuple = ("terms", comments)
+    else:
+        key = ("links", tuple(id(other) for other in related), id(newer), id(older))
+    known = post.__dict__.get("_linked")
+    if known is not None and known[0] == key:
+        return known[1]
+    if comments is not None:
+        copy = _relinked(post, tags=_terms(post.doc.tags, "tags"),
+                         categories=_terms(post.doc.categories, "categories"), comments=comments)
+    else:
+        copy = _relinked(post, related=related, newer=newer, older=older)
+    post.__dict__["_linked"] = (key, copy)
+    return copy
+
+
+@functools.lru_cache(maxsize=65536)
+def _terms(names: tuple[str, ...], folder: str) -> tuple[Term, ...]:
+    """The term links of a post's tags (or categories); the same few tuples every build."""
+    return tuple(Term(name, slugify(name), f"{folder}/{slugify(name)}/") for name in names)
+
+
+@functools.lru_cache(maxsize=65536)
+def _term_set(tags: tuple[str, ...], categories: tuple[str, ...]) -> frozenset:
+    return frozenset({("t", t) for t in tags} | {("c", c) for c in categories})
+
+
+_DERIVED = frozenset({"fingerprint", "_shallow", "_views", "_linked"})  # caches of RenderedDocument's own fields
 
 
 def _relinked(post: RenderedDocument, **links: Any) -> RenderedDocument:

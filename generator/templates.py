@@ -16,6 +16,8 @@ from typing import Any, Callable, Mapping
 from urllib.parse import quote
 
 import jinja2
+import jinja2.meta
+from jinja2 import nodes
 
 from generator.assets import AssetSet
 from generator.config import SiteConfig
@@ -57,6 +59,14 @@ def make_asset(assets: AssetSet, url: Callable[[str], str]) -> Callable[[str], s
     return asset
 
 
+# Filters and tests that read an attribute named by an argument: with a computed argument no
+# name is known.
+_ATTRIBUTE_FILTERS = frozenset({"attr", "map", "selectattr", "rejectattr", "select", "reject", "sort", "groupby",
+                                "sum", "unique", "min", "max", "dictsort"})
+# Filters that show a whole object (every field of a post in its repr).
+_WHOLE_VALUE_FILTERS = frozenset({"pprint", "tojson", "xmlattr", "string"})
+
+
 def _date_format(value: Any, fmt: str = "%B %-d, %Y") -> str:
     return value.strftime(fmt) if value is not None else ""
 
@@ -93,6 +103,52 @@ class Renderer:
             self.env.get_template(name)
         except Exception:
             pass
+
+    def names_read(self, name: str) -> frozenset[str] | None:
+        """Every attribute or key name that template ``name``, with everything it extends,
+        includes or imports, can read of a value in its context: the names after a dot, and
+        every string constant (``post["title"]``, ``map(attribute="date.year")``, split at
+        dots). A listing page is keyed on these fields of each post it lists, not the whole
+        post. None when that cannot be known from the source (a template named by a variable,
+        an item or attribute picked by a computed name): the page is then keyed on everything."""
+        seen: set[str] = set()
+        names: set[str] = set()
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            try:
+                source = self.env.loader.get_source(self.env, current)[0]
+                tree = self.env.parse(source)
+            except Exception:
+                return None  # render reports it
+            for referenced in jinja2.meta.find_referenced_templates(tree):
+                if referenced is None:
+                    return None
+                todo.append(referenced)
+            # Template names ("base.html") are not read of any value.
+            loads = {id(node.template) for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import,
+                                                                  nodes.FromImport))}
+            for node in tree.find_all((nodes.Getattr, nodes.Const, nodes.Getitem, nodes.Filter, nodes.Test)):
+                if id(node) in loads:
+                    continue
+                if isinstance(node, nodes.Getattr):
+                    names.add(node.attr)
+                elif isinstance(node, nodes.Const):
+                    if isinstance(node.value, str):
+                        names.add(node.value)
+                        names.update(node.value.split("."))
+                elif isinstance(node, nodes.Getitem):
+                    if not isinstance(node.arg, (nodes.Const, nodes.Slice)):
+                        return None
+                elif node.name in _ATTRIBUTE_FILTERS and not all(
+                        isinstance(arg, nodes.Const) for arg in (*node.args, *(k.value for k in node.kwargs))):
+                    return None
+                elif node.name in _WHOLE_VALUE_FILTERS:
+                    return None
+        return frozenset(names)
 
     def prune_bytecode(self) -> None:
         """Delete the compiled templates whose source is gone (renamed or deleted), so the

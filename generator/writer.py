@@ -22,12 +22,14 @@ import json
 import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Mapping
 
 from generator.errors import ContentError, display_path
 from generator.paths import overlaps_project
@@ -282,7 +284,9 @@ def write_atomically(output: Path, files: Mapping[str, bytes], staged: Prestaged
     build. To keep small edits cheap the tree swapped out is kept as ``.<name>.spare`` and becomes
     the next staging area: only files whose bytes differ are written into it, everything else is
     already there. ``.<name>.state.json`` records what each of the two trees holds (by digest and
-    folder inode, so a tree changed or replaced behind our back is not trusted)."""
+    folder inode, so a tree changed or replaced behind our back is not trusted), and the
+    modification time of each of their folders: only a folder whose time moved since (a file
+    added, removed or renamed in it by hand) is listed again, not the whole tree."""
     parent = output.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -294,38 +298,43 @@ def write_atomically(output: Path, files: Mapping[str, bytes], staged: Prestaged
 
 def _write_atomically(output: Path, files: Mapping[str, bytes], staged: Prestaged | None) -> bool:
     parent = output.absolute().parent
-    digest = staged.digest_of if staged is not None else lambda rel, data: _digest(data)
-    digests = {rel: digest(rel, data) for rel, data in files.items()}
     state_path = parent / f".{output.name}.state.json"
+    digests = _digests(str(state_path), files, staged)
     spare = parent / f".{output.name}.spare"
     state = _read_state(state_path)
     current = _trusted(output, state.get("output"))
-    if current is not None and _strays(output, current):
-        current = None  # something wrote into build/: swap in a clean tree, drop this one
+    output_folders: dict[str, int] = {}
+    if current is not None:
+        survey = _survey(output, current, state["output"].get("folders"))
+        if survey.extra or survey.missing:
+            current = None  # something wrote into build/: swap in a clean tree, drop this one
+        output_folders = survey.folders
     if current is not None and current == digests:
         return False
 
     base_files = _trusted(spare, state.get("spare"))
+    staging = spare
+    survey = None
+    if base_files is not None:
+        survey = _survey(spare, base_files, state["spare"].get("folders"))
+        base_files = _repaired(spare, base_files, survey)
     if base_files is None:
         shutil.rmtree(spare, ignore_errors=True)
         taken = staged.take() if staged is not None else None
         staging, base_files = taken or (Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=parent)), {})
-    else:
-        staging = spare
+        survey = None
     # From here on the spare's content is unknown until the swap is done.
     _write_state(state_path, {"output": state.get("output")})
     try:
         try:
-            _update_tree(staging, files, digests, base_files)
-            if staging == spare:
-                _drop_strays(staging, files)
+            touched = _update_tree(staging, files, digests, base_files)
         except OSError:
             if staging != spare:
                 raise
             # e.g. a file where a folder must now be: start from an empty tree instead.
             shutil.rmtree(spare, ignore_errors=True)
-            staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=parent))
-            _update_tree(staging, files, digests, {})
+            staging, survey = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=parent)), None
+            touched = _update_tree(staging, files, digests, {})
         staging.chmod(0o755)
         if output.exists():
             if not _exchange(staging, output):
@@ -340,35 +349,65 @@ def _write_atomically(output: Path, files: Mapping[str, bytes], staged: Prestage
         shutil.rmtree(staging, ignore_errors=True)
         raise
     # ``staging`` now holds the previous build (or nothing when there was none).
-    new_state: dict = {"output": {"identity": _identity(output), "files": digests}}
+    folders = {} if survey is None else {folder: when for folder, when in survey.folders.items()
+                                         if folder not in touched}
+    new_state: dict = {"output": {"identity": _identity(output), "files": digests,
+                                  "folders": _folder_times(_folders_of(files), folders)}}
     if staging.exists():
         if current is not None:
             if staging != spare:
                 shutil.rmtree(spare, ignore_errors=True)
                 os.rename(staging, spare)
-            new_state["spare"] = {"identity": _identity(spare), "files": current}
+            new_state["spare"] = {"identity": _identity(spare), "files": current, "folders": output_folders}
         else:
             shutil.rmtree(staging, ignore_errors=True)
     _write_state(state_path, new_state)
     return True
 
 
+# The digests of the files the last few writes were given, by state file: a rebuild that hands
+# in the very same bytes object for a path (a page its memo kept) reuses its digest instead of
+# hashing the whole site again (65 MB at 4,000 posts).
+_LAST_DIGESTS: dict[str, tuple[dict[str, bytes], dict[str, str]]] = {}
+_LAST_DIGESTS_KEPT = 4
+
+
+def _digests(key: str, files: Mapping[str, bytes], staged: Prestaged | None = None) -> dict[str, str]:
+    last_files, last = _LAST_DIGESTS.pop(key, ({}, {}))
+    fresh = staged.digest_of if staged is not None else lambda rel, data: _digest(data)
+    digests = {rel: last[rel] if last_files.get(rel) is data else fresh(rel, data) for rel, data in files.items()}
+    _LAST_DIGESTS[key] = (dict(files), digests)
+    while len(_LAST_DIGESTS) > _LAST_DIGESTS_KEPT:
+        del _LAST_DIGESTS[next(iter(_LAST_DIGESTS))]
+    return digests
+
+
 def _update_tree(root: Path, files: Mapping[str, bytes], digests: Mapping[str, str],
-                 present: Mapping[str, str]) -> None:
-    """Bring ``root`` (holding ``present``) to ``files``: write what differs, drop what is gone."""
+                 present: Mapping[str, str]) -> set[str]:
+    """Bring ``root`` (holding ``present``) to ``files``: write what differs, drop what is gone.
+    Returns the folders (site paths, "" for the top) whose entries changed."""
     made: set[Path] = {root}
+    touched: set[str] = set()
     for rel in sorted(present.keys() - files.keys(), reverse=True):
         target = root / rel
         target.unlink(missing_ok=True)
+        touched.add(rel.rpartition("/")[0])
         folder = target.parent
         while folder != root and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
+            touched.add(folder.relative_to(root).as_posix() if folder != root else "")
     for rel in sorted(files):
         if present.get(rel) == digests[rel]:
             continue
         target = root / rel
+        folder = rel.rpartition("/")[0]
+        touched.add(folder)
         if target.parent not in made:
+            if not target.parent.is_dir():
+                while folder:  # the folders made, and the one each is made in
+                    folder = folder.rpartition("/")[0]
+                    touched.add(folder)
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         if rel in present:
@@ -378,46 +417,116 @@ def _update_tree(root: Path, files: Mapping[str, bytes], digests: Mapping[str, s
             os.replace(fresh, target)
         else:
             target.write_bytes(files[rel])
+    return touched
 
 
-def _strays(root: Path, files: Mapping[str, object]) -> bool:
-    """Whether ``root`` holds a file or link that is not in ``files`` (site paths): something
-    wrote into build/ behind the writer's back."""
-    top = os.fspath(root)
-    for folder, dirs, names in os.walk(top):
-        prefix = folder[len(top) + 1:].replace(os.sep, "/")
-        prefix = prefix + "/" if prefix else ""
-        if any(prefix + name not in files for name in names) or \
-                any(os.path.islink(os.path.join(folder, d)) for d in dirs):
-            return True
-    return False
+# A folder whose time is this close to when it was read may change again within the same tick
+# of the file system's clock (1-10 ms; whole seconds on some): it is listed again next time.
+_RACY_NS = 100_000_000
+_RACY_COARSE_NS = 2_000_000_000  # times in whole milliseconds or seconds: a coarse clock
+_UNSURE = -1  # a recorded folder time that never matches
 
 
-def _drop_strays(root: Path, files: Mapping[str, bytes]) -> None:
-    """Remove what ``root`` holds beyond ``files``: a file put into build/ by hand (or half
-    written by a killed build) inside a subfolder leaves the folder's identity unchanged, so the
-    record still trusts it; without this walk it would come back on every other build."""
-    wanted_dirs = {""}
+def _folders_of(files: Iterable[str]) -> dict[str, set[str]]:
+    """Every folder (site path, "" for the top) the files need, with the names of the files and
+    folders directly in it."""
+    entries: dict[str, set[str]] = {"": set()}
     for rel in files:
-        folder = rel.rpartition("/")[0]
-        while folder not in wanted_dirs:
-            wanted_dirs.add(folder)
-            folder = folder.rpartition("/")[0]
+        folder, _, name = rel.rpartition("/")
+        while True:
+            known = folder in entries
+            entries.setdefault(folder, set()).add(name)
+            if known or not folder:
+                break
+            folder, _, name = folder.rpartition("/")
+    return entries
+
+
+def _folder_times(wanted: Iterable[str], known: Mapping[str, int]) -> dict[str, int]:
+    """The recorded time of each folder: ``known`` where read and not written since, else
+    ``_UNSURE`` (a folder just written changed too recently to tell a later change by its time;
+    the next survey lists it and reads its time)."""
+    return {folder: known.get(folder, _UNSURE) for folder in wanted}
+
+
+def _sure_time(mtime: int, now: int) -> int:
+    racy = _RACY_COARSE_NS if mtime % 1_000_000 == 0 else _RACY_NS
+    return mtime if now - mtime > racy else _UNSURE
+
+
+@dataclass(frozen=True)
+class _Survey:
+    """How a tree differs from its record: entries that should not be there (site paths),
+    recorded files or folders that are gone, and the times of its folders as read now."""
+
+    extra: tuple[str, ...]
+    missing: frozenset[str]
+    folders: dict[str, int]
+
+
+def _survey(root: Path, recorded: Mapping[str, str], times: Mapping[str, int] | None) -> _Survey:
+    """Compare ``root`` with the files its record says it holds. Only folders whose time differs
+    from ``times`` (all of them without one) are listed: adding, removing or renaming an entry
+    changes its folder's time, so the others hold what they held when last read. A symbolic
+    link is always extra (the tree is ours alone)."""
     top = os.fspath(root)
-    for folder, dirs, names in os.walk(top):  # strings, not Paths: a site has thousands of files
-        rel_folder = folder[len(top) + 1:].replace(os.sep, "/")
-        prefix = rel_folder + "/" if rel_folder else ""
-        for name in names:
-            if prefix + name not in files:
-                os.unlink(os.path.join(folder, name))
-        for name in list(dirs):
-            path = os.path.join(folder, name)
-            if os.path.islink(path):
-                os.unlink(path)
-                dirs.remove(name)
-            elif prefix + name not in wanted_dirs:
+    wanted = _folders_of(recorded)
+    times = times if isinstance(times, dict) else {}
+    extra: list[str] = []
+    missing: set[str] = set()
+    folders: dict[str, int] = {}
+    now = time.time_ns()
+    for folder, names in wanted.items():
+        path = os.path.join(top, folder)
+        prefix = folder + "/" if folder else ""
+        try:
+            info = os.stat(path, follow_symlinks=False)
+        except OSError:
+            info = None
+        if info is None or not stat.S_ISDIR(info.st_mode):
+            missing.update(prefix + name for name in names)
+            continue
+        if times.get(folder) == info.st_mtime_ns:
+            folders[folder] = info.st_mtime_ns
+            continue
+        found = set()
+        with os.scandir(path) as listing:
+            for entry in listing:
+                rel = prefix + entry.name
+                found.add(entry.name)
+                if entry.is_symlink() or entry.name not in names:
+                    extra.append(rel)
+                elif entry.is_dir(follow_symlinks=False) != (rel in wanted):
+                    extra.append(rel)  # a folder where a file should be, or the other way
+                    found.discard(entry.name)
+        missing.update(prefix + name for name in names - found)
+        folders[folder] = _sure_time(info.st_mtime_ns, now)
+    return _Survey(tuple(extra), frozenset(missing), folders)
+
+
+def _repaired(root: Path, recorded: dict[str, str], survey: _Survey) -> dict[str, str] | None:
+    """What ``root`` holds once the survey's extra entries are removed (a file put into build/
+    by hand, or half written by a killed build, would otherwise come back with the spare): the
+    record without the files found missing. None when the tree cannot be repaired."""
+    if not survey.extra and not survey.missing:
+        return recorded
+    top = os.fspath(root)
+    try:
+        for rel in survey.extra:
+            path = os.path.join(top, rel)
+            if os.path.isdir(path) and not os.path.islink(path):
                 shutil.rmtree(path)
-                dirs.remove(name)
+            else:
+                os.unlink(path)
+    except OSError:
+        return None
+    gone = set(survey.missing)
+    # A folder that lost an entry changed: forget its time, it is listed next time.
+    for rel in (*survey.extra, *gone):
+        survey.folders.pop(rel.rpartition("/")[0], None)
+    # Inside a folder found extra, or missing, every recorded file is gone.
+    holders = tuple(rel + "/" for rel in (*survey.extra, *gone))
+    return {rel: digest for rel, digest in recorded.items() if rel not in gone and not rel.startswith(holders)}
 
 
 def _trusted(folder: Path, recorded: dict | None) -> dict[str, str] | None:

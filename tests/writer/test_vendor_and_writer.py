@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -109,3 +112,58 @@ def test_a_stray_file_in_a_subfolder_does_not_come_back(tmp_path: Path):
     for version in range(2, 6):
         writer.write_atomically(out, {**site, "index.html": str(version).encode()})
         assert tree_digest(out).keys() == site.keys(), f"after build {version}"
+
+
+def test_a_rebuild_lists_only_the_folders_whose_time_moved(tmp_path: Path, monkeypatch):
+    """Once each tree's folders have a recorded time, a one-page rebuild lists (scandir) the
+    folders written since, not the whole tree; a file dropped into or deleted from a folder by
+    hand moves that folder's time and is still found."""
+    out = tmp_path / "build"
+    site = {".nojekyll": b"", "index.html": b"0", **{f"posts/p{i}/index.html": b"p" for i in range(30)}}
+    for version in range(4):  # both trees written, then surveyed once their times have settled
+        if version == 2:
+            time.sleep(2 * writer._RACY_NS / 1e9)
+        writer.write_atomically(out, {**site, "posts/p7/index.html": str(version).encode()})
+    listed: list[str] = []
+    real = os.scandir
+
+    def counting(path="."):
+        if isinstance(path, str):  # shutil.rmtree lists by descriptor
+            listed.append(os.path.relpath(path, tmp_path))
+        return real(path)
+
+    monkeypatch.setattr(writer.os, "scandir", counting)
+    writer.write_atomically(out, {**site, "posts/p7/index.html": b"v"})
+    assert 0 < len(listed) <= 4, listed  # p7's folder in each tree, not 32 folders twice
+    assert (out / "posts" / "p7" / "index.html").read_bytes() == b"v"
+    (out / "posts" / "p3" / "stray.txt").write_bytes(b"secret")
+    (tmp_path / ".build.spare" / "posts" / "p9" / "index.html").unlink()
+    for version in range(3):
+        listed.clear()
+        files = {**site, "posts/p7/index.html": f"w{version}".encode()}
+        writer.write_atomically(out, files)
+        fresh = tmp_path / f"fresh{version}" / "build"
+        writer.write_atomically(fresh, files)
+        assert tree_digest(out) == tree_digest(fresh), f"after build {version}"
+
+
+def test_the_same_bytes_are_not_hashed_again(tmp_path: Path, monkeypatch):
+    """A rebuild handing in the very bytes objects of the last one (pages the memo kept) reuses
+    their digests; new bytes at a path are hashed, so a changed page is still written."""
+    out = tmp_path / "build"
+    page = b"x" * 1000
+    files = {".nojekyll": b"", "index.html": page}
+    writer.write_atomically(out, files)
+    hashed: list[int] = []
+    real = hashlib.blake2b
+
+    def counting(data, **kwargs):
+        hashed.append(len(data))
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(writer.hashlib, "blake2b", counting)
+    assert writer.write_atomically(out, files) is False and hashed == []
+    changed = bytearray(page)
+    changed[0] = ord("y")
+    assert writer.write_atomically(out, {**files, "index.html": bytes(changed)}) is True
+    assert hashed == [1000] and (out / "index.html").read_bytes()[:1] == b"y"

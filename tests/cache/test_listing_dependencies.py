@@ -1,0 +1,172 @@
+"""Listing pages (index, tag and category pages, archive, feed, sitemap) are keyed on the fields
+of each listed post that their templates can read (``Renderer.names_read``, ``document_view``):
+a body-only edit re-renders the post and its neighbours but no listing, and every edit that
+changes something a listing shows (title, date, tags, description, excerpt, reading time, a
+post added or removed, a template that starts showing more) still reaches it. After every step
+the dev-server build (one Cache held in memory) must equal a build from nothing, byte for byte."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildOptions, build_site
+from generator.cache import Cache
+from generator.templates import make_renderer
+from tests.conftest import build_project
+from tests.mini_project import tree_digest, write
+
+SITE = "title: Lists\nauthor: Tester\nurl: https://example.org\npaginate: 2\nfeed_entries: 2\n"
+FIRST = "The opening paragraph of {name}, shown as its excerpt."
+
+
+def _post(name: str, day: str, tags: str = "[notes]", title: str | None = None, description: str = "",
+          body: str = "") -> str:
+    extra = f"description: {description}\n" if description else ""
+    return (f"---\nlayout: post\ntitle: \"{title or name.title()}\"\ndate: {day}\ntags: {tags}\n{extra}---\n"
+            f"{FIRST.format(name=name)}\n\nSecond paragraph.\n{body}")
+
+
+class Serve:
+    """A dev-server loop: one Cache, builds into ``serve/``; ``rendered`` are the outputs the
+    last build rendered again (the page memo entries it stored)."""
+
+    def __init__(self, site: Path, tmp: Path) -> None:
+        self.site, self.tmp, self.steps = site, tmp, 0
+        self.cache = Cache(tmp / "serve-cache")
+        self.options = BuildOptions(source=site, output=tmp / "serve", cache_dir=tmp / "serve-cache")
+        self.rendered: set[str] = set()
+        store = self.cache.store
+
+        def recording(namespace: str, key: str, value) -> None:
+            if namespace == "page":
+                self.rendered.add(key)
+            store(namespace, key, value)
+
+        self.cache.store = recording
+
+    def check(self, step: str) -> str:
+        """Rebuild, compare with a build from nothing; returns the served home page."""
+        self.rendered = set()
+        build_site(self.options, self.cache)
+        self.steps += 1
+        fresh = self.tmp / f"fresh-{self.steps}"
+        build_project(self.site, fresh)
+        want, got = tree_digest(fresh), tree_digest(self.tmp / "serve")
+        assert sorted(p for p in want.keys() | got.keys() if want.get(p) != got.get(p)) == [], step
+        return self.page("index.html")
+
+    def page(self, rel: str) -> str:
+        return (self.tmp / "serve" / rel).read_text(encoding="utf-8")
+
+
+LISTINGS = ("index.html", "page/2/index.html", "tags/notes/index.html", "tags/index.html", "archive/index.html",
+            "feed.xml", "sitemap.xml")
+
+
+@pytest.fixture
+def lists(tmp_path: Path) -> tuple[Path, dict[str, Path]]:
+    site = tmp_path / "lists"
+    write(site / "content" / "site.yml", SITE)
+    posts = site / "content" / "posts"
+    files = {
+        "alpha": write(posts / "2024-01-01-alpha.md", _post("alpha", "2024-01-01")),
+        "beta": write(posts / "2024-02-01-beta.md", _post("beta", "2024-02-01", "[notes, maths]")),
+        "gamma": write(posts / "2024-03-01-gamma.md", _post("gamma", "2024-03-01", description="Gamma told.")),
+        "delta": write(posts / "2024-04-01-delta.md", _post("delta", "2024-04-01")),
+        "omega": write(posts / "2024-05-01-omega.md", _post("omega", "2024-05-01")),
+    }
+    # Its excerpt (shown on tags/solo/) changes when a post is added, its file does not.
+    write(posts / "2023-12-01-counter.md", "---\nlayout: post\ntitle: Counter\ndate: 2023-12-01\ntags: [solo]\n"
+                                           "---\nThere are {{ site.posts | size }} posts.\n")
+    return site, files
+
+
+def test_listings_follow_every_field_they_show(lists, tmp_path: Path):
+    site, files = lists
+    serve = Serve(site, tmp_path)
+    serve.check("start")
+
+    # Body only, past the first paragraph and within the same minute of reading: the post and
+    # the posts linking to it (neighbours, related posts: post.html reads their bodies' fields
+    # by name for the page's own post) are rendered again, no listing is.
+    files["beta"].write_text(_post("beta", "2024-02-01", "[notes, maths]", body="A third paragraph.\n"),
+                             encoding="utf-8")
+    serve.check("body only")
+    assert "posts/beta/index.html" in serve.rendered
+    assert {rel for rel in serve.rendered if not rel.startswith("posts/")} == set()
+    assert "A third paragraph." in serve.page("posts/beta/index.html")
+
+    files["beta"].write_text(_post("beta", "2024-02-01", "[notes, maths]", title="Beta renamed"),
+                             encoding="utf-8")
+    serve.check("title")
+    assert "Beta renamed" in serve.page("tags/maths/index.html")
+    assert {"tags/maths/index.html", "tags/notes/index.html", "archive/index.html"} <= serve.rendered
+
+    # The excerpt comes from the body: a post without a description shows its first paragraph.
+    files["omega"].write_text(_post("omega", "2024-05-01").replace("The opening", "A new opening"),
+                              encoding="utf-8")
+    assert "A new opening paragraph of omega" in serve.check("excerpt")
+
+    files["gamma"].write_text(_post("gamma", "2024-03-01", description="Gamma retold."), encoding="utf-8")
+    serve.check("description")
+    assert "Gamma retold." in serve.page("tags/notes/index.html")
+
+    # Reading time is shown on every listing: 300 more words make it 2 min.
+    files["delta"].write_text(_post("delta", "2024-04-01", body="word " * 300 + "\n"), encoding="utf-8")
+    assert "2 min read" in serve.check("reading time")
+
+    # A new date moves alpha from the last index page to the first (and changes neighbours).
+    files["alpha"].write_text(_post("alpha", "2024-06-01"), encoding="utf-8")
+    assert 'href="/posts/alpha/"' in serve.check("date")
+
+    files["delta"].write_text(_post("delta", "2024-04-01", "[notes, vision]"), encoding="utf-8")
+    serve.check("tags")
+    assert "Delta" in serve.page("tags/vision/index.html")
+
+    added = write(site / "content" / "posts" / "2024-07-01-zeta.md", _post("zeta", "2024-07-01"))
+    assert "Zeta" in serve.check("added")
+    assert "There are 7 posts." in serve.page("tags/solo/index.html")
+    added.unlink()
+    assert "Zeta" not in serve.check("removed")
+    files["omega"].unlink()
+    serve.check("removed another")
+
+
+def test_a_listing_template_that_shows_more_is_followed(lists, tmp_path: Path):
+    """A site's own post-item.html that shows each post's whole body (and reads a field by a
+    subscript and through a filter): the listings must follow the body from then on."""
+    site, files = lists
+    serve = Serve(site, tmp_path)
+    serve.check("start")
+    write(site / "templates" / "includes" / "post-item.html",
+          '<li><a href="{{ url(post.url) }}">{{ post.title }}</a> {{ post["words"] }} words'
+          '<div>{{ post.html }}</div>{{ [post] | map(attribute="doc.slug") | join }}</li>\n')
+    serve.check("template")
+    assert {"index.html", "page/2/index.html", "tags/notes/index.html"} <= serve.rendered
+    files["gamma"].write_text(_post("gamma", "2024-03-01", description="Gamma told.", body="Late words.\n"),
+                              encoding="utf-8")
+    serve.check("body shown by the listing")
+    assert "Late words." in serve.page("page/2/index.html") and "page/2/index.html" in serve.rendered
+
+
+def test_names_read_covers_what_templates_can_reach(tmp_path: Path):
+    """Attribute names through extends/include/import and string constants split at dots; a
+    template or item picked by a computed name gives None (keyed on everything)."""
+    from generator.config import SiteConfig
+
+    folder = tmp_path / "templates"
+    write(folder / "base.html", "{{ page.title }}{% block body %}{% endblock %}")
+    write(folder / "list.html", '{% extends "base.html" %}{% block body %}{% include "item.html" %}'
+                                '{{ posts | map(attribute="date.year") | join }}{% endblock %}')
+    write(folder / "item.html", "{% for post in posts %}{{ post.summary }}{% endfor %}")
+    write(folder / "dynamic.html", "{% include post.layout %}")
+    write(folder / "picked.html", "{{ post[name] }}")
+    write(folder / "shown.html", "{{ post | pprint }}")
+    renderer = make_renderer(folder, SiteConfig(path=tmp_path / "site.yml"), {})
+    names = renderer.names_read("list.html")
+    assert {"title", "summary", "date", "year"} <= names
+    assert "html" not in names and "base" not in names  # template names are not field names
+    for name in ("dynamic.html", "picked.html", "shown.html", "missing.html"):
+        assert renderer.names_read(name) is None, name
