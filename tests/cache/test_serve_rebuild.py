@@ -90,3 +90,31 @@ def test_unchanged_documents_keep_their_liquid_variables(mini: Path, tmp_path: P
         assert {Path(s).name for s in seen} == {"2024-01-02-second.md"}
     finally:
         build.page_variables = saved
+
+
+def test_an_include_that_starts_reading_the_site_is_noticed_by_a_rebuild(mini: Path, tmp_path: Path):
+    """Whether a post's Liquid can reach ``site.*`` is remembered per document object, with the
+    includes' text in its key: an include that starts listing the posts must make the unchanged
+    post that includes it see a post added later."""
+    includes = mini / "templates" / "includes"
+    # The theme's only include naming the site (giscus.html) is replaced, so that at first no
+    # include text can reach site.* and the post's memo key rightly leaves the site out.
+    write(includes / "giscus.html", "<!-- no comments here -->\n")
+    write(includes / "roll.html", "<p>A fixed note.</p>\n")
+    write(mini / "content/posts/2024-05-02-roll.md",
+          "---\ntitle: Roll\ndate: 2024-05-02\n---\nBefore {% include roll.html %} after.\n")
+    cache = Cache(tmp_path / "serve-cache")
+    options = BuildOptions(source=mini, output=tmp_path / "serve", cache_dir=tmp_path / "serve-cache")
+
+    def check(step: str) -> str:
+        build_site(options, cache)
+        build_project(mini, tmp_path / f"fresh-{step}")
+        fresh, got = tree_digest(tmp_path / f"fresh-{step}"), tree_digest(tmp_path / "serve")
+        assert sorted(p for p in fresh.keys() | got.keys() if fresh.get(p) != got.get(p)) == [], step
+        return (tmp_path / "serve" / "posts" / "roll" / "index.html").read_text(encoding="utf-8")
+
+    assert "A fixed note." in check("fixed include")
+    write(includes / "roll.html", "<p>{% for post in site.posts %}{{ post.title }}; {% endfor %}</p>\n")
+    assert "Roll;" in check("include reads the site")
+    write(mini / "content/posts/2024-05-03-late.md", "---\ntitle: Latecomer\ndate: 2024-05-03\n---\nHi.\n")
+    assert "Latecomer;" in check("a post added")
