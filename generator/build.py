@@ -35,6 +35,7 @@ from generator.content import Document, Job, Reader, Script, load_documents, rea
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
 from generator import layers as layering
 from generator.layers import Layers, layers_for
+from generator.liquid import holds_liquid
 from generator.liquid_data import (
     DATA_FOLDER, data_files, link_names, link_tables, load_data, page_variables, site_variables,
 )
@@ -797,7 +798,9 @@ class _Build:
             absolute_url=theme.absolute_url,
             includes=theme.layers.roots(layering.INCLUDES),
             relative_root=Path(doc.source).parent,
-            variables={"page": page_variables(doc), "site": liquid.variables},
+            # Only Liquid reads the variables, and it never runs on a body without its markup: a
+            # plain post skips building its ``page`` (a tenth of the time its handlers took).
+            variables={"page": page_variables(doc), "site": liquid.variables} if holds_liquid(doc.body) else {},
             post_urls=liquid.post_urls,
             link_urls=liquid.link_urls,
         )

@@ -106,6 +106,8 @@ class Stash:
     def restore(self, html: str, *, links: bool = True) -> str:
         """Put the stashed HTML back; ``links=False`` drops <a> tags from it (for a table of
         contents, whose entries are links already)."""
+        if "stridetok" not in html:
+            return html  # no token to put back: most documents, whose stash holds nothing
         values = self._resolved()
         # Inside <code> the HTML is shown as text, as Jekyll shows it (Liquid runs before kramdown).
         code = [m.span() for m in _CODE.finditer(html)]
@@ -142,12 +144,18 @@ class Citations:
         return tuple(key for _, key in self.numbers)
 
 
+def holds_liquid(body: str) -> bool:
+    """Whether ``body`` has Liquid markup (a tag or an output): only then does Liquid run on it,
+    or read the handlers' variables."""
+    return "{%" in body or "{{" in body
+
+
 def expand_tags(body: str, *, path: str, first_line: int, tags: TagHandlers,
                 stash: Stash) -> tuple[str, Citations]:
     """Render the Liquid in ``body``: HTML made by tags becomes stash tokens, output goes in as
     text. Returns the new text and the document's citations; raises ContentErrors listing every
     problem of the document."""
-    if "{%" not in body and "{{" not in body:
+    if not holds_liquid(body):
         return body, Citations()  # no Liquid markup: nothing for the engine to do
     from generator.liquid_engine import render
 

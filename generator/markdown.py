@@ -19,6 +19,7 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from html import escape
 
 import markdown
@@ -174,12 +175,15 @@ def unclosed_display_math(body: str) -> int | None:
     """0-based line of the first ``$$`` with no partner, or None. Code (fenced or inline), HTML
     comments and ``{% raw %}`` blocks are skipped. Without this check an unclosed ``$$`` silently
     turns the rest of the post into literal text."""
+    if "$" not in body:
+        return None  # no dollar sign, no $$ to pair
     body = _blank_comments_and_raw(body)
     opened: int | None = None
     fence = ""
-    for number, line in enumerate(body.splitlines()):
-        if "$$" not in line and "``" not in line and "~~" not in line:
-            continue  # cannot open, close or contain anything this scan counts
+    lines = body.splitlines()
+    # Only a line with $$, `` or ~~ can open, close or contain anything this scan counts.
+    for number in [n for n, line in enumerate(lines) if "$$" in line or "``" in line or "~~" in line]:
+        line = lines[number]
         marker = _FENCE.match(line)
         if fence:
             if marker and marker.group("fence")[0] == fence[0] and len(marker.group("fence")) >= len(fence):
@@ -273,21 +277,23 @@ def _toc_list(toc: str) -> str:
 def _fenced_blocks(lines: list[str]):
     """Yield (open_index, close_index or len(lines), indent, info) for every fenced block,
     line indices 0-based; an unclosed fence runs to the end, as in Python-Markdown."""
-    i = 0
-    while i < len(lines):
+    # Opening and closing fence lines both hold ``` or ~~~: only those lines are looked at.
+    marked = [i for i, line in enumerate(lines) if "```" in line or "~~~" in line]
+    k = 0
+    while k < len(marked):
+        i = marked[k]
+        k += 1
         m = _FENCE.match(lines[i])
         if m and not (m.group("fence")[0] == "`" and "`" in m.group("info")):
             fence = m.group("fence")
-            j = i + 1
-            while j < len(lines):
-                close = lines[j].strip()
+            j = len(lines)
+            while k < len(marked):
+                close = lines[marked[k]].strip()
+                k += 1
                 if close.startswith(fence) and set(close) == {fence[0]}:
+                    j = marked[k - 1]
                     break
-                j += 1
             yield i, j, m.group("indent"), m.group("info").strip()
-            i = j + 1
-        else:
-            i += 1
 
 
 def _mask_code(text: str) -> str:
@@ -296,12 +302,14 @@ def _mask_code(text: str) -> str:
     masked = text
     if "``" in text or "~~" in text:
         lines = text.split("\n")
-        offsets = [0]
-        for line in lines:
-            offsets.append(offsets[-1] + len(line) + 1)
+        lengths = [0, *accumulate(map(len, lines))]  # characters in the first k lines, newlines apart
+
+        def offset(k: int) -> int:  # where line k starts in text
+            return lengths[k] + k
+
         pieces, done = [], 0
         for first, last, _, _ in _fenced_blocks(lines):
-            start, end = offsets[first], min(offsets[min(last + 1, len(lines))], len(text))
+            start, end = offset(first), min(offset(min(last + 1, len(lines))), len(text))
             pieces += [text[done:start], _NOT_NEWLINE.sub("\0", text[start:end])]
             done = end
         masked = "".join(pieces) + text[done:] if pieces else text

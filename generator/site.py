@@ -266,8 +266,11 @@ def word_count(html: str) -> int:
 def excerpt(html: str, limit: int = 200) -> str:
     """First paragraph as plain text (entities decoded: templates escape it once), shortened at
     a word boundary."""
-    match = re.search(r"<p>(.*?)</p>", html, re.S)
-    text = re.sub(r"\s+", " ", unescape(_TAG.sub("", match.group(1) if match else ""))).strip()
+    # The first <p> with a </p> after it, as a lazy regex would find it; runs of whitespace made
+    # one space by split/join (str.split and the regex \s agree on what whitespace is).
+    start = html.find("<p>")
+    end = html.find("</p>", start + 3) if start >= 0 else -1
+    text = " ".join(unescape(_TAG.sub("", html[start + 3:end] if end >= 0 else "")).split())
     text = re.sub(r"\\\(|\\\)", "", text)
     if len(text) <= limit:
         return text
