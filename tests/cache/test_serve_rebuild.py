@@ -5,6 +5,7 @@ the Markdown key) against a build from nothing, after edits that each of those m
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from generator.build import BuildOptions, build_site
 from generator.cache import Cache
@@ -30,10 +31,9 @@ def _target(title: str, mood: str, body: str = "Body.") -> str:
     return f"---\nlayout: post\ntitle: \"{title}\"\ndate: 2024-04-01\ntags: [notes]\nmood: {mood}\n---\n{body}\n"
 
 
-def test_serve_rebuilds_match_a_build_from_nothing(mini: Path, tmp_path: Path):
-    posts = mini / "content" / "posts"
-    write(posts / "2024-05-01-reader.md", READER)
-    target = write(posts / "2024-04-01-target.md", _target("First title", "calm"))
+def _rebuilds_against_fresh(mini: Path, tmp_path: Path, page: str) -> Callable[[str], str]:
+    """``check(step)``: rebuild into ``serve/`` with one memo shared by every call (as the dev
+    server does), assert it equals a build from nothing byte for byte, return ``page``."""
     cache = Cache(tmp_path / "serve-cache")
     options = BuildOptions(source=mini, output=tmp_path / "serve", cache_dir=tmp_path / "serve-cache")
 
@@ -42,7 +42,16 @@ def test_serve_rebuilds_match_a_build_from_nothing(mini: Path, tmp_path: Path):
         build_project(mini, tmp_path / f"fresh-{step}")
         fresh, got = tree_digest(tmp_path / f"fresh-{step}"), tree_digest(tmp_path / "serve")
         assert sorted(p for p in fresh.keys() | got.keys() if fresh.get(p) != got.get(p)) == [], step
-        return (tmp_path / "serve" / "posts" / "reader" / "index.html").read_text(encoding="utf-8")
+        return (tmp_path / "serve" / page).read_text(encoding="utf-8")
+
+    return check
+
+
+def test_serve_rebuilds_match_a_build_from_nothing(mini: Path, tmp_path: Path):
+    posts = mini / "content" / "posts"
+    write(posts / "2024-05-01-reader.md", READER)
+    target = write(posts / "2024-04-01-target.md", _target("First title", "calm"))
+    check = _rebuilds_against_fresh(mini, tmp_path, "posts/reader/index.html")
 
     first = check("start")
     assert "First title (calm)" in first and 'href="/posts/target/"' in first
@@ -103,15 +112,7 @@ def test_an_include_that_starts_reading_the_site_is_noticed_by_a_rebuild(mini: P
     write(includes / "roll.html", "<p>A fixed note.</p>\n")
     write(mini / "content/posts/2024-05-02-roll.md",
           "---\ntitle: Roll\ndate: 2024-05-02\n---\nBefore {% include roll.html %} after.\n")
-    cache = Cache(tmp_path / "serve-cache")
-    options = BuildOptions(source=mini, output=tmp_path / "serve", cache_dir=tmp_path / "serve-cache")
-
-    def check(step: str) -> str:
-        build_site(options, cache)
-        build_project(mini, tmp_path / f"fresh-{step}")
-        fresh, got = tree_digest(tmp_path / f"fresh-{step}"), tree_digest(tmp_path / "serve")
-        assert sorted(p for p in fresh.keys() | got.keys() if fresh.get(p) != got.get(p)) == [], step
-        return (tmp_path / "serve" / "posts" / "roll" / "index.html").read_text(encoding="utf-8")
+    check = _rebuilds_against_fresh(mini, tmp_path, "posts/roll/index.html")
 
     assert "A fixed note." in check("fixed include")
     write(includes / "roll.html", "<p>{% for post in site.posts %}{{ post.title }}; {% endfor %}</p>\n")
