@@ -298,3 +298,23 @@ def test_the_command_skips_teardown_but_loses_no_output(mini: Path, tmp_path: Pa
     broken = stride("build", "--output", out)
     assert broken.returncode == 1
     assert "2024-03-09-broken.md:4: unknown citation key 'nobody'" in broken.stderr
+
+
+def test_forked_workers_inherit_a_frozen_heap_and_the_parent_gets_its_own_back(monkeypatch):
+    """A worker's garbage collector must not walk the objects it inherited (walking them writes
+    to every page of the parent's heap, which the fork then copies); the parent's collector is
+    left as it was found: unfrozen after a build, still frozen under the dev server."""
+    import gc
+
+    import generator.build as build_module
+
+    monkeypatch.setattr(build_module.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
+    gc.unfreeze()  # another test may have settled a dev server's heap in this process
+    counts = list(build_module._map_in_workers(lambda _: gc.get_freeze_count(), list(range(64))))
+    assert len(counts) == 64 and min(counts) > 0  # each worker started with everything frozen
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # as stride serve leaves it after a rebuild
+    list(build_module._map_in_workers(lambda item: item, list(range(64))))
+    assert gc.get_freeze_count() > 0
+    gc.unfreeze()
