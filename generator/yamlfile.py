@@ -8,8 +8,9 @@ The cost of any text is bounded before a node is built: one pass over the parser
 (cheap, streaming) rejects a document larger than ``MAX_BYTES``, nested deeper than
 ``MAX_DEPTH``, an alias used inside its own anchor (``x: &a [*a]``, a cycle), and aliases that
 expand to more than ``MAX_VALUES`` values (a "billion laughs" bomb: 600 bytes, 387 million
-strings). Everything after that (the key-line walk, the constructors, every later use of the
-data) then touches at most ``MAX_VALUES`` values.
+strings); a text whose characters alone rule all of that out (``within_bounds``: most front
+matter) skips the pass. Everything after that (the key-line walk, the constructors, every
+later use of the data) then touches at most ``MAX_VALUES`` values.
 """
 
 from __future__ import annotations
