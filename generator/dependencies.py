@@ -47,8 +47,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from generator import __version__
 from generator.layers import SITE_FOLDERS
@@ -126,8 +125,13 @@ def _normalise(name: str) -> str:
 
 def libraries(layer: Layer) -> tuple[str, ...]:
     """The layer's libraries and, transitively, what they require."""
+    return _with_requirements(layer.libraries)
+
+
+def _with_requirements(names: Iterable[str]) -> tuple[str, ...]:
+    """Distributions ``names`` and, transitively, what they require, normalised and sorted."""
     seen: set[str] = set()
-    todo = [_normalise(n) for n in layer.libraries]
+    todo = [_normalise(n) for n in names]
     while todo:
         name = todo.pop()
         if name not in seen:
@@ -141,12 +145,17 @@ def library_versions(layer: Layer) -> tuple[tuple[str, str], ...]:
 
 
 def plugin_version(plugin: object) -> tuple[str, str]:
-    """A plugin's ``(name, version)``: what its ``ctx.cache`` entries are salted with."""
+    """A plugin's ``(name, version)``: part of what its ``ctx.cache`` entries are salted with."""
     return str(type(plugin).name), str(type(plugin).version)
 
 
 def plugin_salt(plugin: object) -> str:
-    return _digest(repr(("plugin", plugin_version(plugin))))
+    """What every ``ctx.cache`` entry of ``plugin`` is salted with: its name and version, and the
+    installed versions of the libraries it declares (``Plugin.libraries``) and of what those
+    require, so upgrading NumPy recomputes a plugin's NumPy results without a version bump."""
+    declared = getattr(type(plugin), "libraries", ())
+    versions = tuple((name, distribution_version(name)) for name in _with_requirements(declared))
+    return _digest(repr(("plugin", plugin_version(plugin), versions)))
 
 
 # -- Stride's code ------------------------------------------------------------------------

@@ -111,6 +111,9 @@ class Plugin:
 
     name: ClassVar[str] = ""
     version: ClassVar[str] = "0"  # bump whenever output for the same input changes
+    # Distributions (PyPI names) whose results the plugin caches, e.g. ("numpy",): their installed
+    # versions, and those of what they require, are part of every ctx.cache key of the plugin.
+    libraries: ClassVar[tuple[str, ...]] = ()
 
     def configure(self, options: Mapping[str, Any], where: tuple[str, int]) -> Any:
         if options:

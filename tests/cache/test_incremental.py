@@ -204,6 +204,7 @@ CALLS = []
 class ScaledPlugin(Plugin):
     name = "scaled"
     version = "1"
+    libraries = ("numpy",)
 
     def on_post(self, post, declarations, ctx):
         widgets, files = [], []
@@ -253,6 +254,21 @@ def test_a_plugin_version_bump_recomputes_its_data(mini: Path, tmp_path: Path, m
     for name in ("serve", "disk"):
         assert not _stale(tmp_path / "fresh", tmp_path / name), name
     assert scaled.CALLS == [4, 4, 4, 4, 4]  # ... and both memos computed it again, once each
+
+
+def test_upgrading_a_library_a_plugin_declares_recomputes_its_data(mini: Path, tmp_path: Path, monkeypatch,
+                                                                    scaled):
+    cache = Cache(tmp_path / "cache")
+    options = BuildOptions(source=mini, output=tmp_path / "out", cache_dir=tmp_path / "cache")
+    build_site(options, cache)
+    build_site(options, cache)
+    assert scaled.CALLS == [4]  # the second build found it in the memo
+    real = dependencies.distribution_version
+    monkeypatch.setattr(dependencies, "distribution_version",
+                        lambda name: "99.0" if name == "numpy" else real(name))
+    build_site(options, cache)
+    build_site(options, Cache(tmp_path / "cache"))  # and a new process reads the new key back
+    assert scaled.CALLS == [4, 4]
 
 
 def _entries(cache_dir: Path) -> dict[str, int]:

@@ -60,3 +60,24 @@ def test_a_plugin_salt_changes_with_its_version_and_name():
 
     salts = {dependencies.plugin_salt(cls()) for cls in (One, Bumped, Other)}
     assert len(salts) == 3 and dependencies.plugin_salt(One()) == dependencies.plugin_salt(One())
+
+
+def test_a_plugin_salt_changes_when_a_library_it_declares_is_upgraded(monkeypatch):
+    class Computes:
+        name, version, libraries = "computes", "1", ("numpy",)
+
+    class Plain:
+        name, version = "plain", "1"
+
+    before = (dependencies.plugin_salt(Computes()), dependencies.plugin_salt(Plain()))
+    real = dependencies.distribution_version
+    monkeypatch.setattr(dependencies, "distribution_version",
+                        lambda name: "99.0" if name == "numpy" else real(name))
+    after = (dependencies.plugin_salt(Computes()), dependencies.plugin_salt(Plain()))
+    assert before[0] != after[0] and before[1] == after[1]
+
+
+def test_the_convtranspose_plugin_declares_numpy():
+    from generator.plugins.convtranspose.plugin import ConvTransposePlugin
+
+    assert "numpy" in ConvTransposePlugin.libraries

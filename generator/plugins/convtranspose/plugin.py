@@ -66,6 +66,7 @@ _CODE = Path(__file__).parent
 class ConvTransposePlugin(Plugin):
     name = "convtranspose"
     version = PLUGIN_VERSION
+    libraries = ("numpy",)  # the data is computed with NumPy
 
     def __init__(self) -> None:
         self._work: dict[str, int] = {}  # data key -> estimated work, for every ranges of this build

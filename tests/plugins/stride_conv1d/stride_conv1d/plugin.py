@@ -40,6 +40,7 @@ LABELS = {
 class Conv1dPlugin(Plugin):
     name = "conv1d"
     version = "1"  # bump when data.json or the markup changes for the same declaration
+    libraries = ("numpy",)  # data.json is computed with NumPy: an upgrade recomputes it
 
     def on_post(self, post: Any, declarations: tuple[WidgetDeclaration, ...], ctx: PluginContext) -> PostResult:
         widgets, files = [], {}
