@@ -238,31 +238,45 @@ class LoadedPlugin:
         """What the plugin's hooks get: its own assets and templates, site overrides applied."""
 
         def own_asset(path: str) -> str:
-            return theme.asset(plugin_file(theme.layers, self.name, path))
+            return theme.asset(self.file(theme.layers, path))
 
         def render(template: str, context: Mapping[str, Any]) -> str:
-            return theme.renderer.render(plugin_file(theme.layers, self.name, template, layering.TEMPLATES), context)
+            return theme.renderer.render(self.file(theme.layers, template, layering.TEMPLATES), context)
 
         return PluginContext(site, self.options, SaltedCache(cache, self.salt), theme.url, own_asset, render)
 
     def own_assets(self, result: PostResult, layers: Layers) -> PostResult:
         """``result`` with the scripts and styles the plugin names as its own (``main.js``)
         turned into logical asset names like any other (``plugins/<name>/main.js``)."""
-        return replace(result, scripts=tuple(plugin_file(layers, self.name, p) for p in result.scripts),
-                       styles=tuple(plugin_file(layers, self.name, p) for p in result.styles))
+        return replace(result, scripts=tuple(self.file(layers, p) for p in result.scripts),
+                       styles=tuple(self.file(layers, p) for p in result.styles))
+
+    def file(self, layers: Layers, path: str, kind: str = layering.ASSETS) -> str:
+        """The logical name of the plugin's own asset (or with ``kind="templates"``, template)
+        ``path``; a file the plugin does not ship is the plugin's mistake, not the post's, so the
+        message points into the plugin's code where it names the file, when it does literally."""
+        root = layers.plugin_root(self.name, kind)
+        logical = layering.plugin_logical(self.name, path)
+        if root is None or root.find(logical) is None:
+            expected = root.folder / path if root is not None else Path(f"plugin {self.name}")
+            where = _naming_line(sys.modules.get(type(self.plugin).__module__), path) or (expected, 0)
+            raise ContentError(*where, f"plugin {self.name!r} names {kind[:-1]} {path!r} it does not ship",
+                               f"add {display_path(expected)} to the plugin's package (package data), "
+                               "or fix the name")
+        return logical
 
 
-def plugin_file(layers: Layers, plugin: str, path: str, kind: str = layering.ASSETS) -> str:
-    """The logical name of plugin ``plugin``'s own asset (or with ``kind="templates"``, template)
-    ``path``; a file the plugin does not ship is the plugin's mistake, not the post's."""
-    root = layers.plugin_root(plugin, kind)
-    logical = layering.plugin_logical(plugin, path)
-    if root is None or root.find(logical) is None:
-        where = root.folder / path if root is not None else Path(f"plugin {plugin}")
-        raise ContentError(where, 0, f"plugin {plugin!r} names {kind[:-1]} {path!r} it does not ship",
-                           f"add the file under the {kind}/ folder of the plugin's package "
-                           "(package data), or fix the name")
-    return logical
+def _naming_line(module: Any, name: str) -> tuple[Path, int] | None:
+    """The first line of ``module``'s source holding ``name`` as a string literal, 1-based."""
+    source = Path(getattr(module, "__file__", None) or "")
+    if source.suffix != ".py":
+        return None
+    try:
+        lines = source.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    quoted = (f'"{name}"', f"'{name}'")
+    return next(((source, number) for number, line in enumerate(lines, 1) if any(q in line for q in quoted)), None)
 
 
 def load_plugins(site: SiteConfig) -> dict[str, LoadedPlugin]:

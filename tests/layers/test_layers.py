@@ -163,3 +163,13 @@ def test_a_plugin_naming_an_asset_it_does_not_ship_is_the_plugins_error(mini: Pa
     err = capsys.readouterr().err
     assert "plugin 'shelf' names asset 'missing.js' it does not ship" in err, err
     assert "shelf_plugin/assets/missing.js" in err and "books.md" not in err, err
+
+
+def test_a_missing_asset_the_plugin_names_in_its_code_points_at_that_line(mini: Path, shelf: Path, capsys):
+    _shelf_site(mini)
+    (shelf / "assets/shelf.css").unlink()
+    assert main(["--source", str(mini), "build"]) == 1
+    err = capsys.readouterr().err
+    line = next(n for n, text in enumerate(SHELF_PLUGIN.splitlines(), 1) if '"shelf.css"' in text)
+    assert f"shelf_plugin/__init__.py:{line}: plugin 'shelf' names asset 'shelf.css' it does not ship" in err, err
+    assert "shelf_plugin/assets/shelf.css" in err and "Traceback" not in err, err
