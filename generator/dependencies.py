@@ -50,13 +50,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from generator import __version__
-from generator.layers import SITE_FOLDERS
+from generator.layers import INPUT_FOLDERS  # noqa: F401 - the folders generator.stamp scans
 
 if TYPE_CHECKING:
     from generator.layers import Layers
 
 PACKAGE = Path(__file__).parent  # Stride's own code
-INPUT_FOLDERS = ("content", *SITE_FOLDERS)  # of a project, as the stamp scans them
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,9 @@ from pathlib import Path
 from ghp_import import GhpError, ghp_import
 
 from generator.errors import ContentError, ContentErrors, display_path, errors_of, report
+from generator.layers import INPUT_FOLDERS
 from generator.paths import inside_project, project_files
 
-INPUTS = ("content", "templates", "assets")  # content/site.yml is under content/
 
 
 class DeployRefused(Exception):
@@ -52,7 +52,7 @@ def _git_paths(source: Path, *args: str) -> list[str]:
 
 def uncommitted_inputs(source: Path) -> list[str]:
     """Changed or untracked (not ignored) files under the inputs, from git (empty when clean)."""
-    done = _git(source, "status", "--porcelain", "--untracked-files=all", "--", *INPUTS)
+    done = _git(source, "status", "--porcelain", "--untracked-files=all", "--", *INPUT_FOLDERS)
     return [line[3:] for line in done.stdout.splitlines() if line.strip()]
 
 
@@ -60,8 +60,8 @@ def publishable_inputs(source: Path) -> tuple[list[str], list[str]]:
     """(files the deploy build may read, git-ignored files it leaves out), both relative to
     ``source``: tracked and untracked files, never the ones .gitignore names."""
     present = [p for p in _git_paths(source, "ls-files", "--cached", "--others", "--exclude-standard",
-                                     "--", *INPUTS) if (source / p).exists() or (source / p).is_symlink()]
-    ignored = _git_paths(source, "ls-files", "--others", "--ignored", "--exclude-standard", "--", *INPUTS)
+                                     "--", *INPUT_FOLDERS) if (source / p).exists() or (source / p).is_symlink()]
+    ignored = _git_paths(source, "ls-files", "--others", "--ignored", "--exclude-standard", "--", *INPUT_FOLDERS)
     return sorted(set(present)), sorted(ignored)
 
 

@@ -32,6 +32,7 @@ TEMPLATES = "templates"
 ASSETS = "assets"
 INCLUDES = "includes"
 SITE_FOLDERS = (TEMPLATES, ASSETS)  # a project's override folders
+INPUT_FOLDERS = ("content", *SITE_FOLDERS)  # what a build reads of a project (site.yml is in content/)
 PLUGIN_PREFIX = "plugins/"
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from generator.errors import ContentError, display_path
-from generator.layers import SITE_FOLDERS
+from generator.layers import INPUT_FOLDERS
 
 
 def _outside(path: Path, root: Path) -> tuple[Path, Path] | None:
@@ -95,4 +95,4 @@ def overlaps_project(output: Path, source: Path) -> bool:
     out = output.resolve()
     src = source.resolve()
     return out == src or src.is_relative_to(out) or any(
-        out.is_relative_to((src / name).resolve()) for name in ("content", *SITE_FOLDERS))
+        out.is_relative_to((src / name).resolve()) for name in INPUT_FOLDERS)
