@@ -127,11 +127,10 @@ def _run_code(args: argparse.Namespace) -> int:
 
 def _up_to_date(source: Path, output: Path, base_url: str | None, drafts: bool, unpublished: bool = False) -> bool:
     """Report and return True when the last build's stamp shows nothing changed since."""
-    from generator import stamp
-    from generator.cache import DEFAULT_DIR
+    from generator import CACHE_FOLDER, stamp
 
     started = time.perf_counter()
-    record = stamp.up_to_date(source / DEFAULT_DIR, source, output, base_url, drafts, unpublished)
+    record = stamp.up_to_date(source / CACHE_FOLDER, source, output, base_url, drafts, unpublished)
     if record is None:
         return False
     for warning in record.warnings:
