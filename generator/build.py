@@ -283,7 +283,9 @@ def load_plugins(site: SiteConfig) -> dict[str, LoadedPlugin]:
     """The plugins enabled under ``plugins:`` in site.yml, configured with their options. A
     plugin that is not installed, or whose import fails, is an error at its line there."""
     try:
-        available = discover(set(site.plugins))
+        # No plugins enabled, nothing to look up: the entry-point scan reads every installed
+        # distribution's metadata (3-5 ms of the serial start).
+        available = discover(set(site.plugins)) if site.plugins else {}
     except PluginImportError as exc:
         error = exc.error
         raise ContentError(site.path, site.line_of(f"plugins.{exc.name}"),

@@ -20,9 +20,11 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
+from generator import CACHE_FOLDER
+
 DATABASE = "cache.sqlite3"
-DEFAULT_DIR = Path(".stride-cache")  # relative to the project folder
-_SCHEMA_VERSION = 2  # bump to start from an empty database when the layout or its use changes
+DEFAULT_DIR = Path(CACHE_FOLDER)  # relative to the project folder
+_SCHEMA_VERSION = 3  # bump to start from an empty database when the layout or its use changes
 _MISSING = object()
 
 
@@ -201,7 +203,9 @@ class Cache:
             written: list[tuple[str, str]] = []
 
             def rows():
-                for slot, value in pending.items():
+                # In key order: each row then lands at the end of the index instead of splitting
+                # pages all over it (a cold 1,000-post flush took 84 ms of CPU unsorted, 48 sorted).
+                for slot, value in sorted(pending.items(), key=_slot_of):
                     data = _pickled(value)
                     if data is not None:
                         written.append(slot)
@@ -280,8 +284,11 @@ class Cache:
                 if version != _SCHEMA_VERSION:
                     with db:
                         db.execute("DROP TABLE IF EXISTS entry")
+                        # A rowid table, whose index holds only the keys: the values (pages of 10 kB
+                        # and more) stay out of the B-tree that inserts rebalance (WITHOUT ROWID
+                        # made the 17 MB of a cold 1,000-post build cost twice the CPU to write).
                         db.execute("CREATE TABLE entry (namespace TEXT NOT NULL, key TEXT NOT NULL, "
-                                   "value BLOB NOT NULL, PRIMARY KEY (namespace, key)) WITHOUT ROWID")
+                                   "value BLOB NOT NULL, PRIMARY KEY (namespace, key))")
                         db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
                 db.execute("SELECT count(*) FROM entry WHERE namespace = ''").fetchone()
             except sqlite3.OperationalError:
@@ -336,6 +343,10 @@ class SaltedCache:
 
     def contains(self, namespace: str, key: str) -> bool:
         return self._cache.contains(namespace, self._key(key))
+
+
+def _slot_of(item: tuple[tuple[str, str], Any]) -> tuple[str, str]:
+    return item[0]
 
 
 def _pickled(value: Any) -> bytes | None:

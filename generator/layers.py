@@ -25,7 +25,7 @@ import posixpath
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping  # not typing's (3 ms): see generator.paths
 
 THEME = Path(__file__).resolve().parent / "theme"
 TEMPLATES = "templates"

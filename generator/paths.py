@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator  # not typing's: the up-to-date check imports this module
 
 from generator.errors import ContentError, display_path
 from generator.layers import INPUT_FOLDERS

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 from urllib.parse import quote
@@ -79,6 +79,10 @@ class Renderer:
     env: jinja2.Environment
     root: Path
     roots: tuple[Root, ...] = ()
+    # What each template source reads (_reads_of), kept for the renderer's life: the page
+    # templates share base.html and its includes, which names_read parsed again for each.
+    _reads: dict[str, tuple[tuple[str, ...], frozenset[str]] | None] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         try:
@@ -121,34 +125,50 @@ class Renderer:
             seen.add(current)
             try:
                 source = self.env.loader.get_source(self.env, current)[0]
-                tree = self.env.parse(source)
             except Exception:
                 return None  # render reports it
-            for referenced in jinja2.meta.find_referenced_templates(tree):
-                if referenced is None:
-                    return None
-                todo.append(referenced)
-            # Template names ("base.html") are not read of any value.
-            loads = {id(node.template) for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import,
-                                                                  nodes.FromImport))}
-            for node in tree.find_all((nodes.Getattr, nodes.Const, nodes.Getitem, nodes.Filter, nodes.Test)):
-                if id(node) in loads:
-                    continue
-                if isinstance(node, nodes.Getattr):
-                    names.add(node.attr)
-                elif isinstance(node, nodes.Const):
-                    if isinstance(node.value, str):
-                        names.add(node.value)
-                        names.update(node.value.split("."))
-                elif isinstance(node, nodes.Getitem):
-                    if not isinstance(node.arg, (nodes.Const, nodes.Slice)):
-                        return None
-                elif node.name in _ATTRIBUTE_FILTERS and not all(
-                        isinstance(arg, nodes.Const) for arg in (*node.args, *(k.value for k in node.kwargs))):
-                    return None
-                elif node.name in _WHOLE_VALUE_FILTERS:
-                    return None
+            if source not in self._reads:
+                self._reads[source] = self._reads_of(source)
+            reads = self._reads[source]
+            if reads is None:
+                return None
+            referenced, found = reads
+            todo.extend(referenced)
+            names |= found
         return frozenset(names)
+
+    def _reads_of(self, source: str) -> tuple[tuple[str, ...], frozenset[str]] | None:
+        """The templates one template source extends, includes or imports, and the names it
+        reads (see names_read); None when either cannot be known."""
+        try:
+            tree = self.env.parse(source)
+        except Exception:
+            return None  # render reports it
+        referenced = tuple(jinja2.meta.find_referenced_templates(tree))
+        if None in referenced:
+            return None
+        names: set[str] = set()
+        # Template names ("base.html") are not read of any value.
+        loads = {id(node.template) for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import,
+                                                              nodes.FromImport))}
+        for node in tree.find_all((nodes.Getattr, nodes.Const, nodes.Getitem, nodes.Filter, nodes.Test)):
+            if id(node) in loads:
+                continue
+            if isinstance(node, nodes.Getattr):
+                names.add(node.attr)
+            elif isinstance(node, nodes.Const):
+                if isinstance(node.value, str):
+                    names.add(node.value)
+                    names.update(node.value.split("."))
+            elif isinstance(node, nodes.Getitem):
+                if not isinstance(node.arg, (nodes.Const, nodes.Slice)):
+                    return None
+            elif node.name in _ATTRIBUTE_FILTERS and not all(
+                    isinstance(arg, nodes.Const) for arg in (*node.args, *(k.value for k in node.kwargs))):
+                return None
+            elif node.name in _WHOLE_VALUE_FILTERS:
+                return None
+        return referenced, frozenset(names)
 
     def prune_bytecode(self) -> None:
         """Delete the compiled templates whose source is gone (renamed or deleted), so the

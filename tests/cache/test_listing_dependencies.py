@@ -170,3 +170,27 @@ def test_names_read_covers_what_templates_can_reach(tmp_path: Path):
     assert "html" not in names and "base" not in names  # template names are not field names
     for name in ("dynamic.html", "picked.html", "shown.html", "missing.html"):
         assert renderer.names_read(name) is None, name
+
+
+def test_names_read_of_templates_sharing_a_base_are_each_their_own(tmp_path: Path):
+    """One renderer answers for every page template (each template's source is parsed once):
+    a template gets its base's and includes' names and its own, not a sibling's, and an
+    unknowable base makes every template that extends it unknowable, asked first or later."""
+    from generator.config import SiteConfig
+
+    folder = tmp_path / "templates"
+    write(folder / "base.html", '{{ page.title }}{% include "nav.html" %}{% block body %}{% endblock %}')
+    write(folder / "nav.html", "{% for item in nav %}{{ item.url }}{% endfor %}")
+    write(folder / "a.html", '{% extends "base.html" %}{% block body %}{{ post.date }}{% endblock %}')
+    write(folder / "b.html", '{% extends "base.html" %}{% block body %}{{ post.words }}{% endblock %}')
+    write(folder / "c.html", '{% extends "loose.html" %}{% block body %}{{ post.date }}{% endblock %}')
+    write(folder / "d.html", '{% extends "loose.html" %}{% block body %}{{ post.words }}{% endblock %}')
+    write(folder / "loose.html", "{{ post[name] }}{% block body %}{% endblock %}")
+    renderer = make_renderer(folder, SiteConfig(path=tmp_path / "site.yml"), {})
+    a, b = renderer.names_read("a.html"), renderer.names_read("b.html")
+    assert {"title", "url", "date"} <= a and "words" not in a
+    assert {"title", "url", "words"} <= b and "date" not in b
+    assert renderer.names_read("a.html") == a  # asked again, from what was parsed
+    assert renderer.names_read("c.html") is None and renderer.names_read("d.html") is None
+    fresh = make_renderer(folder, SiteConfig(path=tmp_path / "site.yml"), {})
+    assert fresh.names_read("b.html") == b

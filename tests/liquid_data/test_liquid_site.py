@@ -56,3 +56,43 @@ def test_a_post_listing_the_others_follows_their_edits(mini: Path):
     plain.unlink()
     assert main(["--source", str(mini), "build"]) == 0
     assert "Renamed" not in page.read_text() and ">Shapes of things</a>" in page.read_text()
+
+
+def _resolved_names(source: str, root: Path, kind: str = "post"):
+    """link_names as it was written before its shortcut: every path resolved first."""
+    from types import SimpleNamespace
+
+    from generator import liquid_data
+
+    original = liquid_data._plain_relative
+    liquid_data._plain_relative = lambda source, root: None
+    try:
+        return liquid_data.link_names(SimpleNamespace(source=source, kind=kind), root)
+    finally:
+        liquid_data._plain_relative = original
+
+
+def test_link_names_see_through_links_and_dots_as_resolving_does(tmp_path: Path, monkeypatch):
+    from types import SimpleNamespace
+
+    from generator.liquid_data import link_names
+
+    content = tmp_path / "content"
+    write(content / "posts" / "2030-01-01-a.md", "x")
+    write(content / "drafts" / "2030-01-02-b.md", "x")
+    (content / "posts" / "2030-01-03-linked.md").symlink_to(content / "drafts" / "2030-01-02-b.md")
+    (content / "shelf").symlink_to(content / "drafts")
+    (content / "drafts" / "deep").mkdir()
+    (content / "deep").symlink_to(content / "drafts" / "deep")
+    monkeypatch.chdir(tmp_path)
+    root = content.resolve()
+    sources = ["content/posts/2030-01-01-a.md", str(content / "posts" / "2030-01-01-a.md"),
+               "content/posts/2030-01-03-linked.md", "content/shelf/2030-01-02-b.md",
+               "content/shelf/../posts/2030-01-01-a.md", "./content/./posts/2030-01-01-a.md",
+               "content/deep/../2030-01-02-b.md"]  # the link first, then "..": drafts/, not content/
+    for source in sources:
+        found = link_names(SimpleNamespace(source=source, kind="post"), root)
+        assert found == _resolved_names(source, root), source
+    # Through a link, the names are the target's, as resolving gives them.
+    linked = link_names(SimpleNamespace(source="content/posts/2030-01-03-linked.md", kind="post"), root)
+    assert linked[0] == ("2030-01-02-b", "2030-01-02-b") and "_drafts/2030-01-02-b.md" in linked[1]

@@ -52,6 +52,22 @@ def test_nothing_changed_is_up_to_date_and_leaves_the_site_alone(stamped: Path, 
     assert (stamped / "build").stat().st_ino == identity
 
 
+def test_nothing_changed_imports_nothing_heavy(stamped: Path):
+    """The check runs before the build's imports: a new process that finds the site up to date
+    loads neither the memo's SQLite and pickle nor any library of the build itself."""
+    import subprocess
+
+    heavy = ("sqlite3", "pickle", "jinja2", "markdown", "yaml", "pygments", "multiprocessing",
+             "generator.cache", "generator.build")
+    probe = ("import sys\nfrom generator.cli import main\n"
+             f"code = main(['--source', {str(stamped)!r}, 'build'])\n"
+             f"print(code, [name for name in {heavy!r} if name in sys.modules])\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    assert "up to date:" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "0 []"
+
+
 def test_summary_of_an_up_to_date_build(stamped: Path, capsys):
     assert main(["--source", str(stamped), "build"]) == 0
     out = capsys.readouterr().out
