@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from generator.build import BuildOptions, build_site, cache_for, watched_paths
+from generator.build import BuildOptions, Session, build_site, cache_for, watched_paths
 from generator.cli import output_refused, port_number
 from generator.config import load_config, normalize_base_url
 from generator.errors import ContentError, ContentErrors, Diagnostic, errors_of
@@ -79,14 +79,17 @@ class Builder:
         self.options = options
         self.state = state
         self.cache = cache_for(options)
+        self.session = Session()  # the last build's reading: an edit re-reads the edited files only
         self.lock = threading.Lock()
         self.log = log
 
     def build(self, changed: set[Path] | None = None) -> bool:
+        """Build; ``changed`` is what the watcher saw change since the last call (None: unknown,
+        as for the first build), handed to the pipeline as its hint (``build_site``)."""
         with self.lock:
             started = time.perf_counter()
             try:
-                result = build_site(self.options, self.cache)
+                result = build_site(self.options, self.cache, session=self.session, changed=changed)
             except (ContentError, ContentErrors) as exc:
                 problems = errors_of(exc)
                 for problem in problems:
