@@ -488,7 +488,7 @@ class _Build:
         rendered = self.assemble_documents(prepared, markdown, theme, files)
         data_files |= self.run_site_plugins(plugins, site, theme, files)
         self.stop_on_problems()
-        specs = page_specs(rendered, site, theme.absolute_url,
+        specs = page_specs(rendered, site, self._carried_absolute_url(site, theme),
                            self._carried("document-specs", self._page_inputs(site, theme)))
         with self.open_output(files) as staged:
             pages = self.render_pages(specs, site, theme, files)
@@ -507,19 +507,21 @@ class _Build:
             plugin_code=_plugin_code(plugins),
         )
 
-    def _carried(self, stage: str, inputs: str) -> tuple[dict[int, tuple], dict[int, tuple]]:
+    def _carried(self, stage: str, inputs: str) -> tuple[dict, dict]:
         """What the session's previous build left for ``stage`` when it ran on the same
         ``inputs`` (else nothing), and the table this build leaves in its place. Entries are
         keyed by the id of the object they were made from and hold that object, so they are
         only taken for the very same object (frozen, made from the same inputs: the memos give
         the same objects back for unchanged documents). Without a session both are empty and
-        every stage works as ``stride build`` does."""
+        every stage works as ``stride build`` does; a session's build that was not told what
+        changed (so looks everything up in the memo, marking it used for the prune) takes
+        nothing, and leaves its tables for the next."""
         if self.session is None:
             return {}, {}
         was, last = self.session.carried.get(stage, ("", {}))
-        fresh: dict[int, tuple] = {}
+        fresh: dict = {}
         self.session.carried[stage] = (inputs, fresh)
-        return (last if was == inputs else {}), fresh
+        return (last if was == inputs and self.since is not None else {}), fresh
 
     # -- the stages, in order -------------------------------------------------------------
 
@@ -763,6 +765,22 @@ class _Build:
         self.stop_on_problems()
         return pages
 
+    def _carried_absolute_url(self, site: SiteConfig, theme: Theme) -> Callable[[str], str]:
+        """``theme.absolute_url``, answering a URL the session's previous build also asked
+        about (with the same settings) from that build's answers: the sitemap and the pages
+        ask for every document's, 4,000 calls into urllib at 4,000 posts."""
+        last, fresh = self._carried("absolute-urls", self._page_inputs(site, theme))
+        absolute_url = theme.absolute_url
+
+        def absolute(url: str) -> str:
+            known = last.get(url)
+            if known is None:
+                known = absolute_url(url)
+            fresh[url] = known
+            return known
+
+        return absolute
+
     def _page_inputs(self, site: SiteConfig, theme: Theme) -> str:
         """``dependencies.page_inputs``: what every page reads besides its context (once a build)."""
         if self._page_inputs_digest is None:
@@ -838,7 +856,19 @@ class _Build:
 
     def _check_case_clashes(self, files: Mapping[str, bytes]) -> None:
         """Output paths (or folders) that differ only in case are one file on macOS and Windows:
-        a clone or a local preview there would silently lose one of them."""
+        a clone or a local preview there would silently lose one of them. The answer depends
+        on the paths alone: the same paths as the session's previous build, which found no
+        clash, have none."""
+        last, fresh = self._carried("case-clashes", "")
+        if last.get("clean") == files.keys():
+            fresh["clean"] = last["clean"]
+            return
+        before = len(self.problems)
+        self._find_case_clashes(files)
+        if len(self.problems) == before:
+            fresh["clean"] = set(files)
+
+    def _find_case_clashes(self, files: Mapping[str, bytes]) -> None:
         seen: dict[str, tuple[str, str]] = {}
         reported: set[tuple[str, str]] = set()
         for path in sorted(files):
@@ -917,11 +947,19 @@ class _Build:
         ``document`` memo), so under ``stride serve`` an edit recomputes this for the edited
         document only. The entry holds the document, so its id cannot be reused meanwhile."""
 
+        last, fresh = self._carried(f"per-document {namespace}", "")
+
         def remembered(doc: Document, *args: Any) -> Any:
-            key = f"{id(doc)}\0{extra_key(*args)}"
+            extra = extra_key(*args)
+            carried = last.get((id(doc), extra))  # the memo's entry, without the memo's lookup
+            if carried is not None and carried[0] is doc:
+                fresh[id(doc), extra] = carried
+                return carried[1]
+            key = f"{id(doc)}\0{extra}"
             known = self.cache.memo(namespace, key, lambda: (doc, function(doc, *args)), persist=False)
             if known[0] is not doc:  # cannot happen while the entry holds it; never trust a stale one
                 return function(doc, *args)
+            fresh[id(doc), extra] = known
             return known[1]
 
         return remembered

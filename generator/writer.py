@@ -427,9 +427,26 @@ _RACY_COARSE_NS = 2_000_000_000  # times in whole milliseconds or seconds: a coa
 _UNSURE = -1  # a recorded folder time that never matches
 
 
+# The last few answers of _folders_of by the paths asked about: a rebuild that writes the same
+# paths as the last one (an edit) asks three times about the same 4,000-odd paths.
+_FOLDERS_KNOWN: dict[tuple[str, ...], dict[str, set[str]]] = {}
+_FOLDERS_KEPT = 4
+
+
 def _folders_of(files: Iterable[str]) -> dict[str, set[str]]:
     """Every folder (site path, "" for the top) the files need, with the names of the files and
-    folders directly in it."""
+    folders directly in it (shared with later calls for the same paths: not to be changed)."""
+    paths = tuple(sorted(files))
+    known = _FOLDERS_KNOWN.pop(paths, None)
+    if known is None:
+        known = _list_folders(paths)
+    _FOLDERS_KNOWN[paths] = known
+    while len(_FOLDERS_KNOWN) > _FOLDERS_KEPT:
+        del _FOLDERS_KNOWN[next(iter(_FOLDERS_KNOWN))]
+    return known
+
+
+def _list_folders(files: Iterable[str]) -> dict[str, set[str]]:
     entries: dict[str, set[str]] = {"": set()}
     for rel in files:
         folder, _, name = rel.rpartition("/")
