@@ -139,24 +139,45 @@ def empty_trash(trash: Path, settle: float) -> None:
 # each build, outside the time, as DevServer.build does after sending the reload). Prints the
 # rebuild times.
 _SERVE_EDITS = """
-import json, sys, time
+import json, sys, threading, time
 from pathlib import Path
 from bench.synth import edit_one_post
-from generator.build import BuildOptions, build_site
-from generator.cache import Cache
-from generator.serve import settle_heap
+from generator.build import BuildOptions, watched_paths
+from generator.serve import Builder, SiteState
+from generator.watch import Watcher
 site, n, seed = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 options = BuildOptions(source=site, output=site / "build")
-cache = Cache(site / ".stride-cache")
-build_site(options, cache)
-settle_heap()
+
+
+class Timed(SiteState):
+    def publish(self, event, problems):
+        self.published = time.perf_counter()  # the reload goes out: what the writer waits for
+        super().publish(event, problems)
+
+
+# The dev server's own path: its watcher hands the change set to its Builder, which builds
+# (told what changed), publishes the reload, then settles the heap (not timed, as in serve).
+state = Timed(options.output, "/")
+builder = Builder(options, state, log=lambda *args, **kwargs: None)
+builder.build()
+started, done = [], threading.Semaphore(0)
+
+
+def on_change(changed):
+    started.append(time.perf_counter())
+    builder.build(changed)
+    done.release()
+
+
+watcher = Watcher(watched_paths(site), on_change).start()
 times = []
 for _ in range(3):
+    time.sleep(0.5)  # the watcher's debounce is 0.05 s: one burst per edit
     edit_one_post(site, "stride", n, seed)
-    started = time.perf_counter()
-    build_site(options, cache)
-    times.append(time.perf_counter() - started)
-    settle_heap()  # as DevServer.build does once the reload is sent
+    if not done.acquire(timeout=120):
+        raise SystemExit("the watcher reported no change")
+    times.append(state.published - started[-1])
+watcher.stop()
 print(json.dumps(times))
 """
 

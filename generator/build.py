@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import re
 import signal
+import stat as stat_mode
 import sys
 import threading
 import time
@@ -24,7 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from markupsafe import Markup
 
@@ -32,7 +33,7 @@ from generator import __version__, dependencies, stamp
 from generator.assets import AssetSet, collect_assets
 from generator.cache import DEFAULT_DIR, SaltedCache
 from generator.config import SiteConfig, load_config
-from generator.content import Document, Job, Reader, Script, load_documents, read_document, url_key
+from generator.content import Document, Job, Reader, Script, list_jobs, load_documents, read_document, url_key
 from generator.errors import ContentError, ContentErrors, Diagnostic, display_path
 from generator import layers as layering
 from generator.layers import Layers, layers_for
@@ -84,6 +85,77 @@ class BuildResult:
     def summary(self) -> str:
         return (f"built {self.pages} pages, {self.data_files} data files, "
                 f"{self.bytes / 1e6:.2f} MB in {self.seconds:.2f} s -> {display_path(self.output)}/")
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What a build read: its files (``jobs``, as listed, with no listing problem) and what
+    reading each gave, for the options, working folder and parsing inputs it read them under."""
+
+    options: BuildOptions
+    cwd: str
+    inputs: str  # dependencies.document_inputs of the settings
+    jobs: tuple[Job, ...]
+    results: tuple["Document | ContentError", ...]
+    where: Mapping[str, int]  # absolute path of each job's file -> its index
+    folders: Mapping[str, tuple[int, int]]  # absolute folder holding files -> (st_dev, st_ino)
+
+
+class Session:
+    """What one caller running build after build of a site (``stride serve``) keeps between
+    them, so that a build told which paths changed since the previous one (``build_site``'s
+    ``changed``) re-reads only those files instead of stating and looking up every one.
+
+    Only a plain edit of files the previous build read counts: any other path (a new, removed
+    or renamed file, a folder made or replaced, site.yml, data, templates, includes, assets,
+    plugins, static files) and every build told nothing make the build list and read everything
+    as ``stride build`` does. One build at a time (the dev server's Builder holds a lock)."""
+
+    def __init__(self) -> None:
+        self.reading: _Reading | None = None
+        # Per stage: (the inputs every entry depends on besides its own objects, {id(object):
+        # (object, ..., result)}), as the last build left them (_Build._carried).
+        self.carried: dict[str, tuple[str, dict[int, tuple]]] = {}
+
+    def take(self, changed: Iterable[Path] | None, options: BuildOptions) -> "Since | None":
+        """What a build starting now may reuse (see :meth:`edited`). The session forgets its
+        reading meanwhile: a build that fails before it has read everything leaves none, and the
+        next one reads everything again (the files edited for the failed one are not lost)."""
+        last, self.reading = self.reading, None
+        edited = self.edited(changed, options, last)
+        return None if edited is None or last is None else Since(last, edited)
+
+    @staticmethod
+    def edited(changed: Iterable[Path] | None, options: BuildOptions,
+               last: _Reading | None) -> frozenset[str] | None:
+        """The absolute paths of the files ``last`` read among ``changed``, when every path in it
+        is either such a file, still a plain file, or a folder that held such files and is still
+        the same folder (its events come with the files' own); else None."""
+        if changed is None or last is None or last.options != options or last.cwd != os.getcwd():
+            return None
+        edited = set()
+        for path in changed:
+            where = os.path.abspath(path)
+            try:
+                info = os.stat(where, follow_symlinks=False)
+            except OSError:
+                return None  # gone: a deletion or a rename
+            if stat_mode.S_ISDIR(info.st_mode):
+                if last.folders.get(where) != (info.st_dev, info.st_ino):
+                    return None  # a folder made, moved in or replaced: its files were not reported
+            elif where in last.where and stat_mode.S_ISREG(info.st_mode):
+                edited.add(where)
+            else:
+                return None  # a new file, a symlink, or anything that is not a document
+        return frozenset(edited)
+
+
+@dataclass(frozen=True)
+class Since:
+    """A build's hint: the session's previous reading and the files edited since (absolute)."""
+
+    reading: _Reading
+    edited: frozenset[str]
 
 
 # Dot-named files under content/static/ (.env, .git/, editor backups) are private unless listed
@@ -189,6 +261,19 @@ def _in_workers(function: Callable[[Any], Any], items: list, workers: int) -> It
         _FORKED = None
         if not frozen_before:
             gc.unfreeze()
+
+
+def _folder_identities(files: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """(st_dev, st_ino) of each folder holding one of ``files`` (absolute paths), up to the
+    content/ folder's subfolders: a folder replaced by another keeps its name, not its inode."""
+    found = {}
+    for folder in {os.path.dirname(file) for file in files}:
+        try:
+            info = os.stat(folder, follow_symlinks=False)
+        except OSError:
+            continue
+        found[folder] = (info.st_dev, info.st_ino)
+    return found
 
 
 def _digested(doc: Document) -> Document:
@@ -388,13 +473,19 @@ class _Build:
     warnings and the origin of every output file (for messages), and keeps two digests it
     computes at most once per build."""
 
-    def __init__(self, options: BuildOptions, cache: Cache) -> None:
+    def __init__(self, options: BuildOptions, cache: Cache, session: Session | None = None,
+                 since: Since | None = None) -> None:
         self.options = options
+        self.session = session
+        # The session's last reading and the files edited since, everything else being as it
+        # read it (Session.take); None: list and read everything.
+        self.since = since if session is not None else None
         self.source = options.source
         self.cache = cache
         self.warnings: list[Diagnostic] = []
         self.problems: list[Diagnostic] = []
         self._markdown_inputs: str | None = None
+        self._page_inputs_digest: str | None = None
         self._includes_text: str | None = None
         self.started = dt.datetime.now().astimezone().replace(microsecond=0)
         self._origins: dict[str, str] = {}  # output path -> what made it, for messages
@@ -413,7 +504,8 @@ class _Build:
         rendered = self.assemble_documents(prepared, markdown, theme, files)
         data_files |= self.run_site_plugins(plugins, site, theme, files)
         self.stop_on_problems()
-        specs = page_specs(rendered, site, theme.absolute_url)
+        specs = page_specs(rendered, site, self._carried_absolute_url(site, theme),
+                           self._carried("document-specs", self._page_inputs(site, theme)))
         with self.open_output(files) as staged:
             pages = self.render_pages(specs, site, theme, files)
             self.add_assets_and_static(theme.assets, site, files)
@@ -430,6 +522,22 @@ class _Build:
             base_url=site.base_url,
             plugin_code=_plugin_code(plugins),
         )
+
+    def _carried(self, stage: str, inputs: str) -> tuple[dict, dict]:
+        """What the session's previous build left for ``stage`` when it ran on the same
+        ``inputs`` (else nothing), and the table this build leaves in its place. Entries are
+        keyed by the id of the object they were made from and hold that object, so they are
+        only taken for the very same object (frozen, made from the same inputs: the memos give
+        the same objects back for unchanged documents). Without a session both are empty and
+        every stage works as ``stride build`` does; a session's build that was not told what
+        changed (so looks everything up in the memo, marking it used for the prune) takes
+        nothing, and leaves its tables for the next."""
+        if self.session is None:
+            return {}, {}
+        was, last = self.session.carried.get(stage, ("", {}))
+        fresh: dict = {}
+        self.session.carried[stage] = (inputs, fresh)
+        return (last if was == inputs and self.since is not None else {}), fresh
 
     # -- the stages, in order -------------------------------------------------------------
 
@@ -448,8 +556,16 @@ class _Build:
     def read_documents(self, site: SiteConfig, layers: Layers) -> list[Document]:
         for namespace in ("document", "markdown"):
             self.cache.preload(namespace)  # one query each instead of one per post
-        documents = load_documents(self.source, site, self.options.drafts, read=self._reader(site),
-                                   unpublished=self.options.unpublished, report_to=self.problems)
+        last = self.since.reading if self.since is not None else None
+        if last is not None and last.inputs != dependencies.document_inputs(site):
+            last = self.since = None  # cannot happen while only documents changed; never trust it
+        if last is None:
+            jobs, listing = list_jobs(self.source)
+            self.problems.extend(listing)
+        else:
+            jobs, listing = list(last.jobs), []
+        documents = load_documents(self.source, site, self.options.drafts, read=self._reader(site, last, not listing),
+                                   unpublished=self.options.unpublished, report_to=self.problems, jobs=jobs)
         documents = [self._with_known_layout(doc, layers) for doc in documents]
         for doc in documents:
             self.warnings.extend(doc.warnings)
@@ -470,7 +586,21 @@ class _Build:
                     theme: Theme, liquid: SiteContext, files: dict[str, bytes]) -> tuple[list[Prepared], set[str]]:
         prepared: list[Prepared] = []
         data_files: set[str] = set()
+        # A document without widgets runs no plugin: its Prepared is decided by the document
+        # object, the inputs all Markdown shares and what its Liquid reads of the site.
+        inputs = self._shared_markdown_inputs(site, theme.layers)
+        last, fresh = self._carried("prepared", inputs)
         for doc in documents:
+            if not doc.widgets:
+                part = self._liquid_site_part(doc, liquid, theme.layers)
+                known = last.get(id(doc))
+                if known is not None and known[0] is doc and known[1] == part:
+                    item = known[2]
+                else:
+                    item = Prepared(doc, (), {}, self._markdown_key(doc, {}, site, liquid, theme.layers))
+                fresh[id(doc)] = (doc, part, item)
+                prepared.append(item)
+                continue
             try:
                 results = self._run_plugins(doc, plugins, site, theme)
             except ContentError as exc:
@@ -495,7 +625,11 @@ class _Build:
         ``Prepared``); when many documents are new (a cold build) the missing ones are rendered
         on every core, the workers returning their results. A document that fails in a worker
         is rendered again here, so its error is reported as without workers."""
-        missing = [item for item in prepared if not self.cache.contains("markdown", item.markdown_key)]
+        # The Markdown of a Prepared the previous build also had (run_plugins carried it over:
+        # same document, same key) is what that build found.
+        last, fresh = self._carried("markdown", "")
+        missing = [item for item in prepared if id(item) not in last and
+                   not self.cache.contains("markdown", item.markdown_key)]
 
         def markdown(item: Prepared) -> tuple | None:
             try:
@@ -507,6 +641,12 @@ class _Build:
                 if value is not None}
         out: list[tuple | None] = []
         for item in prepared:
+            known = last.get(id(item))
+            if known is not None and known[0] is item:
+                fresh[id(item)] = known
+                self.warnings.extend(known[1][1])
+                out.append(known[1])
+                continue
             # The handlers are made only for a document whose Markdown is computed: building them
             # for every memo hit cost a dev-server rebuild as much as the rest of this stage.
             if id(item) in done:
@@ -523,6 +663,7 @@ class _Build:
                 value = None
             if value is not None:
                 self.warnings.extend(value[1])  # replayed from the memo too
+                fresh[id(item)] = (item, value)
             out.append(value)
         return out
 
@@ -532,14 +673,21 @@ class _Build:
         # What _assemble reads besides the document, its plugins' results and its Markdown.
         urls = hashlib.sha256(repr((theme.url(""), sorted(theme.assets.public.items()))).encode(
             "utf-8", "surrogatepass")).hexdigest()
+        last, fresh = self._carried("assembled", urls)
         for item, md in zip(prepared, markdown):
             if md is None:
                 continue
-            try:
-                rendered.append(self._assembled(item, md, theme, urls))
-            except ContentError as exc:
-                self.problems.append(exc.diagnostic)
-                continue
+            known = last.get(id(item))
+            if known is not None and known[0] is item and known[1] is md:
+                rendered.append(known[2])  # what _assembled gave for the same objects
+            else:
+                try:
+                    rendered.append(self._assembled(item, md, theme, urls))
+                except ContentError as exc:
+                    self.problems.append(exc.diagnostic)
+                    continue
+            if not (item.doc.scripts or item.doc.styles):  # those read files: never carried
+                fresh[id(item)] = (item, md, rendered[-1])
             if item.doc.style_text:
                 self._add_file(files, _page_stylesheet(item.doc.style_text), item.doc.style_text.encode() + b"\n",
                                item.doc.source)
@@ -565,15 +713,28 @@ class _Build:
         dozen entries, not megabytes. Returns the number of HTML pages."""
         renderer = theme.renderer
         pygments_url = theme.asset("css/pygments.css")
-        fixed = dependencies.page_inputs(theme.layers, site, sorted(theme.assets.public.items()))
+        fixed = self._page_inputs(site, theme)
         self.cache.preload("page")
         previous = {spec.output: self.cache.get("page", spec.output) for spec in specs}
         previous = {output: known for output, known in previous.items() if known is not None}
         names: dict[str, frozenset[str] | None] = {}
         keyed = []
-        for spec in specs:
+
+        def with_page(spec: PageSpec) -> dict:
             context = dict(spec.context)
             context["page"] = {**context["page"], "pygments_css": pygments_url}
+            return context
+
+        # The key of a spec the previous build had too (page_specs carries a document's spec
+        # over while the document and its neighbours are the same objects) is the key it had.
+        last, carried = self._carried("page-keys", fixed + "\0" + pygments_url)
+        for spec in specs:
+            known = last.get(id(spec))
+            if known is not None and known[0] is spec:
+                carried[id(spec)] = known
+                keyed.append((spec, None, known[1]))
+                continue
+            context = with_page(spec)
             if spec.template not in names:
                 names[spec.template] = self.cache.memo(
                     "template-names", fixed + "\0" + spec.template,
@@ -585,6 +746,9 @@ class _Build:
                                    page_fingerprint(rest, names[spec.template])).encode(
                 "utf-8", "surrogatepass"), digest_size=20).hexdigest()
             keyed.append((spec, context, key))
+            carried[id(spec)] = (spec, key)
+        keyed = [(spec, with_page(spec) if context is None and previous.get(spec.output, ("",))[0] != key
+                  else context, key) for spec, context, key in keyed]
         stale = [(spec.template, context) for spec, context, key in keyed
                  if previous.get(spec.output, ("",))[0] != key]
         for template in sorted({template for template, _ in stale}):
@@ -616,6 +780,29 @@ class _Build:
             pages += spec.output.endswith(".html")
         self.stop_on_problems()
         return pages
+
+    def _carried_absolute_url(self, site: SiteConfig, theme: Theme) -> Callable[[str], str]:
+        """``theme.absolute_url``, answering a URL the session's previous build also asked
+        about (with the same settings) from that build's answers: the sitemap and the pages
+        ask for every document's, 4,000 calls into urllib at 4,000 posts."""
+        last, fresh = self._carried("absolute-urls", self._page_inputs(site, theme))
+        absolute_url = theme.absolute_url
+
+        def absolute(url: str) -> str:
+            known = last.get(url)
+            if known is None:
+                known = absolute_url(url)
+            fresh[url] = known
+            return known
+
+        return absolute
+
+    def _page_inputs(self, site: SiteConfig, theme: Theme) -> str:
+        """``dependencies.page_inputs``: what every page reads besides its context (once a build)."""
+        if self._page_inputs_digest is None:
+            self._page_inputs_digest = dependencies.page_inputs(theme.layers, site,
+                                                                sorted(theme.assets.public.items()))
+        return self._page_inputs_digest
 
     def add_assets_and_static(self, assets: AssetSet, site: SiteConfig, files: dict[str, bytes]) -> None:
         for public, data in assets.data.items():
@@ -656,7 +843,12 @@ class _Build:
 
     def prune(self, theme: Theme) -> None:
         """Keep in the memo exactly what this build used (plugin entries too), and only the
-        compiled templates of this Jinja and of templates that still exist."""
+        compiled templates of this Jinja and of templates that still exist. Not after a build
+        that read only the edited files: it did not look up (so did not mark as used) the memo
+        entries of the others, and no template changed. The entries of the old versions of what
+        was edited wait for the next whole build's prune."""
+        if self.since is not None:
+            return
         self.cache.prune_unused()
         if self.cache.root is not None:
             dependencies.prune_bytecode(self.cache.root)
@@ -680,7 +872,19 @@ class _Build:
 
     def _check_case_clashes(self, files: Mapping[str, bytes]) -> None:
         """Output paths (or folders) that differ only in case are one file on macOS and Windows:
-        a clone or a local preview there would silently lose one of them."""
+        a clone or a local preview there would silently lose one of them. The answer depends
+        on the paths alone: the same paths as the session's previous build, which found no
+        clash, have none."""
+        last, fresh = self._carried("case-clashes", "")
+        if last.get("clean") == files.keys():
+            fresh["clean"] = last["clean"]
+            return
+        before = len(self.problems)
+        self._find_case_clashes(files)
+        if len(self.problems) == before:
+            fresh["clean"] = set(files)
+
+    def _find_case_clashes(self, files: Mapping[str, bytes]) -> None:
         seen: dict[str, tuple[str, str]] = {}
         reported: set[tuple[str, str]] = set()
         for path in sorted(files):
@@ -759,19 +963,31 @@ class _Build:
         ``document`` memo), so under ``stride serve`` an edit recomputes this for the edited
         document only. The entry holds the document, so its id cannot be reused meanwhile."""
 
+        last, fresh = self._carried(f"per-document {namespace}", "")
+
         def remembered(doc: Document, *args: Any) -> Any:
-            key = f"{id(doc)}\0{extra_key(*args)}"
+            extra = extra_key(*args)
+            carried = last.get((id(doc), extra))  # the memo's entry, without the memo's lookup
+            if carried is not None and carried[0] is doc:
+                fresh[id(doc), extra] = carried
+                return carried[1]
+            key = f"{id(doc)}\0{extra}"
             known = self.cache.memo(namespace, key, lambda: (doc, function(doc, *args)), persist=False)
             if known[0] is not doc:  # cannot happen while the entry holds it; never trust a stale one
                 return function(doc, *args)
+            fresh[id(doc), extra] = known
             return known[1]
 
         return remembered
 
-    def _reader(self, site: SiteConfig) -> Reader:
+    def _reader(self, site: SiteConfig, last: _Reading | None = None, remember: bool = False) -> Reader:
         """read_document memoised on the file's identity and everything else parsing reads, so an
         unchanged post costs a stat, not a YAML parse. On a cold build the files missing from the
-        memo are parsed on every core (front matter is the bulk of reading 1,000 posts)."""
+        memo are parsed on every core (front matter is the bulk of reading 1,000 posts).
+
+        With ``last`` (the session's previous reading, of the same files under the same inputs)
+        only the files in ``self.since.edited`` are looked at; every other one is what it read then.
+        With ``remember`` the reading is kept in the session for the next build."""
         fixed = dependencies.document_inputs(site)
         cwd = os.getcwd()  # document_inputs holds it too: paths in messages are relative to it
 
@@ -790,6 +1006,25 @@ class _Build:
                 return None  # read again below, so the error is reported as without workers
 
         def read_all(jobs: list[Job]) -> list[Document | ContentError]:
+            done = read_listed(jobs) if last is None else read_edited(jobs)
+            if remember and self.session is not None:
+                if last is None:
+                    where = {os.path.abspath(file): index for index, (file, _) in enumerate(jobs)}
+                    folders = _folder_identities(where)
+                else:  # the same files in the same folders: checked by Session.edited
+                    where, folders = last.where, last.folders
+                self.session.reading = _Reading(self.options, cwd, fixed, tuple(jobs), tuple(done), where, folders)
+            return done
+
+        def read_edited(jobs: list[Job]) -> list[Document | ContentError]:
+            assert last is not None and self.since is not None
+            done = list(last.results)
+            for where in self.since.edited:
+                index = last.where[where]
+                done[index] = read_listed([jobs[index]])[0]
+            return done
+
+        def read_listed(jobs: list[Job]) -> list[Document | ContentError]:
             keys = [key(*job) for job in jobs]
             missing = [job for job, k in zip(jobs, keys) if k is not None and not self.cache.contains("document", k)]
             parsed = dict(zip(missing, _map_in_workers(parse, missing) or []))
@@ -910,10 +1145,7 @@ class _Build:
                       layers: Layers) -> str:
         """Everything a document's Markdown reads (``dependencies.markdown_inputs`` for what all
         documents share)."""
-        if self._markdown_inputs is None:  # with the settings: one repr(site) per build, not per post
-            self._markdown_inputs = hashlib.sha256(repr((dependencies.markdown_inputs(
-                layers, data_files(self.source.joinpath(*DATA_FOLDER))), site)).encode(
-                    "utf-8", "surrogatepass")).hexdigest()
+        self._shared_markdown_inputs(site, layers)
         digest = hashlib.sha256()
         # doc.digest covers every field of the document (body, source and body_line included) and
         # is kept with the document's memo entry: the body is not hashed again on every build.
@@ -921,6 +1153,15 @@ class _Build:
                      self._liquid_site_part(doc, liquid, layers)):
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
         return digest.hexdigest()
+
+    def _shared_markdown_inputs(self, site: SiteConfig, layers: Layers) -> str:
+        """What every document's Markdown reads (``dependencies.markdown_inputs``, the settings):
+        one repr(site) per build, not per post."""
+        if self._markdown_inputs is None:
+            self._markdown_inputs = hashlib.sha256(repr((dependencies.markdown_inputs(
+                layers, data_files(self.source.joinpath(*DATA_FOLDER))), site)).encode(
+                    "utf-8", "surrogatepass")).hexdigest()
+        return self._markdown_inputs
 
     _SITE_WORDS = ("site", "post_url", "link")
     _CLOCK_WORDS = ("site.time", "'now'", '"now"', "'today'", '"today"')
@@ -956,14 +1197,22 @@ class _Build:
         return md, warnings, word_count(md.html), excerpt(md.html)
 
 
-def page_specs(rendered: list[RenderedDocument], site: SiteConfig,
-               absolute_url: Callable[[str], str]) -> list[PageSpec]:
+def page_specs(rendered: list[RenderedDocument], site: SiteConfig, absolute_url: Callable[[str], str],
+               carry: tuple[dict[int, tuple], dict[int, tuple]] = ({}, {})) -> list[PageSpec]:
     """Every output page of the site: documents, index pages, taxonomies, archive, feed,
-    sitemap, 404 and robots.txt, each a template with its context."""
+    sitemap, 404 and robots.txt, each a template with its context. ``carry`` is (the document
+    specs of the previous build, the table to leave them for the next) by the id of the
+    document object: a document's page is decided by that object (frozen, its neighbours and
+    related posts included) and ``absolute_url`` (the settings: the caller's token)."""
     posts = link_posts([d for d in rendered if d.kind == "post"], site.giscus is not None)  # sorted there
     pages_only = [d for d in rendered if d.kind != "post"]
     specs: list[PageSpec] = []
-    specs += document_pages(posts + pages_only, absolute_url)
+    last, fresh = carry
+    for doc in posts + pages_only:
+        known = last.get(id(doc))
+        spec = known[1] if known is not None and known[0] is doc else document_pages([doc], absolute_url)[0]
+        fresh[id(doc)] = (doc, spec)
+        specs.append(spec)
     specs += index_pages(posts, site.paginate, site.title, site.description)
     specs += taxonomy_pages(posts)
     specs.append(archive_page(posts))
@@ -986,25 +1235,36 @@ def _page_stylesheet(css: str) -> str:
     return f"assets/page-styles/{hashlib.sha256(css.encode()).hexdigest()[:16]}.css"
 
 
-def build_site(options: BuildOptions, cache: Cache | None = None) -> BuildResult:
-    """Build (or with ``write=False`` only check) the site. Raises ContentError(s) on bad input."""
+def build_site(options: BuildOptions, cache: Cache | None = None, *, session: Session | None = None,
+               changed: Iterable[Path] | None = None) -> BuildResult:
+    """Build (or with ``write=False`` only check) the site. Raises ContentError(s) on bad input.
+
+    ``session`` (kept by a caller that builds the same site again and again, ``stride serve``)
+    with ``changed``, the paths reported changed since the session's previous build (the
+    watcher's set), lets the build re-read only those files when they are all plain edits of
+    files read before (``Session.edited``); the output is the same as without them."""
     if not options.write:
-        return _build_site(options, cache)
+        return _build_site(options, cache, session, changed)
     # One build of an output folder at a time, from reading the memo to saving the stamp.
     with build_lock(options.output, options.wait):
-        return _build_site(options, cache)
+        return _build_site(options, cache, session, changed)
 
 
-def _build_site(options: BuildOptions, cache: Cache | None) -> BuildResult:
+def _build_site(options: BuildOptions, cache: Cache | None, session: Session | None = None,
+                changed: Iterable[Path] | None = None) -> BuildResult:
     cache = cache or cache_for(options)
+    since = session.take(changed, options) if session is not None else None
     keep_stamp = options.write and cache.root is not None
     if keep_stamp:
         # Scanned before anything is read, so an edit made during the build counts as a change.
         plugin_code = stamp.recorded_plugin_code(cache.root)
-        inputs = stamp.scan(options.source, options.output, options.base_url, options.drafts, plugin_code,
-                            options.unpublished)
+        if since is not None and stamp.modified_lately(since.edited):
+            inputs = None  # the scan would find that file too new to trust (stamp._RACY_NS): skip it
+        else:
+            inputs = stamp.scan(options.source, options.output, options.base_url, options.drafts, plugin_code,
+                                options.unpublished)
     try:
-        result = _Build(options, cache).run()
+        result = _Build(options, cache, session, since).run()
     finally:
         # Also after a content error: the posts that did render need not be rendered again.
         cache.flush()

@@ -552,26 +552,36 @@ def read_each(site: SiteConfig) -> Reader:
     return read_all
 
 
+def list_jobs(source: Path) -> tuple[list[Job], list[Diagnostic]]:
+    """Every Markdown file of the project's posts, drafts and pages with its kind, in reading
+    order, and the problems met listing them (a symlink loop, a link out of the project)."""
+    content = source / "content"
+    jobs: list[Job] = []
+    problems: list[Diagnostic] = []
+    for kind, folder in (("post", content / "posts"), ("post", content / "drafts"), ("page", content / "pages")):
+        try:
+            jobs += [(file, kind) for file in _markdown_files(folder, source)]
+        except ContentError as exc:
+            problems.append(exc.diagnostic)
+    return jobs, problems
+
+
 def load_documents(source: Path, site: SiteConfig, drafts: bool = False,
                    read: Reader | None = None, unpublished: bool = False,
-                   report_to: list[Diagnostic] | None = None) -> list[Document]:
+                   report_to: list[Diagnostic] | None = None, jobs: list[Job] | None = None) -> list[Document]:
     """All posts and pages; drafts only when ``drafts``, ``published: false`` documents only
     when ``unpublished`` (Jekyll's --unpublished). Raises ContentErrors listing every problem,
     or with ``report_to`` appends them there and returns the documents that did load (so the build
     can go on to report the other files' problems in the same run). ``read`` parses all the
     files at once (the build passes one that is memoised and uses every core; by default it is
-    :func:`read_each`)."""
+    :func:`read_each`). ``jobs`` is the files to read when the caller listed them already (see
+    :func:`list_jobs`; its problems are then the caller's to report)."""
     read = read or read_each(site)
-    content = source / "content"
-    problems: list[Diagnostic] = []
+    if jobs is None:
+        jobs, problems = list_jobs(source)
+    else:
+        problems = []
     documents: list[Document] = []
-    jobs: list[Job] = []
-    groups = (("post", content / "posts"), ("post", content / "drafts"), ("page", content / "pages"))
-    for kind, folder in groups:
-        try:
-            jobs += [(file, kind) for file in _markdown_files(folder, source)]
-        except ContentError as exc:
-            problems.append(exc.diagnostic)
     for doc in read(jobs):
         if isinstance(doc, ContentError):
             problems.append(doc.diagnostic)

@@ -28,16 +28,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from generator.build import BuildOptions, build_site, cache_for, watched_paths
+from generator.build import BuildOptions, Session, build_site, cache_for, watched_paths
 from generator.cli import output_refused, port_number
 from generator.config import load_config, normalize_base_url
 from generator.errors import ContentError, ContentErrors, Diagnostic, errors_of
 from generator.httpgate import GatedHandler, GatedHTTPServer, request_allowed
 from generator.watch import Watcher
+from generator.writer import build_lock, settle
 
 RESERVED = "/__stride/"
 MAX_PATH = 2048  # longer request paths get 414, like GitHub Pages' front end
 WORKERS = 32  # threads answering requests; slow clients wait in the header gate, not here
+SETTLE_AFTER = 0.15  # seconds after a build: writer._RACY_NS (0.1 s) later, the folders' times count
 MAX_STREAMS = 16  # live-reload streams (open tabs) at once, so pages always have workers
 MIME = {
     ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
@@ -79,14 +81,18 @@ class Builder:
         self.options = options
         self.state = state
         self.cache = cache_for(options)
+        self.session = Session()  # the last build's reading: an edit re-reads the edited files only
         self.lock = threading.Lock()
+        self._settling: threading.Timer | None = None
         self.log = log
 
     def build(self, changed: set[Path] | None = None) -> bool:
+        """Build; ``changed`` is what the watcher saw change since the last call (None: unknown,
+        as for the first build), handed to the pipeline as its hint (``build_site``)."""
         with self.lock:
             started = time.perf_counter()
             try:
-                result = build_site(self.options, self.cache)
+                result = build_site(self.options, self.cache, session=self.session, changed=changed)
             except (ContentError, ContentErrors) as exc:
                 problems = errors_of(exc)
                 for problem in problems:
@@ -125,7 +131,33 @@ class Builder:
                 fixed = "; the build error is fixed" if was_broken else ""
                 self.log(f"rebuilt after {what}: {result.pages} pages in {seconds:.2f} s{fixed}")
             settle_heap()  # after the reload went out: the reader does not wait for it
+            self._settle_later()
             return True
+
+    def _settle_later(self) -> None:
+        """Once the folders just written are old enough to be told apart by their times
+        (writer.settle), record them, between builds: else the next rebuild lists every folder
+        a whole new tree (the first build, the first edit after it) holds, 0.1 s at 4,000 posts."""
+        if self._settling is not None:
+            self._settling.cancel()
+        self._settling = threading.Timer(SETTLE_AFTER, self._settle)
+        self._settling.daemon = True
+        self._settling.start()
+
+    def _settle(self) -> None:
+        if not self.lock.acquire(blocking=False):
+            return  # a build is running: it surveys the trees itself
+        try:
+            with build_lock(self.options.output, 0):
+                settle(self.options.output)
+        except (OSError, ContentError):
+            pass  # only the next build's speed depends on it (ContentError: another build holds the lock)
+        finally:
+            self.lock.release()
+
+    def stop(self) -> None:
+        if self._settling is not None:
+            self._settling.cancel()
 
 
 def settle_heap() -> None:
@@ -367,6 +399,7 @@ class DevServer:
         with self.state.changed:
             self.state.changed.notify_all()
         self.watcher.stop()
+        self.builder.stop()
         if self._thread is not None:
             self.httpd.shutdown()
         self.httpd.server_close()

@@ -32,6 +32,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterable
 
 from generator import __version__, dependencies
 
@@ -73,6 +74,20 @@ def scan(source: Path, output: Path, base_url: str | None, drafts: bool,
     except (_SymlinkFound, OSError):
         return None
     return Scan(digest.hexdigest(), trustworthy=newest < started - _RACY_NS)
+
+
+def modified_lately(paths: Iterable[str]) -> bool:
+    """Whether one of ``paths`` (files) was modified so recently that :func:`scan` would not
+    trust a scan taken now (or cannot tell): a build that knows which files it was told changed
+    skips scanning the rest, whose digest would only be recorded as untrustworthy."""
+    now = time.time_ns()
+    for path in paths:
+        try:
+            if os.stat(path).st_mtime_ns >= now - _RACY_NS:
+                return True
+        except OSError:
+            return True
+    return False
 
 
 class _SymlinkFound(Exception):

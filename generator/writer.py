@@ -365,6 +365,33 @@ def _write_atomically(output: Path, files: Mapping[str, bytes], staged: Prestage
     return True
 
 
+def settle(output: Path) -> bool:
+    """Record the times of the folders of ``output`` and of its spare that the last write could
+    not trust yet (written within ``_RACY_NS``, or never read), once they can be: the next write
+    then stats those folders instead of listing each one (4,000 listings at 4,000 posts, after
+    a write that made a whole tree). Only a tree the survey finds exactly as recorded has its
+    times recorded; anything else is left for the next write to find and repair. Returns whether
+    the record changed. Hold ``build_lock``."""
+    parent = output.absolute().parent
+    state_path = parent / f".{output.name}.state.json"
+    state = _read_state(state_path)
+    changed = False
+    for name, tree in (("output", output), ("spare", parent / f".{output.name}.spare")):
+        record = state.get(name)
+        files = _trusted(tree, record)
+        times = record.get("folders") if files is not None else None
+        if not isinstance(times, dict) or _UNSURE not in times.values():
+            continue
+        survey = _survey(tree, files, times)
+        if survey.extra or survey.missing:
+            continue
+        record["folders"] = survey.folders
+        changed = True
+    if changed:
+        _write_state(state_path, state)
+    return changed
+
+
 # The digests of the files the last few writes were given, by state file: a rebuild that hands
 # in the very same bytes object for a path (a page its memo kept) reuses its digest instead of
 # hashing the whole site again (65 MB at 4,000 posts).
@@ -427,9 +454,26 @@ _RACY_COARSE_NS = 2_000_000_000  # times in whole milliseconds or seconds: a coa
 _UNSURE = -1  # a recorded folder time that never matches
 
 
+# The last few answers of _folders_of by the paths asked about: a rebuild that writes the same
+# paths as the last one (an edit) asks three times about the same 4,000-odd paths.
+_FOLDERS_KNOWN: dict[tuple[str, ...], dict[str, set[str]]] = {}
+_FOLDERS_KEPT = 4
+
+
 def _folders_of(files: Iterable[str]) -> dict[str, set[str]]:
     """Every folder (site path, "" for the top) the files need, with the names of the files and
-    folders directly in it."""
+    folders directly in it (shared with later calls for the same paths: not to be changed)."""
+    paths = tuple(sorted(files))
+    known = _FOLDERS_KNOWN.pop(paths, None)
+    if known is None:
+        known = _list_folders(paths)
+    _FOLDERS_KNOWN[paths] = known
+    while len(_FOLDERS_KNOWN) > _FOLDERS_KEPT:
+        del _FOLDERS_KNOWN[next(iter(_FOLDERS_KNOWN))]
+    return known
+
+
+def _list_folders(files: Iterable[str]) -> dict[str, set[str]]:
     entries: dict[str, set[str]] = {"": set()}
     for rel in files:
         folder, _, name = rel.rpartition("/")

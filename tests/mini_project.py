@@ -114,3 +114,21 @@ def install_plugin(site_packages: Path, monkeypatch, module: str, source: str, e
     write(dist / "entry_points.txt", f"[stride.plugins]\n{entry}\n")
     monkeypatch.syspath_prepend(str(site_packages))
     importlib.invalidate_caches()
+
+
+def file_states(root: Path) -> dict[Path, tuple[int, int, int]]:
+    """(mtime_ns, size, inode) of every file and folder under ``root``: what a polling watcher
+    compares."""
+    states = {}
+    for path in [root, *root.rglob("*")]:
+        info = path.lstat()
+        states[path] = (info.st_mtime_ns, info.st_size, info.st_ino)
+    return states
+
+
+def changed_paths(before: dict[Path, tuple[int, int, int]], after: dict[Path, tuple[int, int, int]]) -> set[Path]:
+    """The paths a watcher reports between two :func:`file_states`: every file or folder added,
+    removed or modified (a folder is when an entry in it is added, removed or renamed), and for
+    each file the folder holding it, as watchdog's native observer reports them."""
+    paths = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+    return paths | {p.parent for p in paths if not (p.is_dir() if p in after else False)}

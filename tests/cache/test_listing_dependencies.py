@@ -3,7 +3,8 @@ of each listed post that their templates can read (``Renderer.names_read``, ``do
 a body-only edit re-renders the post and its neighbours but no listing, and every edit that
 changes something a listing shows (title, date, tags, description, excerpt, reading time, a
 post added or removed, a template that starts showing more) still reaches it. After every step
-the dev-server build (one Cache held in memory) must equal a build from nothing, byte for byte."""
+the dev-server build (one Cache held in memory, one Session told what changed as the watcher
+would tell it) must equal a build from nothing, byte for byte."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build_site
+from generator.build import BuildOptions, Session, build_site
 from generator.cache import Cache
 from generator.templates import make_renderer
 from tests.conftest import build_project
-from tests.mini_project import tree_digest, write
+from tests.mini_project import changed_paths, file_states, tree_digest, write
 
 SITE = "title: Lists\nauthor: Tester\nurl: https://example.org\npaginate: 2\nfeed_entries: 2\n"
 FIRST = "The opening paragraph of {name}, shown as its excerpt."
@@ -29,11 +30,14 @@ def _post(name: str, day: str, tags: str = "[notes]", title: str | None = None, 
 
 
 class Serve:
-    """A dev-server loop: one Cache, builds into ``serve/``; ``rendered`` are the outputs the
-    last build rendered again (the page memo entries it stored)."""
+    """A dev-server loop: one Cache and one Session, builds into ``serve/`` told which paths
+    changed since the last build; ``rendered`` are the outputs the last build rendered again
+    (the page memo entries it stored)."""
 
     def __init__(self, site: Path, tmp: Path) -> None:
         self.site, self.tmp, self.steps = site, tmp, 0
+        self.session = Session()
+        self.states: dict | None = None
         self.cache = Cache(tmp / "serve-cache")
         self.options = BuildOptions(source=site, output=tmp / "serve", cache_dir=tmp / "serve-cache")
         self.rendered: set[str] = set()
@@ -49,7 +53,10 @@ class Serve:
     def check(self, step: str) -> str:
         """Rebuild, compare with a build from nothing; returns the served home page."""
         self.rendered = set()
-        build_site(self.options, self.cache)
+        states = file_states(self.site)
+        changed = None if self.states is None else changed_paths(self.states, states)
+        self.states = states
+        build_site(self.options, self.cache, session=self.session, changed=changed)
         self.steps += 1
         fresh = self.tmp / f"fresh-{self.steps}"
         build_project(self.site, fresh)

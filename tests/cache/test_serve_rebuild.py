@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from generator.build import BuildOptions, build_site
+from generator.build import BuildOptions, Session, build_site
 from generator.cache import Cache
 from tests.conftest import build_project
-from tests.mini_project import tree_digest, write
+from tests.mini_project import changed_paths, file_states, tree_digest, write
 
 # Reads every other post's front matter (site.posts), a post_url and a link: a rebuild that kept
 # an old page variable or link name would show the old title or URL here.
@@ -119,3 +119,123 @@ def test_an_include_that_starts_reading_the_site_is_noticed_by_a_rebuild(mini: P
     assert "Roll;" in check("include reads the site")
     write(mini / "content/posts/2024-05-03-late.md", "---\ntitle: Latecomer\ndate: 2024-05-03\n---\nHi.\n")
     assert "Latecomer;" in check("a post added")
+
+
+SERVED = """\
+---
+layout: post
+title: "Served"
+date: 2024-03-01
+tags: [notes]
+image: img/served.png
+---
+Team: {{ site.data.team.lead }}. First paragraph.
+
+Second paragraph.
+"""
+
+
+def test_rebuilds_told_what_changed_match_a_build_from_nothing(mini: Path, tmp_path: Path, monkeypatch):
+    """The dev server's builds get the watcher's change set (``build_site(session=, changed=)``):
+    a plain edit of a post looks at that file only, anything else lists and reads everything.
+    After every step of a sequence of edits the served tree must equal a build from nothing,
+    byte for byte; ``check`` returns whether the build listed the content folders (no hint
+    taken) and the files it parsed."""
+    import generator.build as build
+
+    posts = mini / "content" / "posts"
+    write(mini / "content" / "data" / "team.yml", "lead: Ada\n")
+    served = write(posts / "2024-03-01-served.md", SERVED)
+    second = posts / "2024-01-02-second.md"
+    read: list[str] = []
+    listed: list[Path] = []
+    real_read, real_list = build.read_document, build.list_jobs
+
+    def counting(file, kind, site):
+        read.append(Path(file).name)
+        return real_read(file, kind, site)
+
+    def listing(source):
+        listed.append(source)
+        return real_list(source)
+
+    monkeypatch.setattr(build, "read_document", counting)
+    monkeypatch.setattr(build, "list_jobs", listing)
+    session, cache = Session(), Cache(tmp_path / "serve-cache")
+    options = BuildOptions(source=mini, output=tmp_path / "serve", cache_dir=tmp_path / "serve-cache")
+    states: dict | None = None
+
+    def check(step: str, also: frozenset[Path] = frozenset()) -> tuple[bool, list[str]]:
+        """Rebuild as the server does (``also``: paths the watcher saw that came and went
+        between two steps), compare with a fresh build."""
+        nonlocal states
+        now = file_states(mini)
+        changed = None if states is None else changed_paths(states, now) | also
+        states = now
+        read.clear()
+        listed.clear()
+        build_site(options, cache, session=session, changed=changed)
+        parsed = (bool(listed), list(read))
+        build_project(mini, tmp_path / f"fresh-{step}")
+        fresh, got = tree_digest(tmp_path / f"fresh-{step}"), tree_digest(tmp_path / "serve")
+        assert sorted(p for p in fresh.keys() | got.keys() if fresh.get(p) != got.get(p)) == [], step
+        return parsed
+
+    def page(rel: str) -> str:
+        return (tmp_path / "serve" / rel).read_text(encoding="utf-8")
+
+    assert check("start")[0]
+    served.write_text(SERVED.replace("Second paragraph.", "Second paragraph, longer now."), encoding="utf-8")
+    assert check("body") == (False, ["2024-03-01-served.md"])
+    assert "longer now" in page("posts/served/index.html")
+    second.write_text(second.read_text(encoding="utf-8").replace("Second post", "Second, renamed"),
+                      encoding="utf-8")
+    assert check("title") == (False, ["2024-01-02-second.md"])
+    assert "Second, renamed" in page("index.html") and "Second, renamed" in page("posts/served/index.html")
+    served.write_text(SERVED.replace("[notes]", "[notes, fresh]").replace("2024-03-01", "2022-03-01"),
+                      encoding="utf-8")
+    assert check("tags and date") == (False, ["2024-03-01-served.md"])
+    assert "Served" in page("tags/fresh/index.html")
+    added = write(posts / "2024-06-01-added.md", "---\ntitle: Added\ndate: 2024-06-01\n---\nNew.\n")
+    assert check("new post") == (True, ["2024-06-01-added.md"])
+    added.rename(posts / "2024-06-02-moved.md")
+    assert check("renamed")[0]
+    assert "Added" in page("posts/moved/index.html") and not (tmp_path / "serve/posts/added").exists()
+    (posts / "2024-06-02-moved.md").unlink()
+    assert check("deleted")[0]
+    assert "Added" not in page("index.html")
+    write(mini / "content" / "data" / "team.yml", "lead: Grace\n")
+    assert check("data")[0]
+    assert "Team: Grace." in page("posts/served/index.html")
+    write(mini / "templates" / "includes" / "post-item.html",
+          '<li><a href="{{ url(post.url) }}">{{ post.title }}</a> [{{ post.words }}]</li>\n')
+    assert check("template")[0]
+    assert "Served</a> [" in page("index.html")
+    # A template every post's page uses (its key, not only the listings', must follow it).
+    theme_post = Path(build.__file__).parent / "theme" / "templates" / "post.html"
+    write(mini / "templates" / "post.html", theme_post.read_text(encoding="utf-8").replace(
+        "{% endblock %}", "<!-- own post.html -->{% endblock %}", 1))
+    assert check("post template")[0]
+    assert "own post.html" in page("posts/served/index.html")
+    # The bibliography the first post cites from: its Markdown (memoised with every .bib file
+    # in its key) must be rendered again.
+    bib = mini / "content" / "bib" / "refs.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("A guide to", "The guide to"), encoding="utf-8")
+    assert check("bibliography")[0]
+    assert "The guide to convolution" in page("posts/shapes/index.html")
+    # The site's address is in every page's absolute URLs (the served post's image among them).
+    (mini / "content" / "site.yml").write_text(
+        (mini / "content" / "site.yml").read_text(encoding="utf-8").replace("title:", "title: New", 1)
+        .replace("https://example.org", "https://moved.example"), encoding="utf-8")
+    assert check("settings")[0]
+    assert "https://moved.example/img/served.png" in page("posts/served/index.html")
+    # An atomic save (a new file renamed over the post): the watcher saw the temporary name too.
+    fresh = posts / ".served.md.partial"
+    fresh.write_text(SERVED.replace("First paragraph.", "First paragraph, saved atomically."), encoding="utf-8")
+    fresh.replace(served)
+    assert check("atomic save", frozenset({fresh}))[0]
+    assert "saved atomically" in page("posts/served/index.html")
+    # After all that, a plain edit is again read alone: the hint is taken, not ignored.
+    served.write_text(SERVED.replace("First paragraph.", "First paragraph, last edit."), encoding="utf-8")
+    assert check("last edit") == (False, ["2024-03-01-served.md"])
+    assert "last edit" in page("posts/served/index.html")

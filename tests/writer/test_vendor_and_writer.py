@@ -167,3 +167,44 @@ def test_the_same_bytes_are_not_hashed_again(tmp_path: Path, monkeypatch):
     changed[0] = ord("y")
     assert writer.write_atomically(out, {**files, "index.html": bytes(changed)}) is True
     assert hashed == [1000] and (out / "index.html").read_bytes()[:1] == b"y"
+
+
+def test_settle_records_the_times_a_whole_new_tree_left_unsure(tmp_path: Path, monkeypatch):
+    """After writes that made whole trees (a first build, the first rebuild after it), settle
+    (run by the dev server between builds) records their folders' times once they can be
+    trusted: the next one-page rebuild lists only the folders it writes. A tree changed by hand
+    before settling is left as recorded, and the next write still finds and removes the change."""
+    out = tmp_path / "build"
+    site = {".nojekyll": b"", "index.html": b"0", **{f"posts/p{i}/index.html": b"p" for i in range(30)}}
+    writer.write_atomically(out, site)
+    writer.write_atomically(out, {**site, "posts/p7/index.html": b"1"})  # the spare: a whole new tree
+    writer.settle(out)  # too soon: the folders just written are still too new to trust
+    state = json.loads((tmp_path / ".build.state.json").read_text(encoding="utf-8"))
+    assert writer._UNSURE in state["output"]["folders"].values()
+    time.sleep(2 * writer._RACY_NS / 1e9)
+    (tmp_path / ".build.spare" / "posts" / "p3" / "stray.txt").write_bytes(b"secret")
+    time.sleep(2 * writer._RACY_NS / 1e9)  # so that its folder's new time could be trusted too
+    assert writer.settle(out) is True  # build/ settles; the spare, changed by hand, does not
+    state = json.loads((tmp_path / ".build.state.json").read_text(encoding="utf-8"))
+    assert writer._UNSURE not in state["output"]["folders"].values()
+    assert writer._UNSURE in state["spare"]["folders"].values()
+    listed: list[str] = []
+    real = os.scandir
+
+    def counting(path="."):
+        if isinstance(path, str):  # shutil.rmtree lists by descriptor
+            listed.append(os.path.relpath(path, tmp_path))
+        return real(path)
+
+    monkeypatch.setattr(writer.os, "scandir", counting)
+    files = {**site, "posts/p7/index.html": b"2"}
+    writer.write_atomically(out, files)  # writes into the spare, found with its stray file
+    assert not any(rel.startswith("build") for rel in listed), listed  # build/ was settled: stats only
+    fresh = tmp_path / "fresh" / "build"
+    writer.write_atomically(fresh, files)
+    assert tree_digest(out) == tree_digest(fresh)
+    time.sleep(2 * writer._RACY_NS / 1e9)
+    assert writer.settle(out) is True
+    listed.clear()
+    writer.write_atomically(out, {**site, "posts/p7/index.html": b"3"})
+    assert listed == []  # both trees settled, the folders written last time included: stats only
