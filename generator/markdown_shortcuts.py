@@ -422,14 +422,19 @@ _NUMBERED_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?\(\d")
 _FLAG_LETTERS = (("i", re.IGNORECASE), ("m", re.MULTILINE), ("s", re.DOTALL), ("x", re.VERBOSE))
 _SCOPED_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE
 _LEADING_FLAGS = re.compile(r"(?:\(\?[imsx]+\))+")  # (?i) and the like, at the start of a rule
-_scans: dict[int, tuple[list, Any]] = {}
+# Joining a big state costs 10-20 ms of regex compilation (Python's root state: 56 rules, some
+# with the whole Unicode identifier class), as much as lexing a hundred short blocks saves; a
+# state is joined only once it has been entered this many times in the process.
+JOIN_AFTER = 16
+_FEWEST_RULES = 4  # with fewer the loop makes at most three regex calls: not worth a compilation
+_scans: dict[int, list] = {}  # id of a state's rule list -> [the list, times entered, its join]
 
 
 def _join_rules(rules: list) -> tuple[Callable[..., Any], dict[int, int]] | None:
     """(match function of the state's rules joined into one regex, marker group number -> rule
     index), or None when the rules cannot be joined faithfully (then they are tried one by one)."""
     regexes = [getattr(rexmatch, "__self__", None) for rexmatch, _, _ in rules]
-    if not rules or any(not isinstance(regex, re.Pattern) or not isinstance(regex.pattern, str)
+    if len(rules) < _FEWEST_RULES or any(not isinstance(regex, re.Pattern) or not isinstance(regex.pattern, str)
                         or getattr(rexmatch, "__name__", "") != "match"
                         for regex, (rexmatch, _, _) in zip(regexes, rules)):
         return None
@@ -460,11 +465,16 @@ def _join_rules(rules: list) -> tuple[Callable[..., Any], dict[int, int]] | None
 
 
 def _scan(rules: list) -> tuple[Callable[..., Any], dict[int, int]] | None:
-    """:func:`_join_rules` of a state, made once per rule list (they live as long as their lexer class)."""
+    """:func:`_join_rules` of a state once the lexer has entered it ``JOIN_AFTER`` times (they
+    live as long as their lexer class); None before that, or when they cannot be joined."""
     found = _scans.get(id(rules))
     if found is None or found[0] is not rules:
-        found = _scans[id(rules)] = (rules, _join_rules(rules))
-    return found[1]
+        found = _scans[id(rules)] = [rules, 0, None]
+    if found[1] < JOIN_AFTER:
+        found[1] += 1
+        if found[1] == JOIN_AFTER:
+            found[2] = _join_rules(rules)
+    return found[2]
 
 
 def _one_search_per_token(original: Callable[..., Any]) -> Callable[..., Any]:

@@ -33,6 +33,13 @@ SAMPLES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def join_at_once(monkeypatch):
+    """Every state joined the first time it is entered, so each test goes through the joins."""
+    monkeypatch.setattr(markdown_shortcuts, "JOIN_AFTER", 1)
+    monkeypatch.setattr(markdown_shortcuts, "_scans", {})
+
+
 def _library_tokens(lexer, text: str) -> list:
     """``lexer``'s tokens for ``text`` with the library's own loop in RegexLexer (subclasses that
     override the method and call it, and non-regex lexers delegating to one, included)."""
@@ -56,7 +63,14 @@ def test_the_joined_loop_is_installed_for_this_pygments():
     # loop, then add its hash to _REGEX_LEXER_LOOPS.
     assert LIBRARY_LOOP is not None
     lexer = get_lexer_by_name("python")
-    assert all(markdown_shortcuts._join_rules(rules) is not None for rules in lexer._tokens.values())
+    assert all(markdown_shortcuts._join_rules(rules) is not None
+               for rules in lexer._tokens.values() if len(rules) >= markdown_shortcuts._FEWEST_RULES)
+
+
+def test_a_state_is_joined_once_entered_often_enough(monkeypatch):
+    monkeypatch.setattr(markdown_shortcuts, "JOIN_AFTER", 3)
+    rules = get_lexer_by_name("python")._tokens["root"]
+    assert [markdown_shortcuts._scan(rules) is not None for _ in range(5)] == [False, False, True, True, True]
 
 
 def test_a_loop_it_was_not_checked_against_is_left_alone(monkeypatch):
@@ -91,11 +105,16 @@ def test_every_regex_lexer_lexes_the_samples_as_the_library_does():
     assert checked > 300
 
 
+FILLER = [(re.compile(pattern, re.M).match, None, None) for pattern in ("x", "y", "")]  # the last matches anything
+
+
 @pytest.mark.parametrize("rules, joinable", [
-    ([(re.compile("a", re.M).match, None, None), (re.compile("(?i)b", re.M).match, None, None)], True),
-    ([(re.compile("(a)\\1", re.M).match, None, None)], False),  # a numbered backreference
-    ([(re.compile("(?P<n>a)", re.M).match, None, None), (re.compile("(?P<n>b)", re.M).match, None, None)], False),
-    ([(re.compile("a # comment", re.X).match, None, None), (re.compile("b").match, None, None)], True),
+    ([(re.compile("a", re.M).match, None, None), (re.compile("(?i)b", re.M).match, None, None)] + FILLER, True),
+    ([(re.compile("(a)\\1", re.M).match, None, None)] + FILLER, False),  # a numbered backreference
+    ([(re.compile("(?P<n>a)", re.M).match, None, None), (re.compile("(?P<n>b)", re.M).match, None, None)] + FILLER,
+     False),
+    ([(re.compile("a # comment", re.X).match, None, None), (re.compile("b").match, None, None)] + FILLER, True),
+    ([(re.compile("a", re.M).match, None, None), (re.compile("b", re.M).match, None, None)], False),  # too few
     ([], False),
 ])
 def test_rules_are_joined_only_when_that_keeps_their_meaning(rules, joinable):
