@@ -423,9 +423,11 @@ _FLAG_LETTERS = (("i", re.IGNORECASE), ("m", re.MULTILINE), ("s", re.DOTALL), ("
 _SCOPED_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE
 _LEADING_FLAGS = re.compile(r"(?:\(\?[imsx]+\))+")  # (?i) and the like, at the start of a rule
 # Joining a big state costs 10-20 ms of regex compilation (Python's root state: 56 rules, some
-# with the whole Unicode identifier class), as much as lexing a hundred short blocks saves; a
-# state is joined only once it has been entered this many times in the process.
-JOIN_AFTER = 16
+# with the whole Unicode identifier class), what lexing some 150 short blocks the joined way
+# saves (0.13 ms a block of the benchmark's). A state is joined only once the lexer has entered
+# it this many times in the process (Python's root: twice per short block), so a small site
+# never pays for a compilation it cannot earn back.
+JOIN_AFTER = 200
 _FEWEST_RULES = 4  # with fewer the loop makes at most three regex calls: not worth a compilation
 _scans: dict[int, list] = {}  # id of a state's rule list -> [the list, times entered, its join]
 
