@@ -379,21 +379,34 @@ def _prefilter_raw_html(md: Any, raw: Any) -> None:
 
     if type(raw).run is not RawHtmlPostprocessor.run or getattr(raw, "_stride_prefiltered", False):
         return
-    number = HTML_PLACEHOLDER % r"([0-9]+)"
-    placeholder = re.compile(f"<p>{number}</p>|{number}")
+    # The library searches for "<p>" placeholder "</p>" | placeholder: an alternation the regex
+    # engine tries at every position (25 microseconds over a post's 3.5 KB). Searched for from
+    # its STX instead (a fast literal scan, 2 microseconds), a placeholder is wrapped when "<p>"
+    # comes just before it and "</p>" just after, which is where the library's first
+    # alternative would have matched, leftmost.
+    placeholder = re.compile(HTML_PLACEHOLDER % r"([0-9]+)" + "(</p>)?")
 
-    def put_back(m: re.Match) -> str:
+    def put_back(text: str) -> str:
         stash = md.htmlStash
-        key = int(m.group(1) or m.group(2))
-        if key >= stash.html_counter:
-            return m.group(0)
-        html = raw.stash_to_string(stash.rawHtmlBlocks[key])
-        if m.group(1) is not None and not raw.isblocklevel(html):
-            html = f"<p>{html}</p>"
-        return placeholder.sub(put_back, html) if STX in html else html
+        pieces, done = [], 0
+        for m in placeholder.finditer(text):
+            start = m.start()
+            wrapped = m.group(2) is not None and start - 3 >= done and text.startswith("<p>", start - 3)
+            end = m.end() if wrapped else m.end(1) + 1  # the bare placeholder ends at its ETX
+            if wrapped:
+                start -= 3
+            key = int(m.group(1))
+            if key >= stash.html_counter:
+                continue  # left as it is, as the library leaves it
+            html = raw.stash_to_string(stash.rawHtmlBlocks[key])
+            if wrapped and not raw.isblocklevel(html):
+                html = f"<p>{html}</p>"
+            pieces += [text[done:start], put_back(html) if STX in html else html]
+            done = end
+        return "".join(pieces) + text[done:] if pieces else text
 
     def run(text: str) -> str:
-        return placeholder.sub(put_back, text) if md.htmlStash.html_counter else text
+        return put_back(text) if md.htmlStash.html_counter else text
 
     raw.run = run
     raw._stride_prefiltered = True
