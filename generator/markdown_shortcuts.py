@@ -301,7 +301,8 @@ def _prefilter_whitespace(normalize: Any) -> None:
 
 
 def install() -> None:
-    """Make pymdownx.highlight use memoised lexers and formatters (idempotent)."""
+    """Make pymdownx.highlight use memoised lexers and formatters, and Pygments' regex lexers
+    one search per token (idempotent)."""
     global _done
     with _installed:
         if _done:
@@ -312,6 +313,7 @@ def install() -> None:
             highlight.get_lexer_by_name = memoised_factory(highlight.get_lexer_by_name, 64)
             highlight.BlockHtmlFormatter = memoised_factory(highlight.BlockHtmlFormatter, _MAX_FORMATTERS)
             highlight.InlineHtmlFormatter = memoised_factory(highlight.InlineHtmlFormatter, _MAX_FORMATTERS)
+            _install_lexer_scan()
         _done = True
 
 
@@ -377,21 +379,204 @@ def _prefilter_raw_html(md: Any, raw: Any) -> None:
 
     if type(raw).run is not RawHtmlPostprocessor.run or getattr(raw, "_stride_prefiltered", False):
         return
-    number = HTML_PLACEHOLDER % r"([0-9]+)"
-    placeholder = re.compile(f"<p>{number}</p>|{number}")
+    # The library searches for "<p>" placeholder "</p>" | placeholder: an alternation the regex
+    # engine tries at every position (25 microseconds over a post's 3.5 KB). Searched for from
+    # its STX instead (a fast literal scan, 2 microseconds), a placeholder is wrapped when "<p>"
+    # comes just before it and "</p>" just after, which is where the library's first
+    # alternative would have matched, leftmost.
+    placeholder = re.compile(HTML_PLACEHOLDER % r"([0-9]+)" + "(</p>)?")
 
-    def put_back(m: re.Match) -> str:
+    def put_back(text: str) -> str:
         stash = md.htmlStash
-        key = int(m.group(1) or m.group(2))
-        if key >= stash.html_counter:
-            return m.group(0)
-        html = raw.stash_to_string(stash.rawHtmlBlocks[key])
-        if m.group(1) is not None and not raw.isblocklevel(html):
-            html = f"<p>{html}</p>"
-        return placeholder.sub(put_back, html) if STX in html else html
+        pieces, done = [], 0
+        for m in placeholder.finditer(text):
+            start = m.start()
+            wrapped = m.group(2) is not None and start - 3 >= done and text.startswith("<p>", start - 3)
+            end = m.end() if wrapped else m.end(1) + 1  # the bare placeholder ends at its ETX
+            if wrapped:
+                start -= 3
+            key = int(m.group(1))
+            if key >= stash.html_counter:
+                continue  # left as it is, as the library leaves it
+            html = raw.stash_to_string(stash.rawHtmlBlocks[key])
+            if wrapped and not raw.isblocklevel(html):
+                html = f"<p>{html}</p>"
+            pieces += [text[done:start], put_back(html) if STX in html else html]
+            done = end
+        return "".join(pieces) + text[done:] if pieces else text
 
     def run(text: str) -> str:
-        return placeholder.sub(put_back, text) if md.htmlStash.html_counter else text
+        return put_back(text) if md.htmlStash.html_counter else text
 
     raw.run = run
     raw._stride_prefiltered = True
+
+
+# --- 10. Pygments' regex lexer: one regex search per token instead of one per rule ------------
+
+# Pygments' RegexLexer tries the rules of the current state one after another, a Python loop
+# step and a regex call each, until one matches: about 40 tries per token of Python code, most
+# of a code block's highlighting CPU. All rules of a state joined into one alternation, each
+# followed by an empty marker group, find the same rule in one call: at a fixed position the
+# regex engine tries alternatives left to right and takes the first that matches, as the loop
+# does, and the marker closed last names it. A rule with a callback is then matched alone, so
+# the callback sees the match object (and group numbers) it always did.
+
+# The library loop this copy reproduces: sha256 of ``inspect.getsource`` of
+# ``RegexLexer.get_tokens_unprocessed`` in the Pygments versions checked against it. Any other
+# source (a Pygments that changed its loop) leaves the library's own in place.
+_REGEX_LEXER_LOOPS = frozenset({
+    "dda6229f98c72106e727537e3b57432b79b38517f8900671f3800d248e3867fe",  # Pygments 2.21.0
+})
+# A numbered backreference or group condition would point at another group once the rules are
+# joined; such a state keeps the rule-by-rule loop. (An escaped backslash before a digit is
+# taken for one too: a false alarm only costs the shortcut for that state.)
+_NUMBERED_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?\(\d")
+_FLAG_LETTERS = (("i", re.IGNORECASE), ("m", re.MULTILINE), ("s", re.DOTALL), ("x", re.VERBOSE))
+_SCOPED_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE
+_LEADING_FLAGS = re.compile(r"(?:\(\?[imsx]+\))+")  # (?i) and the like, at the start of a rule
+# Joining a big state costs 10-20 ms of regex compilation (Python's root state: 56 rules, some
+# with the whole Unicode identifier class), what lexing some 150 short blocks the joined way
+# saves (0.13 ms a block of the benchmark's). A state is joined only once the lexer has entered
+# it this many times in the process (Python's root: twice per short block), so a small site
+# never pays for a compilation it cannot earn back.
+JOIN_AFTER = 200
+_FEWEST_RULES = 4  # with fewer the loop makes at most three regex calls: not worth a compilation
+_scans: dict[int, list] = {}  # id of a state's rule list -> [the list, times entered, its join]
+
+
+def _join_rules(rules: list) -> tuple[Callable[..., Any], dict[int, int]] | None:
+    """(match function of the state's rules joined into one regex, marker group number -> rule
+    index), or None when the rules cannot be joined faithfully (then they are tried one by one)."""
+    regexes = [getattr(rexmatch, "__self__", None) for rexmatch, _, _ in rules]
+    if len(rules) < _FEWEST_RULES or any(not isinstance(regex, re.Pattern) or not isinstance(regex.pattern, str)
+                        or getattr(rexmatch, "__name__", "") != "match"
+                        for regex, (rexmatch, _, _) in zip(regexes, rules)):
+        return None
+    # The lexer's flags are most rules'; a rule may add some with a leading (?i) or the like, or
+    # have none (default('#pop') is an empty pattern compiled without flags). Inside the
+    # alternation the difference becomes a group of its own, (?i:...) or (?-m:...).
+    base = max(set(flags := [regex.flags for regex in regexes]), key=flags.count)
+    parts, marker, groups = [], {}, 0
+    for index, regex in enumerate(regexes):
+        pattern, added, removed = regex.pattern, regex.flags & ~base, base & ~regex.flags
+        if _NUMBERED_GROUP_REFERENCE.search(pattern) or (added | removed) & ~_SCOPED_FLAGS:
+            return None
+        if (leading := _LEADING_FLAGS.match(pattern)) is not None:
+            pattern = pattern[leading.end():]  # what it set is in regex.flags, hence in added
+        scope = "".join(letter for letter, flag in _FLAG_LETTERS if added & flag)
+        if removed:
+            scope += "-" + "".join(letter for letter, flag in _FLAG_LETTERS if removed & flag)
+        # Under re.VERBOSE a rule may end in a comment, which would swallow the closing paren.
+        end = "\n)" if regex.flags & re.VERBOSE else ")"
+        parts.append(f"(?{scope}:{pattern}{end}()")
+        groups += regex.groups + 1
+        marker[groups] = index
+    try:
+        joined = re.compile("|".join(parts), base)
+    except (re.error, OverflowError, RecursionError, ValueError):  # e.g. a name used by two rules
+        return None
+    return (joined.match, marker) if joined.groups == groups else None
+
+
+def _scan(rules: list) -> tuple[Callable[..., Any], dict[int, int]] | None:
+    """:func:`_join_rules` of a state once the lexer has entered it ``JOIN_AFTER`` times (they
+    live as long as their lexer class); None before that, or when they cannot be joined."""
+    found = _scans.get(id(rules))
+    if found is None or found[0] is not rules:
+        found = _scans[id(rules)] = [rules, 0, None]
+    if found[1] < JOIN_AFTER:
+        found[1] += 1
+        if found[1] == JOIN_AFTER:
+            found[2] = _join_rules(rules)
+    return found[2]
+
+
+def _one_search_per_token(original: Callable[..., Any]) -> Callable[..., Any]:
+    from pygments.token import Error, Whitespace, _TokenType
+
+    def get_tokens_unprocessed(self, text, stack=("root",)):
+        # The library's loop (see _REGEX_LEXER_LOOPS) but for where the rules come from.
+        pos = 0
+        tokendefs = self._tokens
+        statestack = list(stack)
+        statetokens = tokendefs[statestack[-1]]
+        scan = _scan(statetokens)
+        while 1:
+            if scan is None:
+                rules = statetokens
+            else:
+                found = scan[0](text, pos)
+                rules = () if found is None else (statetokens[scan[1][found.lastindex]],)
+            for rexmatch, action, new_state in rules:
+                # A plain token type reads only the matched text and its end, which the joined
+                # match has too (the marker after it is empty); a callback gets the rule's own.
+                m = (found if rules is not statetokens and (action is None or type(action) is _TokenType)
+                     else rexmatch(text, pos))
+                if m:
+                    if action is not None:
+                        if type(action) is _TokenType:
+                            yield pos, action, m.group()
+                        else:
+                            yield from action(self, m)
+                    pos = m.end()
+                    if new_state is not None:
+                        if isinstance(new_state, tuple):
+                            for state in new_state:
+                                if state == "#pop":
+                                    if len(statestack) > 1:
+                                        statestack.pop()
+                                elif state == "#push":
+                                    statestack.append(statestack[-1])
+                                else:
+                                    statestack.append(state)
+                        elif isinstance(new_state, int):
+                            if abs(new_state) >= len(statestack):
+                                del statestack[1:]
+                            else:
+                                del statestack[new_state:]
+                        elif new_state == "#push":
+                            statestack.append(statestack[-1])
+                        else:
+                            assert False, f"wrong state def: {new_state!r}"
+                        statetokens = tokendefs[statestack[-1]]
+                        scan = _scan(statetokens)
+                    break
+            else:
+                try:
+                    if text[pos] == "\n":
+                        statestack = ["root"]
+                        statetokens = tokendefs["root"]
+                        scan = _scan(statetokens)
+                        yield pos, Whitespace, "\n"
+                        pos += 1
+                        continue
+                    yield pos, Error, text[pos]
+                    pos += 1
+                except IndexError:
+                    break
+
+    get_tokens_unprocessed.__doc__ = original.__doc__
+    get_tokens_unprocessed.library_loop = original  # type: ignore[attr-defined]
+    return get_tokens_unprocessed
+
+
+def _install_lexer_scan() -> bool:
+    """Give Pygments' RegexLexer the one-search-per-token loop (see 10. above) when its own loop
+    is one this copy was checked against; True when installed."""
+    import hashlib
+    import inspect
+
+    from pygments.lexer import RegexLexer
+
+    loop = RegexLexer.get_tokens_unprocessed
+    if hasattr(loop, "library_loop"):
+        return True
+    try:
+        source = inspect.getsource(loop)
+    except (OSError, TypeError):
+        return False
+    if hashlib.sha256(source.encode()).hexdigest() not in _REGEX_LEXER_LOOPS:
+        return False
+    RegexLexer.get_tokens_unprocessed = _one_search_per_token(loop)
+    return True
