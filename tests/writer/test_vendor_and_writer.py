@@ -124,15 +124,7 @@ def test_a_rebuild_lists_only_the_folders_whose_time_moved(tmp_path: Path, monke
         if version == 2:
             time.sleep(2 * writer._RACY_NS / 1e9)
         writer.write_atomically(out, {**site, "posts/p7/index.html": str(version).encode()})
-    listed: list[str] = []
-    real = os.scandir
-
-    def counting(path="."):
-        if isinstance(path, str):  # shutil.rmtree lists by descriptor
-            listed.append(os.path.relpath(path, tmp_path))
-        return real(path)
-
-    monkeypatch.setattr(writer.os, "scandir", counting)
+    listed = _count_listings(tmp_path, monkeypatch)
     writer.write_atomically(out, {**site, "posts/p7/index.html": b"v"})
     assert 0 < len(listed) <= 4, listed  # p7's folder in each tree, not 32 folders twice
     assert (out / "posts" / "p7" / "index.html").read_bytes() == b"v"
@@ -145,6 +137,20 @@ def test_a_rebuild_lists_only_the_folders_whose_time_moved(tmp_path: Path, monke
         fresh = tmp_path / f"fresh{version}" / "build"
         writer.write_atomically(fresh, files)
         assert tree_digest(out) == tree_digest(fresh), f"after build {version}"
+
+
+def _count_listings(root: Path, monkeypatch) -> list[str]:
+    """The folders the writer lists from now on (relative to ``root``), appended as it lists."""
+    listed: list[str] = []
+    real = os.scandir
+
+    def counting(path="."):
+        if isinstance(path, str):  # shutil.rmtree lists by descriptor
+            listed.append(os.path.relpath(path, root))
+        return real(path)
+
+    monkeypatch.setattr(writer.os, "scandir", counting)
+    return listed
 
 
 def test_the_same_bytes_are_not_hashed_again(tmp_path: Path, monkeypatch):
@@ -188,15 +194,7 @@ def test_settle_records_the_times_a_whole_new_tree_left_unsure(tmp_path: Path, m
     state = json.loads((tmp_path / ".build.state.json").read_text(encoding="utf-8"))
     assert writer._UNSURE not in state["output"]["folders"].values()
     assert writer._UNSURE in state["spare"]["folders"].values()
-    listed: list[str] = []
-    real = os.scandir
-
-    def counting(path="."):
-        if isinstance(path, str):  # shutil.rmtree lists by descriptor
-            listed.append(os.path.relpath(path, tmp_path))
-        return real(path)
-
-    monkeypatch.setattr(writer.os, "scandir", counting)
+    listed = _count_listings(tmp_path, monkeypatch)
     files = {**site, "posts/p7/index.html": b"2"}
     writer.write_atomically(out, files)  # writes into the spare, found with its stray file
     assert not any(rel.startswith("build") for rel in listed), listed  # build/ was settled: stats only
