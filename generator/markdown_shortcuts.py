@@ -498,72 +498,79 @@ def _scan(rules: list) -> tuple[Callable[..., Any], dict[int, int]] | None:
     return found[2]
 
 
-def _one_search_per_token(original: Callable[..., Any]) -> Callable[..., Any]:
+def _change_state(stack: list, change: Any) -> None:
+    """Apply a rule's state change to ``stack`` (state names, the current one last) in place, with
+    Pygments' meanings: a tuple of names to enter in turn, where "#pop" leaves the current state
+    (never the bottom one) and "#push" enters it again; "#push" alone; or an int ``n``, the
+    stack cut to ``stack[:n]`` but never below its bottom state."""
+    if isinstance(change, tuple):
+        for name in change:
+            if name != "#pop":
+                stack.append(stack[-1] if name == "#push" else name)
+            elif len(stack) > 1:
+                stack.pop()
+    elif isinstance(change, int):
+        del stack[1 if abs(change) >= len(stack) else change:]
+    elif change == "#push":
+        stack.append(stack[-1])
+    else:
+        raise AssertionError(f"a lexer rule changes state to {change!r}, which Pygments does not define")
+
+
+def _one_search_per_token(library_loop: Callable[..., Any]) -> Callable[..., Any]:
+    """A ``RegexLexer.get_tokens_unprocessed`` yielding what ``library_loop`` yields: at each
+    position the first rule of the current state that matches (one joined search once the state
+    is joined, see :func:`_scan`) makes a token, or a callback's tokens, and may change state; where
+    none matches, a line end goes back to the root state as whitespace and any other character
+    is an error token of its own."""
     from pygments.token import Error, Whitespace, _TokenType
 
     def get_tokens_unprocessed(self, text, stack=("root",)):
-        # The library's loop (see _REGEX_LEXER_LOOPS) but for where the rules come from.
+        table = self._tokens
+        stack = list(stack)
+        rules = table[stack[-1]]
+        joined = _scan(rules)
         pos = 0
-        tokendefs = self._tokens
-        statestack = list(stack)
-        statetokens = tokendefs[statestack[-1]]
-        scan = _scan(statetokens)
-        while 1:
-            if scan is None:
-                rules = statetokens
+        while True:
+            match = rule = None
+            if joined is None:
+                for candidate in rules:
+                    match = candidate[0](text, pos)
+                    if match:
+                        rule = candidate
+                        break
             else:
-                found = scan[0](text, pos)
-                rules = () if found is None else (statetokens[scan[1][found.lastindex]],)
-            for rexmatch, action, new_state in rules:
-                # A plain token type reads only the matched text and its end, which the joined
-                # match has too (the marker after it is empty); a callback gets the rule's own.
-                m = (found if rules is not statetokens and (action is None or type(action) is _TokenType)
-                     else rexmatch(text, pos))
-                if m:
-                    if action is not None:
-                        if type(action) is _TokenType:
-                            yield pos, action, m.group()
-                        else:
-                            yield from action(self, m)
-                    pos = m.end()
-                    if new_state is not None:
-                        if isinstance(new_state, tuple):
-                            for state in new_state:
-                                if state == "#pop":
-                                    if len(statestack) > 1:
-                                        statestack.pop()
-                                elif state == "#push":
-                                    statestack.append(statestack[-1])
-                                else:
-                                    statestack.append(state)
-                        elif isinstance(new_state, int):
-                            if abs(new_state) >= len(statestack):
-                                del statestack[1:]
-                            else:
-                                del statestack[new_state:]
-                        elif new_state == "#push":
-                            statestack.append(statestack[-1])
-                        else:
-                            assert False, f"wrong state def: {new_state!r}"
-                        statetokens = tokendefs[statestack[-1]]
-                        scan = _scan(statetokens)
-                    break
-            else:
-                try:
-                    if text[pos] == "\n":
-                        statestack = ["root"]
-                        statetokens = tokendefs["root"]
-                        scan = _scan(statetokens)
-                        yield pos, Whitespace, "\n"
-                        pos += 1
-                        continue
+                match = joined[0](text, pos)
+                if match is not None:
+                    rule = rules[joined[1][match.lastindex]]
+                    if rule[1] is not None and type(rule[1]) is not _TokenType:
+                        match = rule[0](text, pos)  # a callback reads the rule's own groups
+            if rule is None:
+                if pos >= len(text):
+                    return
+                if text[pos] == "\n":
+                    stack = ["root"]
+                    rules = table["root"]
+                    joined = _scan(rules)
+                    yield pos, Whitespace, "\n"
+                else:
                     yield pos, Error, text[pos]
-                    pos += 1
-                except IndexError:
-                    break
+                pos += 1
+                continue
+            _, action, change = rule
+            if action is not None:
+                if type(action) is _TokenType:
+                    yield pos, action, match.group()
+                else:
+                    yield from action(self, match)
+            pos = match.end()
+            if change is not None:
+                _change_state(stack, change)
+                rules = table[stack[-1]]
+                joined = _scan(rules)
 
-    get_tokens_unprocessed.__doc__ = original.__doc__
-    get_tokens_unprocessed.library_loop = original  # type: ignore[attr-defined]
+    get_tokens_unprocessed.__doc__ = library_loop.__doc__
+    get_tokens_unprocessed.library_loop = library_loop  # type: ignore[attr-defined]
     return get_tokens_unprocessed
 
 
