@@ -46,7 +46,10 @@ class Run:
 
     @property
     def output(self) -> str:
-        return self.stdout + self.stderr
+        # A server gets its Ctrl-C as soon as "serving " shows, which can fall between print's
+        # write of a line and of its newline: stderr's first line must still start a line.
+        gap = "\n" if self.stdout and not self.stdout.endswith("\n") else ""
+        return self.stdout + gap + self.stderr
 
     @property
     def traceback(self) -> bool:
