@@ -749,34 +749,42 @@ class _Build:
             carried[id(spec)] = (spec, key)
         keyed = [(spec, with_page(spec) if context is None and previous.get(spec.output, ("",))[0] != key
                   else context, key) for spec, context, key in keyed]
-        stale = [(spec.template, context) for spec, context, key in keyed
+        stale = [(spec.template, context, spec.output) for spec, context, key in keyed
                  if previous.get(spec.output, ("",))[0] != key]
-        for template in sorted({template for template, _ in stale}):
+        for template in sorted({template for template, _, _ in stale}):
             renderer.load(template)  # compiled once here, not once in every worker
+        staged = self._staged
 
-        def render(job: tuple[str, dict]) -> bytes | None:
+        def render(job: tuple[str, dict, str]) -> tuple[bytes, str | None] | None:
+            """In a worker: the page's bytes, and the digest of what it wrote of them into the
+            tree written ahead (a cold build), so the file system's work is shared by the
+            cores; None for the build process to render the page itself."""
+            template, context, output = job
             try:
-                return renderer.render(*job).encode("utf-8")
+                data = renderer.render(template, context).encode("utf-8")
             except ContentError:
                 return None
+            path = _site_path(output)
+            return data, (staged.write_ahead(path, data) if staged is not None and not _outside_site(path) else None)
 
         fresh = iter(_map_in_workers(render, stale) or [None] * len(stale))
         pages = 0
         for spec, context, key in keyed:
             known = previous.get(spec.output)
             if known is not None and known[0] == key:
-                data = known[1]
+                data, ahead = known[1], None
             else:
-                data = next(fresh)
-                if data is None:
+                made = next(fresh)
+                if made is None:
                     try:
-                        data = renderer.render(spec.template, context).encode("utf-8")
+                        made = renderer.render(spec.template, context).encode("utf-8"), None
                     except ContentError as exc:
                         self.problems.append(_blame_layout(exc.diagnostic, spec))
                         continue
+                data, ahead = made
                 self.cache.store("page", spec.output, (key, data))
             item = getattr(spec.context.get("doc"), "doc", None)
-            self._add_file(files, spec.output, data, item.source if item else spec.template)
+            self._add_file(files, spec.output, data, item.source if item else spec.template, ahead)
             pages += spec.output.endswith(".html")
         self.stop_on_problems()
         return pages
@@ -904,10 +912,13 @@ class _Build:
                             "they are one file on macOS and Windows", "rename one of them"))
                     break
 
-    def _add_file(self, files: dict[str, bytes], path: str, data: bytes, origin: str) -> None:
-        path = path.lstrip("/")
+    def _add_file(self, files: dict[str, bytes], path: str, data: bytes, origin: str,
+                  ahead: str | None = None) -> None:
+        """Add ``data`` at ``path`` to the site's files (and to the tree written ahead, if any).
+        ``ahead``: the digest of ``data`` when a worker has written it ahead already."""
+        path = _site_path(path)
         self._origins.setdefault(path, origin)
-        if ".." in path.split("/"):
+        if _outside_site(path):
             self.problems.append(Diagnostic(origin, 0, f"refusing to write outside the site: {path}"))
             return
         if path in files:
@@ -917,7 +928,10 @@ class _Build:
             return
         files[path] = data
         if self._staged is not None:
-            self._staged.put(path, data)
+            if ahead is None:
+                self._staged.put(path, data)
+            else:
+                self._staged.written(path, data, ahead)
 
     def _copy_static(self, files: dict[str, bytes], site: SiteConfig) -> None:
         static = self.source / "content" / "static"
@@ -1195,6 +1209,14 @@ class _Build:
         local = replace(handlers, warn=warnings.append)
         md = render_document(doc.body, path=doc.source, first_line=doc.body_line, tags=local)
         return md, warnings, word_count(md.html), excerpt(md.html)
+
+
+def _site_path(path: str) -> str:
+    return path.lstrip("/")
+
+
+def _outside_site(path: str) -> bool:
+    return ".." in path.split("/")
 
 
 def page_specs(rendered: list[RenderedDocument], site: SiteConfig, absolute_url: Callable[[str], str],

@@ -225,18 +225,37 @@ class Prestaged:
         """Write ``data`` at site path ``rel`` (POSIX, already checked to stay inside the site)."""
         if self._failed or self._taken:
             return
+        digest = self.write_ahead(rel, data)
+        if digest is None:
+            self._failed = True
+        else:
+            self.written(rel, data, digest)
+
+    def write_ahead(self, rel: str, data: bytes) -> str | None:
+        """Write ``data`` at site path ``rel`` without recording it: the digest of what is now
+        there, or None when it could not be written. A forked worker writes the pages it renders
+        this way, so the file system's work (a cold build's thousand folders and files, slow on
+        some disks) is shared by every core; the build process then records each page with
+        :meth:`written`, or writes it again with :meth:`put` when the worker could not."""
+        if self._failed or self._taken:
+            return None
         target = os.path.join(self.root, *rel.split("/"))
         folder = os.path.dirname(target)
         try:
             if folder not in self._folders:
-                os.makedirs(folder, exist_ok=True)
+                os.makedirs(folder, exist_ok=True)  # another worker may make it at the same time
                 self._folders.add(folder)
             with open(target, "wb") as out:
                 out.write(data)
         except OSError:
-            self._failed = True
+            return None
+        return _digest(data)
+
+    def written(self, rel: str, data: bytes, digest: str) -> None:
+        """Record that ``rel`` holds ``data`` (of ``digest``), written by :meth:`write_ahead`."""
+        if self._failed or self._taken:
             return
-        self.digests[rel] = _digest(data)
+        self.digests[rel] = digest
         self._written[rel] = data
 
     def digest_of(self, rel: str, data: bytes) -> str:

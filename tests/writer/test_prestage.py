@@ -4,11 +4,13 @@ ends up in build/ must be what a plain write gives, and no tree may be left behi
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 import generator.build as build_module
+from generator import CACHE_FOLDER
 from generator import writer
 from generator.cli import main
 from tests.mini_project import override, tree_digest
@@ -97,3 +99,69 @@ def test_the_swap_is_one_atomic_exchange_on_linux(tmp_path: Path):
     (a / "from-a").touch(), (b / "from-b").touch()
     assert writer._exchange(a, b) is True
     assert [p.name for p in a.iterdir()] == ["from-b"] and [p.name for p in b.iterdir()] == ["from-a"]
+
+
+def _parallel(monkeypatch) -> None:
+    """Builds fork their workers from here on, as a cold build in a quiet process does."""
+    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
+    # Other tests leave threads behind (servers, the browser driver), which rightly disables
+    # forking in a real build.
+    monkeypatch.setattr(build_module.threading, "active_count", lambda: 1)
+
+
+def test_workers_write_the_pages_they_render_and_the_build_does_not_write_them_again(
+        mini: Path, tmp_path: Path, monkeypatch):
+    """The disk work of a cold build is shared by the cores: each page is written into the tree
+    by the worker that rendered it, and recorded (not written again) by the build process."""
+    plain = tmp_path / "plain"
+    monkeypatch.setattr(build_module, "prestage", lambda output: None)
+    assert main(["--source", str(mini), "build", "--output", str(plain)]) == 0
+    monkeypatch.undo()
+
+    log = tmp_path / "writers.log"
+    real_ahead, real_put = writer.Prestaged.write_ahead, writer.Prestaged.put
+
+    def logged_ahead(self, rel, data):
+        with open(log, "a") as out:  # appended lines from several processes do not mix
+            out.write(f"ahead {os.getpid()} {rel}\n")
+        return real_ahead(self, rel, data)
+
+    def logged_put(self, rel, data):
+        with open(log, "a") as out:
+            out.write(f"put {os.getpid()} {rel}\n")
+        return real_put(self, rel, data)
+
+    monkeypatch.setattr(writer.Prestaged, "write_ahead", logged_ahead)
+    monkeypatch.setattr(writer.Prestaged, "put", logged_put)
+    _parallel(monkeypatch)
+    shutil.rmtree(mini / CACHE_FOLDER, ignore_errors=True)  # cold: every page is rendered
+    out = tmp_path / "par"
+    assert main(["--source", str(mini), "build", "--output", str(out)]) == 0
+    assert tree_digest(out) == tree_digest(plain)
+
+    lines = [line.split() for line in log.read_text().splitlines()]
+    by_workers = {rel for kind, pid, rel in lines if kind == "ahead" and int(pid) != os.getpid()}
+    put_here = [rel for kind, pid, rel in lines if kind == "put"]
+    pages = {p.relative_to(out).as_posix() for p in out.rglob("*.html")}
+    assert pages | {"feed.xml", "sitemap.xml"} <= by_workers  # every page came from a worker
+    assert not set(put_here) & by_workers  # ... and was not written a second time
+    assert any(rel.startswith("assets/") for rel in put_here)  # the build process writes its own files
+
+
+def test_a_page_a_worker_could_not_write_is_written_by_the_build(mini: Path, tmp_path: Path, monkeypatch):
+    plain = tmp_path / "plain"
+    monkeypatch.setattr(build_module, "prestage", lambda output: None)
+    assert main(["--source", str(mini), "build", "--output", str(plain)]) == 0
+    monkeypatch.undo()
+
+    real_ahead = writer.Prestaged.write_ahead
+    parent = os.getpid()
+    # Workers fail on the home page (a full disk, say); the build process writes it.
+    monkeypatch.setattr(writer.Prestaged, "write_ahead", lambda self, rel, data: None
+                        if rel == "index.html" and os.getpid() != parent else real_ahead(self, rel, data))
+    _parallel(monkeypatch)
+    shutil.rmtree(mini / CACHE_FOLDER, ignore_errors=True)
+    out = tmp_path / "par"
+    assert main(["--source", str(mini), "build", "--output", str(out)]) == 0
+    assert tree_digest(out) == tree_digest(plain)
