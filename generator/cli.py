@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import importlib
 import os
 import sys
@@ -104,6 +105,14 @@ def _build(args: argparse.Namespace, write: bool) -> int:
         return 0
     from generator.build import BuildOptions, build_site
 
+    if getattr(args, "one_shot", False):
+        # A build keeps almost everything it makes to the end: at the default threshold the
+        # collector walked that growing heap ~240 times (40-90 ms at 1,000 posts) and found
+        # next to no garbage. What is imported by now is frozen (never walked again) and the
+        # young generation collected a fourteenth as often; the peak memory does not move.
+        # Only in the ``stride`` process itself: a caller of main() keeps its collector.
+        gc.freeze()
+        gc.set_threshold(10_000, 10, 10)
     options = BuildOptions(source=args.source, output=output, base_url=args.base_url,
                            drafts=args.drafts, unpublished=unpublished, write=write, strict=strict,
                            wait=getattr(args, "wait", None))
@@ -216,10 +225,12 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, one_shot: bool = False) -> int:
+    """Run the command ``argv`` names; ``one_shot``: this process ends when it returns."""
     argv = sys.argv[1:] if argv is None else argv
     parser = make_parser(_requested_command(argv))
     args = parser.parse_args(argv)
+    args.one_shot = one_shot
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
@@ -240,7 +251,7 @@ def run() -> None:
     back at once. Whatever must outlive the process is on disk before main returns (the build
     swapped in, the memo and the stamp written, temporary folders removed by their ``with``);
     only the standard streams are still buffered."""
-    code = main()
+    code = main(one_shot=True)
     try:
         sys.stdout.flush()
         sys.stderr.flush()

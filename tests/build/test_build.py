@@ -318,3 +318,23 @@ def test_forked_workers_inherit_a_frozen_heap_and_the_parent_gets_its_own_back(m
     list(build_module._map_in_workers(lambda item: item, list(range(64))))
     assert gc.get_freeze_count() > 0
     gc.unfreeze()
+
+
+def test_only_the_stride_process_tunes_the_garbage_collector(mini: Path, tmp_path: Path):
+    """``stride build`` freezes its imports and collects the young generation less often (a
+    build keeps what it makes); a program calling main() keeps its own collector settings."""
+    import gc
+    import subprocess
+    import sys
+
+    before = gc.get_threshold(), gc.get_freeze_count()
+    assert main(["--source", str(mini), "build", "--output", str(tmp_path / "a")]) == 0
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+    probe = ("import gc, sys; from generator import cli; "
+             "code = cli.main(sys.argv[1:], one_shot=True); "
+             "print(code, gc.get_threshold()[0], gc.get_freeze_count() > 0)")
+    done = subprocess.run([sys.executable, "-c", probe, "--source", str(mini), "build",
+                           "--output", str(tmp_path / "b")], capture_output=True, text=True, check=True)
+    assert done.stdout.split()[-3:] == ["0", "10000", "True"]
+    assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
