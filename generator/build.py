@@ -41,7 +41,7 @@ from generator.liquid import holds_liquid
 from generator.liquid_data import (
     DATA_FOLDER, data_files, link_names, link_tables, load_data, page_variables, site_variables,
 )
-from generator.markdown import TagHandlers, pygments_css, render_document
+from generator.markdown import TagHandlers, prepare as prepare_markdown, pygments_css, render_document
 from generator.paths import project_files
 from generator.plugins import Cache, Plugin, PluginContext, PluginImportError, PostResult, discover
 from generator.site import (
@@ -220,7 +220,8 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="stride-parent-watch", daemon=True).start()
 
 
-def _map_in_workers(function: Callable[[Any], Any], items: list) -> Iterator[Any] | None:
+def _map_in_workers(function: Callable[[Any], Any], items: list,
+                    meanwhile: Callable[[], None] | None = None) -> Iterator[Any] | None:
     """``function(item) for item in items`` computed in forked worker processes on every core,
     yielded in order as they come back (the caller works on the first results, writing pages
     say, while the workers make the rest).
@@ -231,15 +232,20 @@ def _map_in_workers(function: Callable[[Any], Any], items: list) -> Iterator[Any
     hold a lock (the dev server has threads). ``function`` returns None for an item it could not
     do, and so does the iterator for every item once the workers are lost; the caller then does
     those items itself, so errors are reported exactly as without workers.
+
+    ``meanwhile`` is called here once the workers have their items, before the first result is
+    awaited: work this process would do anyway later, done while it would only wait (and only
+    when there are workers).
     """
     workers = min(os.cpu_count() or 1, 8)
     if len(items) < _PARALLEL_THRESHOLD or workers < 2 or threading.active_count() > 1 \
             or "fork" not in multiprocessing.get_all_start_methods():
         return None
-    return _in_workers(function, items, workers)
+    return _in_workers(function, items, workers, meanwhile)
 
 
-def _in_workers(function: Callable[[Any], Any], items: list, workers: int) -> Iterator[Any]:
+def _in_workers(function: Callable[[Any], Any], items: list, workers: int,
+                meanwhile: Callable[[], None] | None = None) -> Iterator[Any]:
     global _FORKED
     _FORKED = (function, items)
     done = 0
@@ -252,7 +258,10 @@ def _in_workers(function: Callable[[Any], Any], items: list, workers: int) -> It
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent,
                                  initargs=(os.getpid(),)) as pool:
-            for result in pool.map(_forked_call, range(len(items)), chunksize=8):
+            results = pool.map(_forked_call, range(len(items)), chunksize=8)  # the workers start
+            if meanwhile is not None:
+                meanwhile()
+            for result in results:
                 yield result
                 done += 1
     except (OSError, BrokenProcessPool):
@@ -1041,7 +1050,9 @@ class _Build:
         def read_listed(jobs: list[Job]) -> list[Document | ContentError]:
             keys = [key(*job) for job in jobs]
             missing = [job for job, k in zip(jobs, keys) if k is not None and not self.cache.contains("document", k)]
-            parsed = dict(zip(missing, _map_in_workers(parse, missing) or []))
+            # While the workers read, this process makes the Markdown engine that the workers
+            # forked next to render Markdown then inherit.
+            parsed = dict(zip(missing, _map_in_workers(parse, missing, meanwhile=prepare_markdown) or []))
             done: list[Document | ContentError] = []
             for job, k in zip(jobs, keys):
                 try:

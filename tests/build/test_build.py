@@ -338,3 +338,40 @@ def test_only_the_stride_process_tunes_the_garbage_collector(mini: Path, tmp_pat
                            "--output", str(tmp_path / "b")], capture_output=True, text=True, check=True)
     assert done.stdout.split()[-3:] == ["0", "10000", "True"]
     assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+
+
+def test_the_build_process_prepares_the_markdown_engine_while_workers_read(mini: Path, tmp_path: Path, monkeypatch):
+    """The Markdown engine is made once, in the build process while the reading workers run,
+    and the Markdown workers forked after it use that one (each made its own before)."""
+    import os
+    import shutil
+
+    import generator.build as build_module
+    from generator import CACHE_FOLDER
+    from generator import markdown as markdown_module
+
+    for number in range(6):
+        write(mini / f"content/posts/2024-03-0{number + 1}-extra-{number}.md",
+              f"---\ntitle: Extra {number}\n---\nBody {number} with *emphasis*.\n")
+    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(build_module.threading, "active_count", lambda: 1)
+    monkeypatch.delattr(markdown_module._local, "md", raising=False)
+    log = tmp_path / "engines.log"
+    real = markdown_module.markdown.Markdown
+
+    class Logged(real):
+        def __init__(self, *args, **kwargs):
+            with open(log, "a") as out:
+                out.write(f"{os.getpid()}\n")
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(markdown_module.markdown, "Markdown", Logged)
+    shutil.rmtree(mini / CACHE_FOLDER, ignore_errors=True)
+    assert main(["--source", str(mini), "build", "--output", str(tmp_path / "out")]) == 0
+    assert log.read_text().split() == [str(os.getpid())]
+
+    waited = []
+    results = build_module._map_in_workers(lambda item: item * 2, list(range(64)),
+                                           meanwhile=lambda: waited.append(os.getpid()))
+    assert list(results) == [item * 2 for item in range(64)] and waited == [os.getpid()]
