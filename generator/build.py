@@ -285,6 +285,16 @@ def _folder_identities(files: Iterable[str]) -> dict[str, tuple[int, int]]:
     return found
 
 
+def _prepare_page_templates(theme: Theme) -> None:
+    """Compile every top-level template of the layers (the page templates: a plugin's live in
+    its own folder) and find the names each reads, ahead of the page stage, which would do both
+    for each template it uses. A broken template is left for that stage to report."""
+    for name in layering.template_files(theme.layers):
+        if "/" not in name and not name.startswith("."):
+            theme.renderer.load(name)
+            theme.renderer.names_read(name)
+
+
 def _digested(doc: Document) -> Document:
     doc.digest  # computed before the memo pickles the document, so later builds reuse it
     return doc
@@ -646,7 +656,10 @@ class _Build:
             except (ContentError, ContentErrors):
                 return None
 
-        done = {id(item): value for item, value in zip(missing, _map_in_workers(markdown, missing) or [])
+        # While the workers render Markdown, the page templates are compiled (and what they read
+        # found) here, for the pages to be keyed and rendered by workers forked later.
+        done = {id(item): value for item, value in zip(missing, _map_in_workers(
+                    markdown, missing, meanwhile=functools.partial(_prepare_page_templates, theme)) or [])
                 if value is not None}
         out: list[tuple | None] = []
         for item in prepared:

@@ -375,3 +375,38 @@ def test_the_build_process_prepares_the_markdown_engine_while_workers_read(mini:
     results = build_module._map_in_workers(lambda item: item * 2, list(range(64)),
                                            meanwhile=lambda: waited.append(os.getpid()))
     assert list(results) == [item * 2 for item in range(64)] and waited == [os.getpid()]
+
+
+def test_page_templates_are_compiled_while_the_markdown_workers_run(mini: Path, tmp_path: Path, monkeypatch):
+    """The page stage, serial up to its fork, finds every page template compiled already."""
+    import shutil
+
+    import jinja2
+
+    import generator.build as build_module
+    from generator import CACHE_FOLDER
+
+    for number in range(6):
+        write(mini / f"content/posts/2024-03-0{number + 1}-extra-{number}.md",
+              f"---\ntitle: Extra {number}\n---\nBody {number}.\n")
+    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(build_module.threading, "active_count", lambda: 1)
+    stage = ["before pages"]
+    compiled: list[tuple[str, str]] = []
+    real_compile, real_pages = jinja2.Environment.compile, build_module._Build.render_pages
+
+    def compile_(self, source, name=None, *args, **kwargs):
+        compiled.append((stage[0], name))
+        return real_compile(self, source, name, *args, **kwargs)
+
+    def render_pages(self, *args, **kwargs):
+        stage[0] = "pages"
+        return real_pages(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile_)
+    monkeypatch.setattr(build_module._Build, "render_pages", render_pages)
+    shutil.rmtree(mini / CACHE_FOLDER, ignore_errors=True)
+    assert main(["--source", str(mini), "build", "--output", str(tmp_path / "out")]) == 0
+    assert {name for when, name in compiled} >= {"post.html", "index.html", "feed.xml"}
+    assert [name for when, name in compiled if when == "pages"] == []
