@@ -789,7 +789,10 @@ class _Build:
             path = _site_path(output)
             return data, (staged.write_ahead(path, data) if staged is not None and not _outside_site(path) else None)
 
-        fresh = iter(_map_in_workers(render, stale) or [None] * len(stale))
+        # While the workers render, this process writes the assets ahead (add_assets_and_static
+        # then finds them written): they were the last serial writes of a cold build.
+        fresh = iter(_map_in_workers(render, stale, meanwhile=functools.partial(self._write_ahead, theme.assets))
+                     or [None] * len(stale))
         pages = 0
         for spec, context, key in keyed:
             known = previous.get(spec.output)
@@ -833,6 +836,14 @@ class _Build:
             self._page_inputs_digest = dependencies.page_inputs(theme.layers, site,
                                                                 sorted(theme.assets.public.items()))
         return self._page_inputs_digest
+
+    def _write_ahead(self, assets: AssetSet) -> None:
+        """Write the assets into the tree written ahead, if any, before they are added."""
+        if self._staged is not None:
+            for public, data in assets.data.items():
+                path = _site_path(public)
+                if not _outside_site(path):
+                    self._staged.put(path, data)
 
     def add_assets_and_static(self, assets: AssetSet, site: SiteConfig, files: dict[str, bytes]) -> None:
         for public, data in assets.data.items():

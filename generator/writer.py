@@ -222,8 +222,9 @@ class Prestaged:
         self._taken = False
 
     def put(self, rel: str, data: bytes) -> None:
-        """Write ``data`` at site path ``rel`` (POSIX, already checked to stay inside the site)."""
-        if self._failed or self._taken:
+        """Write ``data`` at site path ``rel`` (POSIX, already checked to stay inside the site).
+        The very bytes object put there before is not written again."""
+        if self._failed or self._taken or self._written.get(rel) is data:
             return
         digest = self.write_ahead(rel, data)
         if digest is None:

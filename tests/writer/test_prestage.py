@@ -132,8 +132,16 @@ def test_workers_write_the_pages_they_render_and_the_build_does_not_write_them_a
             out.write(f"put {os.getpid()} {rel}\n")
         return real_put(self, rel, data)
 
+    real_written = writer.Prestaged.written
+
+    def logged_written(self, rel, data, digest):
+        with open(log, "a") as out:
+            out.write(f"written {os.getpid()} {rel}\n")
+        return real_written(self, rel, data, digest)
+
     monkeypatch.setattr(writer.Prestaged, "write_ahead", logged_ahead)
     monkeypatch.setattr(writer.Prestaged, "put", logged_put)
+    monkeypatch.setattr(writer.Prestaged, "written", logged_written)
     _parallel(monkeypatch)
     shutil.rmtree(mini / CACHE_FOLDER, ignore_errors=True)  # cold: every page is rendered
     out = tmp_path / "par"
@@ -147,6 +155,12 @@ def test_workers_write_the_pages_they_render_and_the_build_does_not_write_them_a
     assert pages | {"feed.xml", "sitemap.xml"} <= by_workers  # every page came from a worker
     assert not set(put_here) & by_workers  # ... and was not written a second time
     assert any(rel.startswith("assets/") for rel in put_here)  # the build process writes its own files
+    # ... the assets while the workers render (before it records their first page), once each.
+    assets = [index for index, (kind, pid, rel) in enumerate(lines)
+              if kind == "ahead" and rel.startswith("assets/") and int(pid) == os.getpid()]
+    first_page = min(index for index, (kind, pid, rel) in enumerate(lines) if kind == "written" and rel in by_workers)
+    assert assets and max(assets) < first_page
+    assert len({lines[index][2] for index in assets}) == len(assets)
 
 
 def test_a_page_a_worker_could_not_write_is_written_by_the_build(mini: Path, tmp_path: Path, monkeypatch):
