@@ -5,10 +5,15 @@ collected until the files have been quiet for ``debounce`` seconds and then hand
 call. Output folders, caches and editor scratch files are ignored. A watched folder that does
 not exist yet (a site's templates/ or assets/ before its first override) is waited for: its
 parent is watched for that one name, and once it appears it is watched like the others.
+
+When the kernel drops events (its inotify queue overflowed: a checkout of thousands of files),
+the changes are unknown, and the call gets None instead of paths: the build must then look at
+everything, or it would serve stale pages for the files whose events were lost.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 import threading
@@ -94,10 +99,29 @@ class _Appearing(FileSystemEventHandler):
                 self.watcher.appeared(Path(raw))
 
 
-class Watcher:
-    """Calls ``on_change(paths)`` from a background thread after each quiet burst of changes."""
+# watchdog (7.1 on) re-adds its watches when the inotify queue overflows and says so in a
+# warning of these loggers only; its handlers never hear of the events that were lost.
+_OVERFLOW_LOGGER = "watchdog.observers"
+_OVERFLOW = re.compile(r"queue overflow", re.IGNORECASE)
 
-    def __init__(self, paths: Iterable[Path], on_change: Callable[[set[Path]], None], *, poll: bool = False,
+
+class _Overflows(logging.Handler):
+    """Tells the watcher when watchdog reports that the kernel dropped events."""
+
+    def __init__(self, watcher: "Watcher") -> None:
+        super().__init__(logging.WARNING)
+        self.watcher = watcher
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if _OVERFLOW.search(record.getMessage()):
+            self.watcher.lost()
+
+
+class Watcher:
+    """Calls ``on_change(paths)`` from a background thread after each quiet burst of changes;
+    ``on_change(None)`` when some changes were lost (see the module notes)."""
+
+    def __init__(self, paths: Iterable[Path], on_change: Callable[[set[Path] | None], None], *, poll: bool = False,
                  debounce: float = 0.05, interval: float = 0.25) -> None:
         paths = list(paths)
         self.paths = [p for p in paths if p.exists()]
@@ -107,6 +131,8 @@ class Watcher:
         self.poll = poll or needs_polling(self.paths)
         self.interval = interval
         self._pending: set[Path] = set()
+        self._lost = False  # events were dropped since the last call: changes unknown
+        self._overflows: _Overflows | None = None
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
         self.observer = None
@@ -115,17 +141,29 @@ class Watcher:
     def add(self, path: Path) -> None:
         with self._lock:
             self._pending.add(path)
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer = threading.Timer(self.debounce, self._fire)
-            self._timer.daemon = True
-            self._timer.start()
+            self._restart_timer()
+
+    def lost(self) -> None:
+        """Some changes were not reported: the next call says None (everything may have changed)."""
+        with self._lock:
+            self._lost = True
+            self._restart_timer()
+
+    def _restart_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = threading.Timer(self.debounce, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
 
     def _fire(self) -> None:
         with self._lock:
             changed, self._pending = self._pending, set()
+            lost, self._lost = self._lost, False
             self._timer = None
-        if changed:
+        if lost:
+            self.on_change(None)
+        elif changed:
             self.on_change(changed)
 
     def start(self) -> "Watcher":
@@ -133,6 +171,7 @@ class Watcher:
             try:
                 self.observer = self._schedule(Observer())
                 self.mode = "native"
+                self._hear_overflows()
                 return self
             except OSError as exc:  # e.g. the inotify watch limit is reached
                 print(f"watching with inotify failed ({exc.strerror}); polling instead", file=sys.stderr)
@@ -161,7 +200,17 @@ class Watcher:
             self.observer.schedule(self._handler, str(path), recursive=True)
         self.add(path)
 
+    def _hear_overflows(self) -> None:
+        logger = logging.getLogger(_OVERFLOW_LOGGER)
+        if not logger.isEnabledFor(logging.WARNING):
+            logger.setLevel(logging.WARNING)  # else the warning is never made
+        self._overflows = _Overflows(self)
+        logger.addHandler(self._overflows)
+
     def stop(self) -> None:
+        if self._overflows is not None:
+            logging.getLogger(_OVERFLOW_LOGGER).removeHandler(self._overflows)
+            self._overflows = None
         with self._lock:
             if self._timer is not None:
                 self._timer.cancel()

@@ -583,3 +583,42 @@ def test_new_post_with_a_widget_of_a_plugin_the_site_does_not_enable_says_so(sit
     text = (site / "content/posts/2025-03-05-other-widget.md").read_text()
     assert "plugin: pooling" in text and '{% widget "widget-1" %}' in text
     assert "enable it in content/site.yml" in capsys.readouterr().err
+
+
+_QUEUE_LIMIT = Path("/proc/sys/fs/inotify/max_queued_events")
+
+
+def test_changes_the_kernel_dropped_make_the_watcher_report_everything_unknown(tmp_path: Path):
+    """A burst larger than the inotify queue (a checkout of thousands of files) loses events:
+    the watcher must then say None (read everything), not the paths that happened to get
+    through, or the dev server's next build trusts its reading of the files whose events were
+    lost and serves them stale."""
+    import os
+    import subprocess
+    import sys
+
+    from generator.watch import Watcher
+
+    if not os.access(_QUEUE_LIMIT, os.W_OK):
+        pytest.skip("needs a writable fs.inotify.max_queued_events (Linux, root) to make the kernel drop events")
+    folder = tmp_path / "content"
+    folder.mkdir()
+    seen: list[set[Path] | None] = []
+    limit = _QUEUE_LIMIT.read_text()
+    _QUEUE_LIMIT.write_text("16")  # read when the watcher's inotify instance is made, in start()
+    try:
+        watcher = Watcher([folder], seen.append).start()
+    finally:
+        _QUEUE_LIMIT.write_text(limit)
+    try:
+        assert watcher.mode == "native"
+        # Written by another process, so the burst outruns the watcher's reading thread.
+        subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path\n"
+                        "for i in range(2000): Path(sys.argv[1], f'p{i}.md').write_text('x')", str(folder)],
+                       check=True)
+        deadline = time.monotonic() + 10
+        while None not in seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        watcher.stop()
+    assert None in seen
