@@ -7,6 +7,7 @@ written unless the whole site rendered.
 
 from __future__ import annotations
 
+import collections.abc
 import contextlib
 import ctypes
 import datetime as dt
@@ -45,8 +46,7 @@ from generator.markdown import TagHandlers, pygments_css, render_document
 from generator.paths import project_files
 from generator.plugins import Cache, Plugin, PluginContext, PluginImportError, PostResult, discover
 from generator.site import (
-    PageSpec, RenderedDocument, archive_page, document_pages, feed_page, index_pages, link_posts,
-    page_fingerprint, page_meta, sitemap_page, taxonomy_pages, word_count, excerpt,
+    Listing, PageSpec, RenderedDocument, page_fingerprint, page_meta, sitemap_page, word_count, excerpt,
 )
 from generator.templates import make_absolute_url, make_asset, make_renderer, make_url
 from generator.writer import MARKER, Prestaged, build_lock, check_output, prestage, write_atomically
@@ -440,14 +440,31 @@ class Theme:
     layers: Layers  # where templates, includes and assets come from (site, plugins, theme)
 
 
-@dataclass(frozen=True)
 class SiteContext:
     """What Liquid in any document may read of the whole site: ``site.*`` (every document's
-    front matter, the data files, the build's clock) and the tables of post_url and link."""
+    front matter, the data files, the build's clock) and the tables of post_url and link.
 
-    variables: Mapping[str, Any]
-    post_urls: Mapping[str, str]
-    link_urls: Mapping[str, str]
+    Each part is made on first use, from ``variables()`` and ``tables()`` (post_urls,
+    link_urls): only documents whose Liquid reads them need them, and after a ``stride serve``
+    edit of a post without such Liquid nothing does (at 4,000 posts making them was a tenth of
+    the rebuild). The makers must read only inputs fixed for the build."""
+
+    def __init__(self, variables: Callable[[], Mapping[str, Any]],
+                 tables: Callable[[], tuple[Mapping[str, str], Mapping[str, str]]]) -> None:
+        self._variables = variables
+        made: list[tuple[Mapping[str, str], Mapping[str, str]]] = []
+
+        def table(index: int) -> Mapping[str, str]:
+            if not made:
+                made.append(tables())
+            return made[0][index]
+
+        self.post_urls: Mapping[str, str] = _OnDemand(lambda: table(0))
+        self.link_urls: Mapping[str, str] = _OnDemand(lambda: table(1))
+
+    @functools.cached_property
+    def variables(self) -> Mapping[str, Any]:
+        return self._variables()
 
     @functools.cached_property
     def digest(self) -> str:
@@ -455,6 +472,28 @@ class SiteContext:
         fixed = {k: v for k, v in self.variables.items() if k != "time"}
         return hashlib.sha256(repr((fixed, sorted(self.post_urls.items()), sorted(self.link_urls.items()))).encode(
             "utf-8", "surrogatepass")).hexdigest()
+
+
+class _OnDemand(collections.abc.Mapping):
+    """A read-only mapping made by ``make()`` when it is first read."""
+
+    def __init__(self, make: Callable[[], Mapping]) -> None:
+        self._make = make
+        self._made: Mapping | None = None
+
+    def _table(self) -> Mapping:
+        if self._made is None:
+            self._made = self._make()
+        return self._made
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._table()[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
 
 
 @dataclass(frozen=True)
@@ -505,7 +544,7 @@ class _Build:
         data_files |= self.run_site_plugins(plugins, site, theme, files)
         self.stop_on_problems()
         specs = page_specs(rendered, site, self._carried_absolute_url(site, theme),
-                           self._carried("document-specs", self._page_inputs(site, theme)))
+                           self._carried("page-specs", self._page_inputs(site, theme)))
         with self.open_output(files) as staged:
             pages = self.render_pages(specs, site, theme, files)
             self.add_assets_and_static(theme.assets, site, files)
@@ -577,10 +616,11 @@ class _Build:
         except ContentErrors as exc:
             self.problems.extend(exc.diagnostics)
             data = {}
-        post_urls, link_urls = link_tables(documents, self.source / "content", self._per_document(
-            "link-names", lambda doc, root: link_names(doc, root), lambda root: str(root)))
+        documents = list(documents)  # as they are now: the parts are made later, if at all
+        names_of = self._per_document("link-names", lambda doc, root: link_names(doc, root), lambda root: str(root))
         page_of = self._per_document("page-variables", page_variables)
-        return SiteContext(site_variables(site, documents, data, self.started, page_of), post_urls, link_urls)
+        return SiteContext(lambda: site_variables(site, documents, data, self.started, page_of),
+                           lambda: link_tables(documents, self.source / "content", names_of))
 
     def run_plugins(self, documents: list[Document], plugins: Mapping[str, LoadedPlugin], site: SiteConfig,
                     theme: Theme, liquid: SiteContext, files: dict[str, bytes]) -> tuple[list[Prepared], set[str]]:
@@ -1198,32 +1238,33 @@ class _Build:
 
 
 def page_specs(rendered: list[RenderedDocument], site: SiteConfig, absolute_url: Callable[[str], str],
-               carry: tuple[dict[int, tuple], dict[int, tuple]] = ({}, {})) -> list[PageSpec]:
+               carry: tuple[dict, dict] = ({}, {})) -> list[PageSpec]:
     """Every output page of the site: documents, index pages, taxonomies, archive, feed,
-    sitemap, 404 and robots.txt, each a template with its context. ``carry`` is (the document
-    specs of the previous build, the table to leave them for the next) by the id of the
-    document object: a document's page is decided by that object (frozen, its neighbours and
-    related posts included) and ``absolute_url`` (the settings: the caller's token)."""
-    posts = link_posts([d for d in rendered if d.kind == "post"], site.giscus is not None)  # sorted there
-    pages_only = [d for d in rendered if d.kind != "post"]
-    specs: list[PageSpec] = []
+    sitemap, 404 and robots.txt, each a template with its context. ``carry`` is (what the
+    previous build left, the table to leave this build's in) for the same settings and
+    ``absolute_url`` (the caller's token: the page inputs). What is left is the
+    ``site.Listing`` (every spec but the last three) and those three: after an edit that
+    changes no document's place in the listings (``Listing.updated``: a body edit), only the
+    specs showing an edited document are made again, and the sitemap, 404 and robots.txt,
+    made of the places alone, are the same objects."""
+    settings = (site.paginate, site.title, site.description, site.feed_entries, site.giscus is not None)
+    absolutize = _absolutizer(absolute_url)
     last, fresh = carry
-    for doc in posts + pages_only:
-        known = last.get(id(doc))
-        spec = known[1] if known is not None and known[0] is doc else document_pages([doc], absolute_url)[0]
-        fresh[id(doc)] = (doc, spec)
-        specs.append(spec)
-    specs += index_pages(posts, site.paginate, site.title, site.description)
-    specs += taxonomy_pages(posts)
-    specs.append(archive_page(posts))
-    specs.append(feed_page(posts, site.feed_entries, _absolutizer(absolute_url)))
-    listed = [s.context["page"]["url"] for s in specs
-              if s.template in ("index.html", "terms.html", "taxonomy.html", "archive.html")]
-    specs.append(sitemap_page(posts + pages_only, listed, absolute_url))
-    specs.append(PageSpec("404.html", "404.html", {"page": page_meta("404", "Page not found", "404.html")}))
-    specs.append(PageSpec("robots.txt", "robots.txt", {"page": page_meta("robots", "robots", "robots.txt"),
-                                                         "sitemap_url": absolute_url("sitemap.xml")}))
-    return specs
+    before: Listing | None = last.get("listing")
+    listing = before.updated(rendered, settings, absolute_url, absolutize) if before is not None else None
+    if listing is not None:
+        tail = last["tail"]
+    else:
+        listing = Listing.make(rendered, settings, absolute_url, absolutize, before)
+        listed = [s.context["page"]["url"] for s in (*listing.index_specs, *listing.taxonomy_specs, listing.archive)]
+        tail = [
+            sitemap_page(listing.posts + listing.pages, listed, absolute_url),
+            PageSpec("404.html", "404.html", {"page": page_meta("404", "Page not found", "404.html")}),
+            PageSpec("robots.txt", "robots.txt", {"page": page_meta("robots", "robots", "robots.txt"),
+                                                  "sitemap_url": absolute_url("sitemap.xml")}),
+        ]
+    fresh["listing"], fresh["tail"] = listing, tail  # only once it all worked
+    return listing.specs() + tail
 
 
 _LIST_TEMPLATES = frozenset({"base", "index", "archive", "taxonomy", "terms", "404", "redirect"})
