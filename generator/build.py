@@ -755,42 +755,69 @@ class _Build:
         pygments_url = theme.asset("css/pygments.css")
         fixed = self._page_inputs(site, theme)
         self.cache.preload("page")
-        previous = {spec.output: self.cache.get("page", spec.output) for spec in specs}
-        previous = {output: known for output, known in previous.items() if known is not None}
         names: dict[str, frozenset[str] | None] = {}
-        keyed = []
 
         def with_page(spec: PageSpec) -> dict:
             context = dict(spec.context)
             context["page"] = {**context["page"], "pygments_css": pygments_url}
             return context
 
-        # The key of a spec the previous build had too (page_specs carries a document's spec
-        # over while the document and its neighbours are the same objects) is the key it had.
+        # What the session's previous build left, by position: its specs, their keys and the
+        # memo entry (key, bytes) it found under each key, or None where it rendered the page
+        # (looked up again here). A spec it had too (page_specs carries over the specs of every
+        # page an edit does not show: the very same objects) has the key it had then. After a
+        # body edit the specs are where they were, but for a dozen new ones: only those are
+        # looked at, and the lists are copied, not walked in Python (4,400 pages at 4,000 posts).
         last, carried = self._carried("page-keys", fixed + "\0" + pygments_url)
-        for spec in specs:
-            known = last.get(id(spec))
-            if known is not None and known[0] is spec:
-                carried[id(spec)] = known
-                keyed.append((spec, None, known[1]))
-                continue
-            context = with_page(spec)
-            if spec.template not in names:
-                names[spec.template] = self.cache.memo(
-                    "template-names", fixed + "\0" + spec.template,
-                    functools.partial(renderer.names_read, spec.template), persist=False)
-            # The page's own settings (site.page_meta: plain values) by their repr, in C; the rest
-            # (where the posts are) by page_fingerprint.
-            rest = {name: value for name, value in context.items() if name != "page"}
-            key = hashlib.blake2b((fixed + spec.template + "\0" + repr(sorted(context["page"].items())) + "\0" +
-                                   page_fingerprint(rest, names[spec.template])).encode(
-                "utf-8", "surrogatepass"), digest_size=20).hexdigest()
-            keyed.append((spec, context, key))
-            carried[id(spec)] = (spec, key)
-        keyed = [(spec, with_page(spec) if context is None and previous.get(spec.output, ("",))[0] != key
-                  else context, key) for spec, context, key in keyed]
-        stale = [(spec.template, context) for spec, context, key in keyed
-                 if previous.get(spec.output, ("",))[0] != key]
+        was_specs, was_keys, was_entries = last.get("pages", ((), (), ()))
+        count = len(specs)
+        if len(was_specs) == count:
+            keys, entries = list(was_keys), list(was_entries)
+            moved = [index for index, (spec, old) in enumerate(zip(specs, was_specs)) if spec is not old]
+            todo = sorted(set(moved).union(index for index, entry in enumerate(entries) if entry is None))
+        else:
+            keys, entries, moved, todo = [""] * count, [None] * count, list(range(count)), list(range(count))
+        # A spec found elsewhere in the previous list (a new term page moves every page after it).
+        where = {id(spec): index for index, spec in enumerate(was_specs)} \
+            if len(was_specs) != count or len(moved) > 64 else {}
+        contexts: list[dict | None] = [None] * count
+        stale = []
+        for index in todo:
+            spec = specs[index]
+            if index < len(was_specs) and was_specs[index] is spec:
+                key, entry = was_keys[index], was_entries[index]
+            elif (other := where.get(id(spec))) is not None and was_specs[other] is spec:
+                key, entry = was_keys[other], was_entries[other]
+            else:
+                context = contexts[index] = with_page(spec)
+                if spec.template not in names:
+                    names[spec.template] = self.cache.memo(
+                        "template-names", fixed + "\0" + spec.template,
+                        functools.partial(renderer.names_read, spec.template), persist=False)
+                # The page's own settings (site.page_meta: plain values) by their repr, in C; the
+                # rest (where the posts are) by page_fingerprint.
+                rest = {name: value for name, value in context.items() if name != "page"}
+                key = hashlib.blake2b((fixed + spec.template + "\0" + repr(sorted(context["page"].items())) + "\0" +
+                                       page_fingerprint(rest, names[spec.template])).encode(
+                    "utf-8", "surrogatepass"), digest_size=20).hexdigest()
+                entry = None
+            if entry is None:
+                entry = self.cache.get("page", spec.output)
+            if entry is not None and entry[0] != key:
+                entry = None  # rendered below; the next build looks up what it stored
+            keys[index], entries[index] = key, entry
+        outputs = [spec.output for spec in specs]
+        previous: dict[str, tuple[str, bytes] | None] = dict(zip(outputs, entries))
+        if len(previous) != count:  # two specs for one output (an error below): as the memo has it
+            previous = {output: self.cache.get("page", output) for output in outputs}
+            todo = range(count)
+        for index in todo:  # in order: the loop below takes the rendered pages in this order
+            if (previous.get(outputs[index]) or ("",))[0] != keys[index]:
+                if contexts[index] is None:
+                    contexts[index] = with_page(specs[index])
+                stale.append((specs[index].template, contexts[index]))
+        keyed = list(zip(specs, contexts, keys))
+        carried["pages"] = (list(specs), keys, entries)
         for template in sorted({template for template, _ in stale}):
             renderer.load(template)  # compiled once here, not once in every worker
 
@@ -1257,12 +1284,15 @@ def page_specs(rendered: list[RenderedDocument], site: SiteConfig, absolute_url:
     else:
         listing = Listing.make(rendered, settings, absolute_url, absolutize, before)
         listed = [s.context["page"]["url"] for s in (*listing.index_specs, *listing.taxonomy_specs, listing.archive)]
-        tail = [
-            sitemap_page(listing.posts + listing.pages, listed, absolute_url),
-            PageSpec("404.html", "404.html", {"page": page_meta("404", "Page not found", "404.html")}),
-            PageSpec("robots.txt", "robots.txt", {"page": page_meta("robots", "robots", "robots.txt"),
-                                                  "sitemap_url": absolute_url("sitemap.xml")}),
-        ]
+        if "tail" in last:  # 404 and robots.txt read nothing but absolute_url: the same objects
+            fixed_pages = last["tail"][1:]
+        else:
+            fixed_pages = [
+                PageSpec("404.html", "404.html", {"page": page_meta("404", "Page not found", "404.html")}),
+                PageSpec("robots.txt", "robots.txt", {"page": page_meta("robots", "robots", "robots.txt"),
+                                                      "sitemap_url": absolute_url("sitemap.xml")}),
+            ]
+        tail = [sitemap_page(listing.posts + listing.pages, listed, absolute_url), *fixed_pages]
     fresh["listing"], fresh["tail"] = listing, tail  # only once it all worked
     return listing.specs() + tail
 

@@ -225,6 +225,12 @@ def test_rebuilds_told_what_changed_match_a_build_from_nothing(mini: Path, tmp_p
     served.write_text(SERVED.replace("Second paragraph.", "Second paragraph, longer now."), encoding="utf-8")
     assert check("body") == (False, ["2024-03-01-served.md"])
     assert "longer now" in page("posts/served/index.html")
+    # A page's body: the listings keep their places, the page (and the nav it is in) follow.
+    about = mini / "content" / "pages" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8").replace("About this site.", "About this site, edited."),
+                     encoding="utf-8")
+    assert check("page body") == (False, ["about.md"])
+    assert "About this site, edited." in page("about/index.html")
     second.write_text(second.read_text(encoding="utf-8").replace("Second post", "Second, renamed"),
                       encoding="utf-8")
     assert check("title") == (False, ["2024-01-02-second.md"])
