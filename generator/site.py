@@ -580,7 +580,7 @@ def _shape(doc: RenderedDocument) -> tuple:
             d.related_posts, d.giscus_comments, d.redirect)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: its lists are large
 class Listing:
     """What ``build.page_specs`` made of its documents (``rendered``, in their order): the posts
     linked (``link_posts``) and the pages of documents, index, terms, archive and feed, kept so
@@ -607,7 +607,7 @@ class Listing:
     term_ranks: Mapping[int, tuple[int, ...]]
     archive: PageSpec
     feed: PageSpec
-    referrers: dict = field(default_factory=dict, compare=False)  # rank -> ranks listing it as related
+    referrers: dict = field(default_factory=dict)  # rank -> ranks listing it as related (made once)
 
     @classmethod
     def make(cls, rendered: list[RenderedDocument], settings: tuple, absolute_url: Callable[[str], str],
