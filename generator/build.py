@@ -7,6 +7,7 @@ written unless the whole site rendered.
 
 from __future__ import annotations
 
+import collections.abc
 import contextlib
 import ctypes
 import datetime as dt
@@ -45,8 +46,7 @@ from generator.markdown import TagHandlers, prepare as prepare_markdown, pygment
 from generator.paths import project_files
 from generator.plugins import Cache, Plugin, PluginContext, PluginImportError, PostResult, discover
 from generator.site import (
-    PageSpec, RenderedDocument, archive_page, document_pages, feed_page, index_pages, link_posts,
-    page_fingerprint, page_meta, sitemap_page, taxonomy_pages, word_count, excerpt,
+    Listing, PageSpec, RenderedDocument, page_fingerprint, page_meta, sitemap_page, word_count, excerpt,
 )
 from generator.templates import make_absolute_url, make_asset, make_renderer, make_url
 from generator.writer import MARKER, Prestaged, build_lock, check_output, prestage, write_atomically
@@ -459,14 +459,31 @@ class Theme:
     layers: Layers  # where templates, includes and assets come from (site, plugins, theme)
 
 
-@dataclass(frozen=True)
 class SiteContext:
     """What Liquid in any document may read of the whole site: ``site.*`` (every document's
-    front matter, the data files, the build's clock) and the tables of post_url and link."""
+    front matter, the data files, the build's clock) and the tables of post_url and link.
 
-    variables: Mapping[str, Any]
-    post_urls: Mapping[str, str]
-    link_urls: Mapping[str, str]
+    Each part is made on first use, from ``variables()`` and ``tables()`` (post_urls,
+    link_urls): only documents whose Liquid reads them need them, and after a ``stride serve``
+    edit of a post without such Liquid nothing does (at 4,000 posts making them was a tenth of
+    the rebuild). The makers must read only inputs fixed for the build."""
+
+    def __init__(self, variables: Callable[[], Mapping[str, Any]],
+                 tables: Callable[[], tuple[Mapping[str, str], Mapping[str, str]]]) -> None:
+        self._variables = variables
+        made: list[tuple[Mapping[str, str], Mapping[str, str]]] = []
+
+        def table(index: int) -> Mapping[str, str]:
+            if not made:
+                made.append(tables())
+            return made[0][index]
+
+        self.post_urls: Mapping[str, str] = _OnDemand(lambda: table(0))
+        self.link_urls: Mapping[str, str] = _OnDemand(lambda: table(1))
+
+    @functools.cached_property
+    def variables(self) -> Mapping[str, Any]:
+        return self._variables()
 
     @functools.cached_property
     def digest(self) -> str:
@@ -474,6 +491,28 @@ class SiteContext:
         fixed = {k: v for k, v in self.variables.items() if k != "time"}
         return hashlib.sha256(repr((fixed, sorted(self.post_urls.items()), sorted(self.link_urls.items()))).encode(
             "utf-8", "surrogatepass")).hexdigest()
+
+
+class _OnDemand(collections.abc.Mapping):
+    """A read-only mapping made by ``make()`` when it is first read."""
+
+    def __init__(self, make: Callable[[], Mapping]) -> None:
+        self._make = make
+        self._made: Mapping | None = None
+
+    def _table(self) -> Mapping:
+        if self._made is None:
+            self._made = self._make()
+        return self._made
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._table()[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
 
 
 @dataclass(frozen=True)
@@ -524,7 +563,7 @@ class _Build:
         data_files |= self.run_site_plugins(plugins, site, theme, files)
         self.stop_on_problems()
         specs = page_specs(rendered, site, self._carried_absolute_url(site, theme),
-                           self._carried("document-specs", self._page_inputs(site, theme)))
+                           self._carried("page-specs", self._page_inputs(site, theme)))
         with self.open_output(files) as staged:
             pages = self.render_pages(specs, site, theme, files)
             self.add_assets_and_static(theme.assets, site, files)
@@ -596,10 +635,11 @@ class _Build:
         except ContentErrors as exc:
             self.problems.extend(exc.diagnostics)
             data = {}
-        post_urls, link_urls = link_tables(documents, self.source / "content", self._per_document(
-            "link-names", lambda doc, root: link_names(doc, root), lambda root: str(root)))
+        documents = list(documents)  # as they are now: the parts are made later, if at all
+        names_of = self._per_document("link-names", lambda doc, root: link_names(doc, root), lambda root: str(root))
         page_of = self._per_document("page-variables", page_variables)
-        return SiteContext(site_variables(site, documents, data, self.started, page_of), post_urls, link_urls)
+        return SiteContext(lambda: site_variables(site, documents, data, self.started, page_of),
+                           lambda: link_tables(documents, self.source / "content", names_of))
 
     def run_plugins(self, documents: list[Document], plugins: Mapping[str, LoadedPlugin], site: SiteConfig,
                     theme: Theme, liquid: SiteContext, files: dict[str, bytes]) -> tuple[list[Prepared], set[str]]:
@@ -737,42 +777,69 @@ class _Build:
         pygments_url = theme.asset("css/pygments.css")
         fixed = self._page_inputs(site, theme)
         self.cache.preload("page")
-        previous = {spec.output: self.cache.get("page", spec.output) for spec in specs}
-        previous = {output: known for output, known in previous.items() if known is not None}
         names: dict[str, frozenset[str] | None] = {}
-        keyed = []
 
         def with_page(spec: PageSpec) -> dict:
             context = dict(spec.context)
             context["page"] = {**context["page"], "pygments_css": pygments_url}
             return context
 
-        # The key of a spec the previous build had too (page_specs carries a document's spec
-        # over while the document and its neighbours are the same objects) is the key it had.
+        # What the session's previous build left, by position: its specs, their keys and the
+        # memo entry (key, bytes) it found under each key, or None where it rendered the page
+        # (looked up again here). A spec it had too (page_specs carries over the specs of every
+        # page an edit does not show: the very same objects) has the key it had then. After a
+        # body edit the specs are where they were, but for a dozen new ones: only those are
+        # looked at, and the lists are copied, not walked in Python (4,400 pages at 4,000 posts).
         last, carried = self._carried("page-keys", fixed + "\0" + pygments_url)
-        for spec in specs:
-            known = last.get(id(spec))
-            if known is not None and known[0] is spec:
-                carried[id(spec)] = known
-                keyed.append((spec, None, known[1]))
-                continue
-            context = with_page(spec)
-            if spec.template not in names:
-                names[spec.template] = self.cache.memo(
-                    "template-names", fixed + "\0" + spec.template,
-                    functools.partial(renderer.names_read, spec.template), persist=False)
-            # The page's own settings (site.page_meta: plain values) by their repr, in C; the rest
-            # (where the posts are) by page_fingerprint.
-            rest = {name: value for name, value in context.items() if name != "page"}
-            key = hashlib.blake2b((fixed + spec.template + "\0" + repr(sorted(context["page"].items())) + "\0" +
-                                   page_fingerprint(rest, names[spec.template])).encode(
-                "utf-8", "surrogatepass"), digest_size=20).hexdigest()
-            keyed.append((spec, context, key))
-            carried[id(spec)] = (spec, key)
-        keyed = [(spec, with_page(spec) if context is None and previous.get(spec.output, ("",))[0] != key
-                  else context, key) for spec, context, key in keyed]
-        stale = [(spec.template, context, spec.output) for spec, context, key in keyed
-                 if previous.get(spec.output, ("",))[0] != key]
+        was_specs, was_keys, was_entries = last.get("pages", ((), (), ()))
+        count = len(specs)
+        if len(was_specs) == count:
+            keys, entries = list(was_keys), list(was_entries)
+            moved = [index for index, (spec, old) in enumerate(zip(specs, was_specs)) if spec is not old]
+            todo = sorted(set(moved).union(index for index, entry in enumerate(entries) if entry is None))
+        else:
+            keys, entries, moved, todo = [""] * count, [None] * count, list(range(count)), list(range(count))
+        # A spec found elsewhere in the previous list (a new term page moves every page after it).
+        where = {id(spec): index for index, spec in enumerate(was_specs)} \
+            if len(was_specs) != count or len(moved) > 64 else {}
+        contexts: list[dict | None] = [None] * count
+        stale = []
+        for index in todo:
+            spec = specs[index]
+            if index < len(was_specs) and was_specs[index] is spec:
+                key, entry = was_keys[index], was_entries[index]
+            elif (other := where.get(id(spec))) is not None and was_specs[other] is spec:
+                key, entry = was_keys[other], was_entries[other]
+            else:
+                context = contexts[index] = with_page(spec)
+                if spec.template not in names:
+                    names[spec.template] = self.cache.memo(
+                        "template-names", fixed + "\0" + spec.template,
+                        functools.partial(renderer.names_read, spec.template), persist=False)
+                # The page's own settings (site.page_meta: plain values) by their repr, in C; the
+                # rest (where the posts are) by page_fingerprint.
+                rest = {name: value for name, value in context.items() if name != "page"}
+                key = hashlib.blake2b((fixed + spec.template + "\0" + repr(sorted(context["page"].items())) + "\0" +
+                                       page_fingerprint(rest, names[spec.template])).encode(
+                    "utf-8", "surrogatepass"), digest_size=20).hexdigest()
+                entry = None
+            if entry is None:
+                entry = self.cache.get("page", spec.output)
+            if entry is not None and entry[0] != key:
+                entry = None  # rendered below; the next build looks up what it stored
+            keys[index], entries[index] = key, entry
+        outputs = [spec.output for spec in specs]
+        previous: dict[str, tuple[str, bytes] | None] = dict(zip(outputs, entries))
+        if len(previous) != count:  # two specs for one output (an error below): as the memo has it
+            previous = {output: self.cache.get("page", output) for output in outputs}
+            todo = range(count)
+        for index in todo:  # in order: the loop below takes the rendered pages in this order
+            if (previous.get(outputs[index]) or ("",))[0] != keys[index]:
+                if contexts[index] is None:
+                    contexts[index] = with_page(specs[index])
+                stale.append((specs[index].template, contexts[index], outputs[index]))
+        keyed = list(zip(specs, contexts, keys))
+        carried["pages"] = (list(specs), keys, entries)
         for template in sorted({template for template, _, _ in stale}):
             renderer.load(template)  # compiled once here, not once in every worker
         staged = self._staged
@@ -1255,32 +1322,36 @@ def _outside_site(path: str) -> bool:
 
 
 def page_specs(rendered: list[RenderedDocument], site: SiteConfig, absolute_url: Callable[[str], str],
-               carry: tuple[dict[int, tuple], dict[int, tuple]] = ({}, {})) -> list[PageSpec]:
+               carry: tuple[dict, dict] = ({}, {})) -> list[PageSpec]:
     """Every output page of the site: documents, index pages, taxonomies, archive, feed,
-    sitemap, 404 and robots.txt, each a template with its context. ``carry`` is (the document
-    specs of the previous build, the table to leave them for the next) by the id of the
-    document object: a document's page is decided by that object (frozen, its neighbours and
-    related posts included) and ``absolute_url`` (the settings: the caller's token)."""
-    posts = link_posts([d for d in rendered if d.kind == "post"], site.giscus is not None)  # sorted there
-    pages_only = [d for d in rendered if d.kind != "post"]
-    specs: list[PageSpec] = []
+    sitemap, 404 and robots.txt, each a template with its context. ``carry`` is (what the
+    previous build left, the table to leave this build's in) for the same settings and
+    ``absolute_url`` (the caller's token: the page inputs). What is left is the
+    ``site.Listing`` (every spec but the last three) and those three: after an edit that
+    changes no document's place in the listings (``Listing.updated``: a body edit), only the
+    specs showing an edited document are made again, and the sitemap, 404 and robots.txt,
+    made of the places alone, are the same objects."""
+    settings = (site.paginate, site.title, site.description, site.feed_entries, site.giscus is not None)
+    absolutize = _absolutizer(absolute_url)
     last, fresh = carry
-    for doc in posts + pages_only:
-        known = last.get(id(doc))
-        spec = known[1] if known is not None and known[0] is doc else document_pages([doc], absolute_url)[0]
-        fresh[id(doc)] = (doc, spec)
-        specs.append(spec)
-    specs += index_pages(posts, site.paginate, site.title, site.description)
-    specs += taxonomy_pages(posts)
-    specs.append(archive_page(posts))
-    specs.append(feed_page(posts, site.feed_entries, _absolutizer(absolute_url)))
-    listed = [s.context["page"]["url"] for s in specs
-              if s.template in ("index.html", "terms.html", "taxonomy.html", "archive.html")]
-    specs.append(sitemap_page(posts + pages_only, listed, absolute_url))
-    specs.append(PageSpec("404.html", "404.html", {"page": page_meta("404", "Page not found", "404.html")}))
-    specs.append(PageSpec("robots.txt", "robots.txt", {"page": page_meta("robots", "robots", "robots.txt"),
-                                                         "sitemap_url": absolute_url("sitemap.xml")}))
-    return specs
+    before: Listing | None = last.get("listing")
+    listing = before.updated(rendered, settings, absolute_url, absolutize) if before is not None else None
+    if listing is not None:
+        tail = last["tail"]
+    else:
+        listing = Listing.make(rendered, settings, absolute_url, absolutize, before)
+        listed = [s.context["page"]["url"] for s in (*listing.index_specs, *listing.taxonomy_specs, listing.archive)]
+        if "tail" in last:  # 404 and robots.txt read nothing but absolute_url: the same objects
+            fixed_pages = last["tail"][1:]
+        else:
+            fixed_pages = [
+                PageSpec("404.html", "404.html", {"page": page_meta("404", "Page not found", "404.html")}),
+                PageSpec("robots.txt", "robots.txt", {"page": page_meta("robots", "robots", "robots.txt"),
+                                                      "sitemap_url": absolute_url("sitemap.xml")}),
+            ]
+        tail = [sitemap_page(listing.posts + listing.pages, listed, absolute_url), *fixed_pages]
+    fresh["listing"], fresh["tail"] = listing, tail  # only once it all worked
+    return listing.specs() + tail
 
 
 _LIST_TEMPLATES = frozenset({"base", "index", "archive", "taxonomy", "terms", "404", "redirect"})

@@ -300,17 +300,32 @@ def _timestamp(value: datetime | None) -> float:
 
 def link_posts(posts: list[RenderedDocument], giscus_enabled: bool) -> list[RenderedDocument]:
     """Attach term links, related posts (≤3 sharing the most tags/categories) and newer/older."""
+    return _link_all(posts, giscus_enabled)[3]
+
+
+def _link_all(posts: list[RenderedDocument], giscus_enabled: bool) -> tuple[list, list, tuple, list]:
+    """link_posts with its workings: (the posts sorted newest first, each with its term links,
+    the related ranks of each (``related_ranks``), the linked posts), all indexed by rank."""
     ordered = sort_posts(posts)
-    with_terms = [_linked(post, giscus_enabled and post.doc.giscus_comments) for post in ordered]
+    with_terms = [_with_terms(post, giscus_enabled) for post in ordered]
     terms_of = tuple(_term_set(p.doc.tags, p.doc.categories) for p in with_terms)
     wanted = tuple(post.doc.related_posts for post in with_terms)
-    for post in with_terms:
-        _shallow(post)  # before the copies below, which keep it (each page key needs it)
-    # related, newer and older point at the plain counterparts (no chains of chains).
-    last = len(with_terms) - 1
-    return [_linked(post, None, tuple(with_terms[rank] for rank in ranks),
-                    with_terms[index - 1] if index > 0 else None, with_terms[index + 1] if index < last else None)
-            for index, (post, ranks) in enumerate(zip(with_terms, related_ranks(terms_of, wanted)))]
+    ranks = related_ranks(terms_of, wanted)
+    return ordered, with_terms, ranks, [_relink(with_terms, ranks, rank) for rank in range(len(with_terms))]
+
+
+def _with_terms(post: RenderedDocument, giscus_enabled: bool) -> RenderedDocument:
+    copy = _linked(post, giscus_enabled and post.doc.giscus_comments)
+    _shallow(copy)  # before the copies _relink makes, which keep it (each page key needs it)
+    return copy
+
+
+def _relink(with_terms: list[RenderedDocument], ranks: tuple[tuple[int, ...], ...], rank: int) -> RenderedDocument:
+    """The post at ``rank`` (newest first) with its related posts and neighbours, which point at
+    the plain counterparts in ``with_terms`` (no chains of chains)."""
+    return _linked(with_terms[rank], None, tuple(with_terms[other] for other in ranks[rank]),
+                   with_terms[rank - 1] if rank > 0 else None,
+                   with_terms[rank + 1] if rank < len(with_terms) - 1 else None)
 
 
 def _linked(post: RenderedDocument, comments: bool | None, related: tuple = (),
@@ -553,3 +568,142 @@ def sitemap_page(docs: list[RenderedDocument], other_urls: list[str], absolute_u
         "page": page_meta("sitemap", "sitemap", "sitemap.xml"),
         "entries": entries,
     })
+
+
+def _shape(doc: RenderedDocument) -> tuple:
+    """Every field of a document that decides where the listings put it and what they make of
+    it besides the document object itself: its kind, order (date, URL), term pages, related
+    posts, comments flag, archive year and sitemap entry. The date by its ISO text, which
+    tells apart equal instants written in other zones (their years and days may differ)."""
+    d = doc.doc
+    return (d.kind, d.date.isoformat() if d.date is not None else None, d.url, d.tags, d.categories,
+            d.related_posts, d.giscus_comments, d.redirect)
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: its lists are large
+class Listing:
+    """What ``build.page_specs`` made of its documents (``rendered``, in their order): the posts
+    linked (``link_posts``) and the pages of documents, index, terms, archive and feed, kept so
+    that the next build of a ``stride serve`` session, given the same documents but for a few
+    edited objects whose :func:`_shape` did not change, redoes only the pages that show those.
+
+    Indices: ``slots[i]`` is where ``rendered[i]`` went, its rank among the posts (newest first)
+    when >= 0, else ``~j`` for the j-th other document (``pages``). ``posts``, ``with_terms``,
+    ``ranks`` and ``post_specs`` are by rank; ``term_ranks`` maps the index of each term page in
+    ``taxonomy_specs`` to the ranks of the posts it lists. Every list is the listing's own: an
+    update copies before it changes anything."""
+
+    settings: tuple  # (posts per index page, site title, description, feed entries, giscus on)
+    rendered: tuple[RenderedDocument, ...]
+    slots: tuple[int, ...]
+    with_terms: list[RenderedDocument]
+    ranks: tuple[tuple[int, ...], ...]
+    posts: list[RenderedDocument]
+    pages: list[RenderedDocument]
+    post_specs: list[PageSpec]
+    page_specs: list[PageSpec]
+    index_specs: list[PageSpec]
+    taxonomy_specs: list[PageSpec]
+    term_ranks: Mapping[int, tuple[int, ...]]
+    archive: PageSpec
+    feed: PageSpec
+    referrers: dict = field(default_factory=dict)  # rank -> ranks listing it as related (made once)
+
+    @classmethod
+    def make(cls, rendered: list[RenderedDocument], settings: tuple, absolute_url: Callable[[str], str],
+             absolutize: Callable[[str, str], str], before: "Listing | None" = None) -> "Listing":
+        """Everything from nothing but the document pages of ``before`` made for the same
+        (frozen) document objects."""
+        paginate, title, description, feed_entries, giscus = settings
+        docs = tuple(rendered)
+        ordered, with_terms, ranks, posts = _link_all([d for d in docs if d.kind == "post"], giscus)
+        pages = [d for d in docs if d.kind != "post"]
+        rank_of = {id(post): rank for rank, post in enumerate(ordered)}
+        slots, page_count = [], 0
+        for doc in docs:
+            if doc.kind == "post":
+                slots.append(rank_of[id(doc)])
+            else:
+                slots.append(~page_count)
+                page_count += 1
+        known = {} if before is None else {id(s.context["doc"]): s for s in before.post_specs + before.page_specs}
+
+        def document_spec(doc: RenderedDocument) -> PageSpec:
+            spec = known.get(id(doc))
+            return spec if spec is not None and spec.context["doc"] is doc else document_pages([doc], absolute_url)[0]
+
+        taxonomy_specs = taxonomy_pages(posts)
+        rank_of = {id(post): rank for rank, post in enumerate(posts)}
+        term_ranks = {index: tuple(rank_of[id(post)] for post in spec.context["posts"])
+                      for index, spec in enumerate(taxonomy_specs) if spec.template == "taxonomy.html"}
+        return cls(settings, docs, tuple(slots), with_terms, ranks, posts, pages,
+                   [document_spec(post) for post in posts], [document_spec(page) for page in pages],
+                   index_pages(posts, paginate, title, description), taxonomy_specs, term_ranks,
+                   archive_page(posts), feed_page(posts, feed_entries, absolutize))
+
+    def updated(self, rendered: list[RenderedDocument], settings: tuple, absolute_url: Callable[[str], str],
+                absolutize: Callable[[str, str], str]) -> "Listing | None":
+        """This listing for ``rendered``, when it holds the same documents in the same places
+        but for objects whose shape is unchanged (else None: make it anew). Only the pages
+        that show a changed object are new specs: the changed documents' own, their
+        neighbours' and those listing them as related, the index and term pages listing any
+        of these, the archive and (when one is among the newest) the feed. Every other spec is
+        the very object it was, so its page key is carried over (``build.render_pages``)."""
+        if settings != self.settings or len(rendered) != len(self.rendered):
+            return None
+        changed = [index for index, (new, old) in enumerate(zip(rendered, self.rendered)) if new is not old]
+        if any(_shape(rendered[index]) != _shape(self.rendered[index]) for index in changed):
+            return None
+        if not changed:
+            return self
+        paginate, _title, _description, feed_entries, giscus = settings
+        with_terms, pages, page_specs = list(self.with_terms), list(self.pages), list(self.page_specs)
+        moved = []
+        for index in changed:
+            slot, doc = self.slots[index], rendered[index]
+            if slot >= 0:
+                with_terms[slot] = _with_terms(doc, giscus)
+                moved.append(slot)
+            else:
+                pages[~slot] = doc
+                page_specs[~slot] = document_pages([doc], absolute_url)[0]
+        # The same shapes give the same order and related ranks: what links to a moved post is
+        # its neighbours and the posts that have it among their related ones.
+        referrers = self.referrers or _referrers(self.ranks)
+        touched = set(moved)
+        for rank in moved:
+            touched.update((rank - 1, rank + 1), referrers.get(rank, ()))
+        touched &= set(range(len(with_terms)))
+        posts, post_specs = list(self.posts), list(self.post_specs)
+        for rank in touched:
+            posts[rank] = _relink(with_terms, self.ranks, rank)
+            post_specs[rank] = document_pages([posts[rank]], absolute_url)[0]
+        index_specs = list(self.index_specs)
+        for number in {rank // paginate for rank in touched}:
+            old = index_specs[number]
+            index_specs[number] = PageSpec(old.template, old.output, {
+                **old.context, "posts": posts[number * paginate:(number + 1) * paginate]})
+        taxonomy_specs = list(self.taxonomy_specs)
+        for index, ranks in self.term_ranks.items():
+            if not touched.isdisjoint(ranks):
+                old = taxonomy_specs[index]
+                taxonomy_specs[index] = PageSpec(old.template, old.output, {
+                    **old.context, "posts": [posts[rank] for rank in ranks]})
+        return Listing(settings, tuple(rendered), self.slots, with_terms, self.ranks, posts, pages, post_specs,
+                       page_specs, index_specs, taxonomy_specs, self.term_ranks,
+                       archive_page(posts) if touched else self.archive,
+                       feed_page(posts, feed_entries, absolutize) if touched and min(touched) < feed_entries
+                       else self.feed, referrers)
+
+    def specs(self) -> list[PageSpec]:
+        """The pages of documents, then index, terms, archive and feed, in page_specs's order."""
+        return [*self.post_specs, *self.page_specs, *self.index_specs, *self.taxonomy_specs, self.archive, self.feed]
+
+
+def _referrers(ranks: tuple[tuple[int, ...], ...]) -> dict[int, list[int]]:
+    """For each rank, the ranks of the posts listing it among their related posts."""
+    found: dict[int, list[int]] = {}
+    for rank, related in enumerate(ranks):
+        for other in related:
+            found.setdefault(other, []).append(rank)
+    return found

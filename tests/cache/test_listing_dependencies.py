@@ -8,6 +8,7 @@ would tell it) must equal a build from nothing, byte for byte."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,54 @@ def test_listings_follow_every_field_they_show(lists, tmp_path: Path):
     assert "Zeta" not in serve.check("removed")
     files["omega"].unlink()
     serve.check("removed another")
+
+
+def test_a_body_edit_keeps_the_specs_of_pages_not_showing_the_post(lists, tmp_path: Path, monkeypatch):
+    """After an edit that moves no post (site.Listing.updated), the pages that cannot show the
+    edited post keep their very spec objects, so their keys are not computed again; an edit
+    that adds a term page (every later page moves) still finds the unchanged specs by
+    identity. Each step equals a build from nothing (Serve.check)."""
+    import generator.build as build
+
+    site, files = lists
+    serve = Serve(site, tmp_path)
+    serve.check("start")
+    files["beta"].write_text(_post("beta", "2024-02-01", "[notes, maths]", body="A third paragraph.\n"),
+                             encoding="utf-8")
+    serve.check("warm")  # the first build told what changed: it leaves the tables to carry
+
+    def carried() -> dict:
+        return {spec.output: spec for spec in serve.session.carried["page-keys"][1]["pages"][0]}
+
+    keyed: list[str] = []  # page keys the served builds computed (not the builds from nothing)
+    counting, real_key, real_fresh = [True], build.page_fingerprint, build_project
+
+    def fresh(*args, **kwargs):
+        counting[0] = False
+        try:
+            return real_fresh(*args, **kwargs)
+        finally:
+            counting[0] = True
+
+    monkeypatch.setattr(build, "page_fingerprint", lambda *args: (counting[0] and keyed.append("key")) or real_key(*args))
+    monkeypatch.setattr(sys.modules[__name__], "build_project", fresh)
+    before = carried()
+    files["beta"].write_text(_post("beta", "2024-02-01", "[notes, maths]", body="A fourth paragraph.\n"),
+                             encoding="utf-8")
+    serve.check("body")
+    after = carried()
+    assert after.keys() == before.keys()
+    same = {output for output in after if after[output] is before[output]}
+    assert {"sitemap.xml", "404.html", "robots.txt", "tags/index.html", "tags/solo/index.html"} <= same
+    assert "posts/beta/index.html" not in same and "tags/maths/index.html" not in same
+    assert len(keyed) == len(after) - len(same)  # a key for each new spec only
+
+    keyed.clear()
+    files["gamma"].write_text(_post("gamma", "2024-03-01", "[notes, zoology]", description="Gamma told."),
+                              encoding="utf-8")
+    serve.check("new term")
+    assert "Gamma" in serve.page("tags/zoology/index.html")
+    assert 0 < len(keyed) <= len(carried()) - 2  # 404 and robots.txt found again, later in the list
 
 
 def test_a_listing_template_that_shows_more_is_followed(lists, tmp_path: Path):

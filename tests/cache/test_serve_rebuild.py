@@ -82,6 +82,10 @@ def test_unchanged_documents_keep_their_liquid_variables(mini: Path, tmp_path: P
         seen.append(doc.source)
         return real(doc)
 
+    # A post listing every post's title: site.* is made on every build (its digest is in this
+    # post's memo key).
+    write(mini / "content" / "posts" / "2024-05-01-reader.md", READER.replace(
+        "{% post_url 2024-04-01-target %}", "/").replace("{% link _posts/2024-04-01-target.md %}", "/"))
     cache = Cache(None)
     options = BuildOptions(source=mini, output=tmp_path / "out", cache_dir=None)
     build.page_variables, saved = counting, build.page_variables
@@ -95,10 +99,43 @@ def test_unchanged_documents_keep_their_liquid_variables(mini: Path, tmp_path: P
         post = mini / "content" / "posts" / "2024-01-02-second.md"
         post.write_text(post.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
         build_site(options, cache)
-        # Its site.posts entry, and its own page while its Markdown is rendered again.
+        # Its site.posts entry (a body edit leaves the reader's key, made of the front matter).
         assert {Path(s).name for s in seen} == {"2024-01-02-second.md"}
     finally:
         build.page_variables = saved
+
+
+def test_a_site_whose_liquid_reads_no_site_makes_no_site_variables(mini: Path, tmp_path: Path, monkeypatch):
+    """``site.*`` and the post_url/link tables are made on first use (build.SiteContext): a
+    dev-server edit of a post whose Liquid reads neither makes neither, and a post that starts
+    using them gets them, as a build from nothing does."""
+    import generator.build as build
+
+    made: list[str] = []
+    real_variables, real_tables = build.site_variables, build.link_tables
+    monkeypatch.setattr(build, "site_variables", lambda *args: made.append("site") or real_variables(*args))
+    monkeypatch.setattr(build, "link_tables", lambda *args: made.append("links") or real_tables(*args))
+    post = mini / "content" / "posts" / "2024-01-02-second.md"
+    session, cache = Session(), Cache(tmp_path / "serve-cache")
+    options = BuildOptions(source=mini, output=tmp_path / "serve", cache_dir=tmp_path / "serve-cache")
+
+    def edit(step: str, text: str) -> list[str]:
+        """Append ``text`` to the post, rebuild as the server does; what the rebuild made."""
+        post.write_text(post.read_text(encoding="utf-8") + text, encoding="utf-8")
+        made.clear()
+        build_site(options, cache, session=session, changed=[post])
+        seen = list(made)
+        build_project(mini, tmp_path / f"fresh-{step}")
+        fresh, got = tree_digest(tmp_path / f"fresh-{step}"), tree_digest(tmp_path / "serve")
+        assert sorted(p for p in fresh.keys() | got.keys() if fresh.get(p) != got.get(p)) == [], step
+        return seen
+
+    build_site(options, cache, session=session)
+    assert edit("body", "\nMore.\n") == []
+    assert "More." in (tmp_path / "serve/posts/second/index.html").read_text(encoding="utf-8")
+    assert "site" in edit("reads the site", "\nThere are {{ site.posts | size }} posts.\n")
+    assert "There are " in (tmp_path / "serve/posts/second/index.html").read_text(encoding="utf-8")
+    assert "links" in edit("post_url", "\nSee [it]({% post_url 2023-07-01-shapes %}).\n")
 
 
 def test_an_include_that_starts_reading_the_site_is_noticed_by_a_rebuild(mini: Path, tmp_path: Path):
@@ -188,6 +225,12 @@ def test_rebuilds_told_what_changed_match_a_build_from_nothing(mini: Path, tmp_p
     served.write_text(SERVED.replace("Second paragraph.", "Second paragraph, longer now."), encoding="utf-8")
     assert check("body") == (False, ["2024-03-01-served.md"])
     assert "longer now" in page("posts/served/index.html")
+    # A page's body: the listings keep their places, the page (and the nav it is in) follow.
+    about = mini / "content" / "pages" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8").replace("About this site.", "About this site, edited."),
+                     encoding="utf-8")
+    assert check("page body") == (False, ["about.md"])
+    assert "About this site, edited." in page("about/index.html")
     second.write_text(second.read_text(encoding="utf-8").replace("Second post", "Second, renamed"),
                       encoding="utf-8")
     assert check("title") == (False, ["2024-01-02-second.md"])
