@@ -340,6 +340,19 @@ def test_only_the_stride_process_tunes_the_garbage_collector(mini: Path, tmp_pat
     assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
 
 
+def _with_forking_workers(mini: Path, monkeypatch) -> None:
+    """Enough posts for the build to fork its workers, and forking allowed in this process
+    (other tests leave threads behind, which rightly keeps a real build from forking)."""
+    import generator.build as build_module
+
+    for number in range(6):
+        write(mini / f"content/posts/2024-03-0{number + 1}-extra-{number}.md",
+              f"---\ntitle: Extra {number}\n---\nBody {number} with *emphasis*.\n")
+    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(build_module.threading, "active_count", lambda: 1)
+
+
 def test_the_build_process_prepares_the_markdown_engine_while_workers_read(mini: Path, tmp_path: Path, monkeypatch):
     """The Markdown engine is made once, in the build process while the reading workers run,
     and the Markdown workers forked after it use that one (each made its own before)."""
@@ -350,12 +363,7 @@ def test_the_build_process_prepares_the_markdown_engine_while_workers_read(mini:
     from generator import CACHE_FOLDER
     from generator import markdown as markdown_module
 
-    for number in range(6):
-        write(mini / f"content/posts/2024-03-0{number + 1}-extra-{number}.md",
-              f"---\ntitle: Extra {number}\n---\nBody {number} with *emphasis*.\n")
-    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(build_module.threading, "active_count", lambda: 1)
+    _with_forking_workers(mini, monkeypatch)
     monkeypatch.delattr(markdown_module._local, "md", raising=False)
     log = tmp_path / "engines.log"
     real = markdown_module.markdown.Markdown
@@ -386,12 +394,7 @@ def test_page_templates_are_compiled_while_the_markdown_workers_run(mini: Path, 
     import generator.build as build_module
     from generator import CACHE_FOLDER
 
-    for number in range(6):
-        write(mini / f"content/posts/2024-03-0{number + 1}-extra-{number}.md",
-              f"---\ntitle: Extra {number}\n---\nBody {number}.\n")
-    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(build_module.threading, "active_count", lambda: 1)
+    _with_forking_workers(mini, monkeypatch)
     stage = ["before pages"]
     compiled: list[tuple[str, str]] = []
     real_compile, real_pages = jinja2.Environment.compile, build_module._Build.render_pages
