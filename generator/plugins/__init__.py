@@ -47,6 +47,7 @@ whenever the output for the same input changes, and drops the entries a build di
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
 
 from generator.cache import Cache, SaltedCache  # re-exported: ctx.cache is part of the plugin interface
@@ -144,10 +145,6 @@ def discover(names: "set[str] | None" = None) -> dict[str, type[Plugin]]:
     site pays for the plugins it enables and nothing else; one of them that fails to import
     raises :class:`PluginImportError`. Without ``names`` (listing what is installed), a broken
     plugin is left out."""
-    # Imported here: importlib.metadata (with the email package it reads metadata with) took
-    # 15 ms of every build's start-up, where a site with no plugin enabled never asks.
-    from importlib.metadata import entry_points
-
     found: dict[str, type[Plugin]] = {}
     for ep in entry_points(group="stride.plugins"):
         if names is not None and ep.name not in names:
