@@ -858,8 +858,8 @@ class _Build:
 
         # While the workers render, this process writes the assets ahead (add_assets_and_static
         # then finds them written): they were the last serial writes of a cold build.
-        fresh = iter(_map_in_workers(render, stale, meanwhile=functools.partial(self._write_ahead, theme.assets))
-                     or [None] * len(stale))
+        write_assets = functools.partial(self._write_assets_ahead, theme.assets)
+        fresh = iter(_map_in_workers(render, stale, meanwhile=write_assets) or [None] * len(stale))
         pages = 0
         for spec, context, key in keyed:
             known = previous.get(spec.output)
@@ -904,7 +904,7 @@ class _Build:
                                                                 sorted(theme.assets.public.items()))
         return self._page_inputs_digest
 
-    def _write_ahead(self, assets: AssetSet) -> None:
+    def _write_assets_ahead(self, assets: AssetSet) -> None:
         """Write the assets into the tree written ahead, if any, before they are added."""
         if self._staged is not None:
             for public, data in assets.data.items():
