@@ -65,6 +65,15 @@ def _limit_address_space() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_CAP, ADDRESS_SPACE_CAP))
 
 
+def _written_so_far(file) -> str:
+    """What the child has written to ``file`` so far. The child shares the file's offset (the
+    descriptor is inherited, not opened with O_APPEND): seeking it while the child runs would make
+    the child's next write land over its own earlier output, so this reads with pread, which leaves
+    the offset alone."""
+    size = os.fstat(file.fileno()).st_size
+    return os.pread(file.fileno(), size, 0).decode("utf-8", errors="replace")
+
+
 def run_limited(args: list[str], cwd: Path, seconds: float, *, until: str | None = None,
                 env: dict[str, str] | None = None) -> Run:
     """Run ``args`` in ``cwd``; kill its process group after ``seconds``. With ``until``, the
@@ -86,8 +95,7 @@ def run_limited(args: list[str], cwd: Path, seconds: float, *, until: str | None
                 timed_out = True
                 os.killpg(process.pid, signal.SIGKILL)
             if until and not interrupted:
-                out.seek(0)
-                if until in out.read():
+                if until in _written_so_far(out):
                     interrupted = True
                     os.kill(process.pid, signal.SIGINT)
             time.sleep(0.02)
