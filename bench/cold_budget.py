@@ -66,7 +66,7 @@ def _stage_cpu(site: Path) -> dict[str, float]:
     # Pages are written into the staging tree as they are rendered (writer.Prestaged.put).
     writer.Prestaged.put = timed("write build/", writer.Prestaged.put)
     templates.Renderer.render = timed("page templates", templates.Renderer.render)
-    # The build forks workers only while it is the sole thread (see build._map_in_workers).
+    # The build forks workers only while it is the sole thread (see generator.workers).
     hold = threading.Event()
     threading.Thread(target=hold.wait, daemon=True).start()
     started = time.process_time()

@@ -9,21 +9,14 @@ from __future__ import annotations
 
 import collections.abc
 import contextlib
-import ctypes
 import datetime as dt
 import functools
-import gc
 import hashlib
-import multiprocessing
 import os
 import re
-import signal
 import stat as stat_mode
 import sys
-import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -50,6 +43,7 @@ from generator.site import (
 )
 from generator.templates import make_absolute_url, make_asset, make_renderer, make_url
 from generator.writer import MARKER, Prestaged, build_lock, check_output, prestage, write_atomically
+from generator.workers import map_in_workers
 
 _ATTR_URL = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')
 
@@ -184,94 +178,6 @@ def watched_paths(source: Path) -> list[Path]:
     return [source / "content", *layering.watched_paths(layers_for(source)), dependencies.PACKAGE / "plugins"]
 
 
-_PARALLEL_THRESHOLD = 48  # below this, starting workers costs more than it saves
-_FORKED: tuple | None = None  # what forked workers inherit: (function, items)
-
-
-def _forked_call(index: int) -> Any:
-    function, items = _FORKED
-    return function(items[index])
-
-
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def _die_with_parent(parent: int) -> None:
-    """Worker initializer: end this worker when the build process ends, however it ends. A
-    worker blocks on the task queue, whose write end its siblings also hold, so a SIGKILLed
-    parent would leave it waiting forever (holding the cache file open). Linux delivers SIGKILL
-    on the parent's death (prctl); elsewhere, and for a parent that died before that call, a
-    thread polls the parent's pid."""
-    try:
-        # The process's own symbols include libc's: find_library would run ldconfig in a
-        # subprocess in every worker (10-15 ms each).
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="stride-parent-watch", daemon=True).start()
-
-
-def _map_in_workers(function: Callable[[Any], Any], items: list,
-                    meanwhile: Callable[[], None] | None = None) -> Iterator[Any] | None:
-    """``function(item) for item in items`` computed in forked worker processes on every core,
-    yielded in order as they come back (the caller works on the first results, writing pages
-    say, while the workers make the rest).
-
-    The workers inherit ``function`` and ``items`` (and through them the whole build: renderer,
-    settings, documents), so only indices go out and only results come back. Returns None when
-    it does not pay (few items, one core) or is not safe: fork only while no other thread may
-    hold a lock (the dev server has threads). ``function`` returns None for an item it could not
-    do, and so does the iterator for every item once the workers are lost; the caller then does
-    those items itself, so errors are reported exactly as without workers.
-
-    ``meanwhile`` is called here once the workers have their items, before the first result is
-    awaited: work this process would do anyway later, done while it would only wait (and only
-    when there are workers).
-    """
-    workers = min(os.cpu_count() or 1, 8)
-    if len(items) < _PARALLEL_THRESHOLD or workers < 2 or threading.active_count() > 1 \
-            or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    return _in_workers(function, items, workers, meanwhile)
-
-
-def _in_workers(function: Callable[[Any], Any], items: list, workers: int,
-                meanwhile: Callable[[], None] | None = None) -> Iterator[Any]:
-    global _FORKED
-    _FORKED = (function, items)
-    done = 0
-    # The workers' garbage collector would walk every object they inherited, writing to every
-    # page of the parent's heap and so copying it (at 4,000 posts the tree's PSS was 250 MB
-    # against 220 MB frozen, and the build 8% slower): frozen objects are never walked.
-    frozen_before = gc.get_freeze_count()  # the dev server keeps its settled heap frozen
-    gc.freeze()
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent,
-                                 initargs=(os.getpid(),)) as pool:
-            results = pool.map(_forked_call, range(len(items)), chunksize=8)  # the workers start
-            if meanwhile is not None:
-                meanwhile()
-            for result in results:
-                yield result
-                done += 1
-    except (OSError, BrokenProcessPool):
-        yield from [None] * (len(items) - done)  # no workers to be had: the caller does the rest
-    finally:
-        _FORKED = None
-        if not frozen_before:
-            gc.unfreeze()
-
-
 def _folder_identities(files: Iterable[str]) -> dict[str, tuple[int, int]]:
     """(st_dev, st_ino) of each folder holding one of ``files`` (absolute paths), up to the
     content/ folder's subfolders: a folder replaced by another keeps its name, not its inode."""
@@ -287,11 +193,13 @@ def _folder_identities(files: Iterable[str]) -> dict[str, tuple[int, int]]:
 
 def _prepare_page_templates(theme: Theme) -> None:
     """Compile every top-level template of the layers (the page templates: a plugin's live in
-    its own folder) and find the names each reads, ahead of the page stage, which would do both
-    for each template it uses. A broken template is left for that stage to report."""
+    its own folder) and find the names each reads, and compile the includes they share, ahead
+    of the page stage, whose processes would each do that for each template they use. A broken
+    template is left for that stage to report."""
     for name in layering.template_files(theme.layers):
-        if "/" not in name and not name.startswith("."):
+        if name.startswith("includes/") or ("/" not in name and not name.startswith(".")):
             theme.renderer.load(name)
+        if "/" not in name and not name.startswith("."):
             theme.renderer.names_read(name)
 
 
@@ -698,7 +606,7 @@ class _Build:
 
         # While the workers render Markdown, the page templates are compiled (and what they read
         # found) here, for the pages to be keyed and rendered by workers forked later.
-        done = {id(item): value for item, value in zip(missing, _map_in_workers(
+        done = {id(item): value for item, value in zip(missing, map_in_workers(
                     markdown, missing, meanwhile=functools.partial(_prepare_page_templates, theme)) or [])
                 if value is not None}
         out: list[tuple | None] = []
@@ -859,7 +767,7 @@ class _Build:
         # While the workers render, this process writes the assets ahead (add_assets_and_static
         # then finds them written): they were the last serial writes of a cold build.
         write_assets = functools.partial(self._write_assets_ahead, theme.assets)
-        fresh = iter(_map_in_workers(render, stale, meanwhile=write_assets) or [None] * len(stale))
+        fresh = iter(map_in_workers(render, stale, meanwhile=write_assets) or [None] * len(stale))
         pages = 0
         for spec, context, key in keyed:
             known = previous.get(spec.output)
@@ -1143,7 +1051,7 @@ class _Build:
             missing = [job for job, k in zip(jobs, keys) if k is not None and not self.cache.contains("document", k)]
             # While the workers read, this process makes the Markdown engine that the workers
             # forked next to render Markdown then inherit.
-            parsed = dict(zip(missing, _map_in_workers(parse, missing, meanwhile=prepare_markdown) or []))
+            parsed = dict(zip(missing, map_in_workers(parse, missing, meanwhile=prepare_markdown) or []))
             done: list[Document | ContentError] = []
             for job, k in zip(jobs, keys):
                 try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from html.parser import HTMLParser
@@ -10,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from generator import workers
 from generator.cli import main
 from tests.mini_project import override, tree_digest, write
 
@@ -197,29 +199,30 @@ def test_example_site_has_no_broken_internal_links(request, fixture: str, base: 
 def test_parallel_markdown_gives_the_same_site_and_errors(mini: Path, tmp_path: Path, monkeypatch, capsys):
     """Cold builds read the files, render Markdown, then pages, in forked workers; output and
     messages must not change."""
-    import generator.build as build_module
 
     for number in range(6):
         write(mini / f"content/posts/2024-03-0{number + 1}-extra-{number}.md",
               f"---\ntitle: Extra {number}\ntags: [maths]\n---\nBody $x_{number}$ with `code`.\n")
-    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 10**9)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 10**9)
     assert main(["--source", str(mini), "build", "--output", str(tmp_path / "seq")]) == 0
-    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 1)
-    pools = []
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    parent, forks, real_fork = os.getpid(), [], os.fork
 
-    class CountingPool(build_module.ProcessPoolExecutor):
-        def __init__(self, *args, **kwargs):
-            pools.append(kwargs.get("max_workers"))
-            super().__init__(*args, **kwargs)
+    def counted_fork():
+        pid = real_fork()
+        if os.getpid() == parent:
+            forks.append(pid)
+        return pid
 
-    monkeypatch.setattr(build_module, "ProcessPoolExecutor", CountingPool)
-    monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(workers.os, "fork", counted_fork)
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
     # Other tests leave threads behind (servers, the browser driver), which rightly disables
     # forking in a real build; this test forks workers that only render Markdown.
-    monkeypatch.setattr(build_module.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)
     shutil.rmtree(mini / ".stride-cache")  # a cold build: nothing memoised
     assert main(["--source", str(mini), "build", "--output", str(tmp_path / "par")]) == 0
-    assert pools == [2, 2, 2]  # a pool each for reading, Markdown and the page templates
+    # A worker each for reading, Markdown and the page templates; the build process is the other.
+    assert len(forks) == 3
     assert tree_digest(tmp_path / "seq") == tree_digest(tmp_path / "par")
 
     write(mini / "content/posts/2024-03-08-bad-yaml.md", "---\ntitle: Bad\ntags: [open\n---\nBody.\n")
@@ -227,10 +230,10 @@ def test_parallel_markdown_gives_the_same_site_and_errors(mini: Path, tmp_path: 
     capsys.readouterr()
     assert main(["--source", str(mini), "build", "--output", str(tmp_path / "par")]) == 1
     in_workers = capsys.readouterr().err
-    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 10**9)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 10**9)
     assert main(["--source", str(mini), "build", "--output", str(tmp_path / "par")]) == 1
     assert "2024-03-08-bad-yaml.md:" in in_workers and in_workers == capsys.readouterr().err
-    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
     (mini / "content/posts/2024-03-08-bad-yaml.md").unlink()
 
     write(mini / "content/posts/2024-03-09-broken.md", "---\ntitle: Broken\n---\nSee {% cite nobody %}.\n")
@@ -306,16 +309,14 @@ def test_forked_workers_inherit_a_frozen_heap_and_the_parent_gets_its_own_back(m
     left as it was found: unfrozen after a build, still frozen under the dev server."""
     import gc
 
-    import generator.build as build_module
-
-    monkeypatch.setattr(build_module.threading, "active_count", lambda: 1)
-    monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
     gc.unfreeze()  # another test may have settled a dev server's heap in this process
-    counts = list(build_module._map_in_workers(lambda _: gc.get_freeze_count(), list(range(64))))
-    assert len(counts) == 64 and min(counts) > 0  # each worker started with everything frozen
+    counts = list(workers.map_in_workers(lambda _: gc.get_freeze_count(), list(range(64))))
+    assert len(counts) == 64 and min(counts) > 0  # every process worked with everything frozen
     assert gc.get_freeze_count() == 0
     gc.freeze()  # as stride serve leaves it after a rebuild
-    list(build_module._map_in_workers(lambda item: item, list(range(64))))
+    list(workers.map_in_workers(lambda item: item, list(range(64))))
     assert gc.get_freeze_count() > 0
     gc.unfreeze()
 
@@ -343,14 +344,12 @@ def test_only_the_stride_process_tunes_the_garbage_collector(mini: Path, tmp_pat
 def _with_forking_workers(mini: Path, monkeypatch) -> None:
     """Enough posts for the build to fork its workers, and forking allowed in this process
     (other tests leave threads behind, which rightly keeps a real build from forking)."""
-    import generator.build as build_module
-
     for number in range(6):
         write(mini / f"content/posts/2024-03-0{number + 1}-extra-{number}.md",
               f"---\ntitle: Extra {number}\n---\nBody {number} with *emphasis*.\n")
-    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(build_module.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)
 
 
 def test_the_build_process_prepares_the_markdown_engine_while_workers_read(mini: Path, tmp_path: Path, monkeypatch):
@@ -359,7 +358,6 @@ def test_the_build_process_prepares_the_markdown_engine_while_workers_read(mini:
     import os
     import shutil
 
-    import generator.build as build_module
     from generator import CACHE_FOLDER
     from generator import markdown as markdown_module
 
@@ -380,13 +378,14 @@ def test_the_build_process_prepares_the_markdown_engine_while_workers_read(mini:
     assert log.read_text().split() == [str(os.getpid())]
 
     waited = []
-    results = build_module._map_in_workers(lambda item: item * 2, list(range(64)),
+    results = workers.map_in_workers(lambda item: item * 2, list(range(64)),
                                            meanwhile=lambda: waited.append(os.getpid()))
     assert list(results) == [item * 2 for item in range(64)] and waited == [os.getpid()]
 
 
 def test_page_templates_are_compiled_while_the_markdown_workers_run(mini: Path, tmp_path: Path, monkeypatch):
-    """The page stage, serial up to its fork, finds every page template compiled already."""
+    """The page stage, serial up to its fork, finds every page template and include compiled
+    already (a process rendering pages, the build process among them, compiles none)."""
     import shutil
 
     import jinja2

@@ -11,7 +11,7 @@ import pytest
 
 import generator.build as build_module
 from generator import CACHE_FOLDER
-from generator import writer
+from generator import workers, writer
 from generator.cli import main
 from tests.mini_project import override, tree_digest
 
@@ -103,17 +103,21 @@ def test_the_swap_is_one_atomic_exchange_on_linux(tmp_path: Path):
 
 def _parallel(monkeypatch) -> None:
     """Builds fork their workers from here on, as a cold build in a quiet process does."""
-    monkeypatch.setattr(build_module, "_PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    # A chunk a page: the worker, starting while the build process writes the assets, then
+    # renders some of even a small site's pages.
+    monkeypatch.setattr(workers, "CHUNK", 1)
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
     # Other tests leave threads behind (servers, the browser driver), which rightly disables
     # forking in a real build.
-    monkeypatch.setattr(build_module.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)
 
 
 def test_workers_write_the_pages_they_render_and_the_build_does_not_write_them_again(
         mini: Path, tmp_path: Path, monkeypatch):
     """The disk work of a cold build is shared by the cores: each page is written into the tree
-    by the worker that rendered it, and recorded (not written again) by the build process."""
+    by the process that rendered it (a worker, or the build process taking its share), and
+    recorded (not written again) by the build process."""
     plain = tmp_path / "plain"
     monkeypatch.setattr(build_module, "prestage", lambda output: None)
     assert main(["--source", str(mini), "build", "--output", str(plain)]) == 0
@@ -149,16 +153,17 @@ def test_workers_write_the_pages_they_render_and_the_build_does_not_write_them_a
     assert tree_digest(out) == tree_digest(plain)
 
     lines = [line.split() for line in log.read_text().splitlines()]
+    ahead = {rel for kind, pid, rel in lines if kind == "ahead"}
     by_workers = {rel for kind, pid, rel in lines if kind == "ahead" and int(pid) != os.getpid()}
     put_here = [rel for kind, pid, rel in lines if kind == "put"]
-    pages = {p.relative_to(out).as_posix() for p in out.rglob("*.html")}
-    assert pages | {"feed.xml", "sitemap.xml"} <= by_workers  # every page came from a worker
-    assert not set(put_here) & by_workers  # ... and was not written a second time
+    pages = {p.relative_to(out).as_posix() for p in out.rglob("*.html")} | {"feed.xml", "sitemap.xml"}
+    assert pages <= ahead and by_workers & pages  # written where rendered, some by a worker
+    assert not set(put_here) & pages  # ... and not written a second time
     assert any(rel.startswith("assets/") for rel in put_here)  # the build process writes its own files
     # ... the assets while the workers render (before it records their first page), once each.
     assets = [index for index, (kind, pid, rel) in enumerate(lines)
               if kind == "ahead" and rel.startswith("assets/") and int(pid) == os.getpid()]
-    first_page = min(index for index, (kind, pid, rel) in enumerate(lines) if kind == "written" and rel in by_workers)
+    first_page = min(index for index, (kind, pid, rel) in enumerate(lines) if kind == "written" and rel in pages)
     assert assets and max(assets) < first_page
     assert len({lines[index][2] for index in assets}) == len(assets)
 
