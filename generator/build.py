@@ -209,7 +209,8 @@ def _digested(doc: Document) -> Document:
 
 
 def _digested_read(job: Job, site: SiteConfig, parsed: Document | None) -> Document:
-    """The document a worker parsed, else ``job`` read here (raising its ContentError)."""
+    """The document parsed in the read stage's processes, else ``job`` read here (raising its
+    ContentError)."""
     return parsed if parsed is not None else _digested(read_document(*job, site))
 
 
@@ -590,8 +591,8 @@ class _Build:
         """Every document's Markdown (html, warnings, words, summary), None where it failed.
         Markdown is the slowest stage, so it is memoised on everything it reads (the key of
         ``Prepared``); when many documents are new (a cold build) the missing ones are rendered
-        on every core, the workers returning their results. A document that fails in a worker
-        is rendered again here, so its error is reported as without workers."""
+        on every core (``map_in_workers``). A document that fails there is rendered again
+        here, so its error is reported as without workers."""
         # The Markdown of a Prepared the previous build also had (run_plugins carried it over:
         # same document, same key) is what that build found.
         last, fresh = self._carried("markdown", "")
@@ -604,8 +605,9 @@ class _Build:
             except (ContentError, ContentErrors):
                 return None
 
-        # While the workers render Markdown, the page templates are compiled (and what they read
-        # found) here, for the pages to be keyed and rendered by workers forked later.
+        # Once the workers have started on the Markdown, the page templates are compiled (and
+        # what they read found) here, for the page stage's processes: this one, and the workers
+        # forked then.
         done = {id(item): value for item, value in zip(missing, map_in_workers(
                     markdown, missing, meanwhile=functools.partial(_prepare_page_templates, theme)) or [])
                 if value is not None}
@@ -749,13 +751,13 @@ class _Build:
         keyed = list(zip(specs, contexts, keys))
         carried["pages"] = (list(specs), keys, entries)
         for template in sorted({template for template, _, _ in stale}):
-            renderer.load(template)  # compiled once here, not once in every worker
+            renderer.load(template)  # compiled once here, not once in every process that renders
         staged = self._staged
 
         def render(job: tuple[str, dict, str]) -> tuple[bytes, str | None] | None:
-            """In a worker: the page's bytes, and the digest of what it wrote of them into the
-            tree written ahead (a cold build), so the file system's work is shared by the
-            cores; None for the build process to render the page itself."""
+            """In a worker or this process: the page's bytes, and the digest of what it wrote
+            of them into the tree written ahead (a cold build), so the file system's work is
+            shared by the cores; None for the caller to render the page again (and report)."""
             template, context, output = job
             try:
                 data = renderer.render(template, context).encode("utf-8")
@@ -764,8 +766,8 @@ class _Build:
             path = _site_path(output)
             return data, (staged.write_ahead(path, data) if staged is not None and not _outside_site(path) else None)
 
-        # While the workers render, this process writes the assets ahead (add_assets_and_static
-        # then finds them written): they were the last serial writes of a cold build.
+        # Once the workers have started on the pages, this process writes the assets ahead
+        # (add_assets_and_static then finds them written): they were the last serial writes.
         write_assets = functools.partial(self._write_assets_ahead, theme.assets)
         fresh = iter(map_in_workers(render, stale, meanwhile=write_assets) or [None] * len(stale))
         pages = 0
@@ -835,7 +837,7 @@ class _Build:
         """Check the output folder (refused or repaired before the pages are rendered) and, when
         the build starts from nothing, open a tree beside it that every file is written into as
         it is made (``_add_file``): a cold build's thousand page writes then overlap the page
-        rendering on the workers. ``build/`` itself changes only in :meth:`write`."""
+        rendering on every core. ``build/`` itself changes only in :meth:`write`."""
         if not self.options.write:
             yield None
             return
@@ -1049,8 +1051,8 @@ class _Build:
         def read_listed(jobs: list[Job]) -> list[Document | ContentError]:
             keys = [key(*job) for job in jobs]
             missing = [job for job, k in zip(jobs, keys) if k is not None and not self.cache.contains("document", k)]
-            # While the workers read, this process makes the Markdown engine that the workers
-            # forked next to render Markdown then inherit.
+            # Once the workers have started reading, this process makes the Markdown engine
+            # that the workers forked next to render Markdown then inherit.
             parsed = dict(zip(missing, map_in_workers(parse, missing, meanwhile=prepare_markdown) or []))
             done: list[Document | ContentError] = []
             for job, k in zip(jobs, keys):

@@ -87,10 +87,13 @@ def _shared(function: Callable[[Any], Any], items: list, workers: int,
                 continue
             buffer = pipes[fd]
             buffer += data
-            while len(buffer) >= _LENGTH and len(buffer) >= _LENGTH + (size := int.from_bytes(buffer[:_LENGTH], "little")):
-                chunk, results = pickle.loads(buffer[_LENGTH:_LENGTH + size])
+            while len(buffer) >= _LENGTH:
+                end = _LENGTH + int.from_bytes(buffer[:_LENGTH], "little")
+                if len(buffer) < end:
+                    break  # the rest of this message is still in the pipe
+                chunk, results = pickle.loads(buffer[_LENGTH:end])
                 done[chunk] = results
-                del buffer[:_LENGTH + size]
+                del buffer[:end]
 
     try:
         for _ in range(workers):
