@@ -35,13 +35,12 @@ from generator.liquid import holds_liquid
 from generator.liquid_data import (
     DATA_FOLDER, data_files, link_names, link_tables, load_data, page_variables, site_variables,
 )
-from generator.markdown import TagHandlers, prepare as prepare_markdown, pygments_css, render_document
+from generator.liquid import TagHandlers
 from generator.paths import project_files
 from generator.plugins import Cache, Plugin, PluginContext, PluginImportError, PostResult, discover
 from generator.site import (
     Listing, PageSpec, RenderedDocument, page_fingerprint, page_meta, sitemap_page, word_count, excerpt,
 )
-from generator.templates import make_absolute_url, make_asset, make_renderer, make_url
 from generator.writer import MARKER, Prestaged, build_lock, check_output, prestage, write_atomically
 from generator.workers import map_in_workers
 
@@ -462,8 +461,10 @@ class _Build:
         started = time.perf_counter()
         site = load_config(self.source, self.options.base_url)
         plugins = load_plugins(site)
-        theme = self.load_theme(site, plugins)
-        documents = self.read_documents(site, theme.layers)
+        layers = layers_for(self.source, {name: loaded.plugin for name, loaded in plugins.items()})
+        ahead: list[Theme] = []
+        documents = self.read_documents(site, layers, functools.partial(self._while_reading, site, layers, ahead))
+        theme = ahead[0] if ahead else self.load_theme(site, layers)
         liquid = self.site_context(site, documents)
         files: dict[str, bytes] = {}
         prepared, data_files = self.run_plugins(documents, plugins, site, theme, liquid, files)
@@ -508,10 +509,12 @@ class _Build:
 
     # -- the stages, in order -------------------------------------------------------------
 
-    def load_theme(self, site: SiteConfig, plugins: Mapping[str, LoadedPlugin]) -> Theme:
+    def load_theme(self, site: SiteConfig, layers: Layers) -> Theme:
+        from generator.markdown import pygments_css
+        from generator.templates import make_absolute_url, make_asset, make_renderer, make_url
+
         url = make_url(site.base_url)
         absolute_url = make_absolute_url(site, url)
-        layers = layers_for(self.source, {name: loaded.plugin for name, loaded in plugins.items()})
         assets = collect_assets(layers.roots(layering.ASSETS), {"css/pygments.css": pygments_css().encode()})
         asset = make_asset(assets, url)
         renderer = make_renderer(layers.roots(layering.TEMPLATES), site, {
@@ -520,7 +523,24 @@ class _Build:
         }, bytecode_dir=dependencies.bytecode_folder(self.cache.root) if self.cache.root else None)
         return Theme(url, absolute_url, assets, asset, renderer, layers)
 
-    def read_documents(self, site: SiteConfig, layers: Layers) -> list[Document]:
+    def _while_reading(self, site: SiteConfig, layers: Layers, ahead: list[Theme]) -> None:
+        """What this process does once the reading workers have started: import the Markdown
+        and template modules (with Python-Markdown, Pygments and Jinja, ~0.1 s of imports that
+        reading needs none of, so they are not imported with this module), load the theme into
+        ``ahead``, and make the Markdown engine that the Markdown workers forked next inherit.
+        A theme that fails to load is loaded again after the reading, raising its error there."""
+        from generator import markdown
+
+        try:
+            ahead.append(self.load_theme(site, layers))
+        except (ContentError, ContentErrors):
+            pass
+        markdown.prepare()
+
+    def read_documents(self, site: SiteConfig, layers: Layers,
+                       meanwhile: Callable[[], None] | None = None) -> list[Document]:
+        """The documents under content/, read on every core when many are new; ``meanwhile`` is
+        called once the reading workers have started (never when there are none)."""
         for namespace in ("document", "markdown"):
             self.cache.preload(namespace)  # one query each instead of one per post
         last = self.since.reading if self.since is not None else None
@@ -531,7 +551,7 @@ class _Build:
             self.problems.extend(listing)
         else:
             jobs, listing = list(last.jobs), []
-        documents = load_documents(self.source, site, self.options.drafts, read=self._reader(site, last, not listing),
+        documents = load_documents(self.source, site, self.options.drafts, read=self._reader(site, last, not listing, meanwhile),
                                    unpublished=self.options.unpublished, report_to=self.problems, jobs=jobs)
         documents = [self._with_known_layout(doc, layers) for doc in documents]
         for doc in documents:
@@ -1004,7 +1024,8 @@ class _Build:
 
         return remembered
 
-    def _reader(self, site: SiteConfig, last: _Reading | None = None, remember: bool = False) -> Reader:
+    def _reader(self, site: SiteConfig, last: _Reading | None = None, remember: bool = False,
+                meanwhile: Callable[[], None] | None = None) -> Reader:
         """read_document memoised on the file's identity and everything else parsing reads, so an
         unchanged post costs a stat, not a YAML parse. On a cold build the files missing from the
         memo are parsed on every core (front matter is the bulk of reading 1,000 posts).
@@ -1051,9 +1072,7 @@ class _Build:
         def read_listed(jobs: list[Job]) -> list[Document | ContentError]:
             keys = [key(*job) for job in jobs]
             missing = [job for job, k in zip(jobs, keys) if k is not None and not self.cache.contains("document", k)]
-            # Once the workers have started reading, this process makes the Markdown engine
-            # that the workers forked next to render Markdown then inherit.
-            parsed = dict(zip(missing, map_in_workers(parse, missing, meanwhile=prepare_markdown) or []))
+            parsed = dict(zip(missing, map_in_workers(parse, missing, meanwhile=meanwhile) or []))
             done: list[Document | ContentError] = []
             for job, k in zip(jobs, keys):
                 try:
@@ -1217,6 +1236,8 @@ class _Build:
 
     @staticmethod
     def _compute_markdown(doc: Document, handlers: TagHandlers) -> tuple[Any, list[Diagnostic], int, str]:
+        from generator.markdown import render_document  # see _while_reading
+
         warnings: list[Diagnostic] = []
         local = replace(handlers, warn=warnings.append)
         md = render_document(doc.body, path=doc.source, first_line=doc.body_line, tags=local)

@@ -383,6 +383,22 @@ def test_the_build_process_prepares_the_markdown_engine_while_workers_read(mini:
     assert list(results) == [item * 2 for item in range(64)] and waited == [os.getpid()]
 
 
+def test_the_build_module_leaves_markdown_and_jinja_for_the_reading_stage():
+    """Python-Markdown, Pygments and Jinja (~0.1 s of imports) are not imported with the build
+    module: the reading workers fork without them and the build process imports them while
+    those workers read (``_Build._while_reading``)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    probe = "import sys, generator.build; print(sorted({'jinja2', 'markdown', 'pygments', 'generator.markdown', " \
+            "'generator.templates'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.strip() == "[]"
+
+
 def test_page_templates_are_compiled_while_the_markdown_workers_run(mini: Path, tmp_path: Path, monkeypatch):
     """The page stage, serial up to its fork, finds every page template and include compiled
     already (a process rendering pages, the build process among them, compiles none)."""
