@@ -107,11 +107,14 @@ def _shared(function: Callable[[Any], Any], items: list, workers: int,
                 os.close(read_end)
                 os.close(write_end)
                 break  # no more workers to be had: the rest of the work is shared by fewer
-            if pid == 0:  # the worker
-                os.close(read_end)
-                for fd in pipes:
-                    os.close(fd)  # its siblings' pipes: their ends must close when they do
-                _work(function, items, chunks, take, write_end)
+            if pid == 0:  # the worker, which never leaves this branch (a Ctrl-C here included)
+                try:
+                    os.close(read_end)
+                    for fd in pipes:
+                        os.close(fd)  # its siblings' pipes: their ends must close when they do
+                    _work(function, items, chunks, take, write_end)
+                finally:
+                    os._exit(1)
             os.close(write_end)
             pids.append(pid)
             pipes[read_end] = bytearray()
@@ -164,7 +167,7 @@ def _work(function: Callable[[Any], Any], items: list, chunks: list[range],
             try:
                 message = pickle.dumps((chunk, [function(items[index]) for index in chunks[chunk]]),
                                        protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception:  # noqa: BLE001 - the build process does this chunk again, and reports it
+            except Exception:  # noqa: BLE001 - the caller does these items itself, and reports it
                 message = pickle.dumps((chunk, None), protocol=pickle.HIGHEST_PROTOCOL)
             message = len(message).to_bytes(_LENGTH, "little") + message
             while message:
