@@ -551,7 +551,8 @@ class _Build:
             self.problems.extend(listing)
         else:
             jobs, listing = list(last.jobs), []
-        documents = load_documents(self.source, site, self.options.drafts, read=self._reader(site, last, not listing, meanwhile),
+        read = self._reader(site, last, not listing, meanwhile)
+        documents = load_documents(self.source, site, self.options.drafts, read=read,
                                    unpublished=self.options.unpublished, report_to=self.problems, jobs=jobs)
         documents = [self._with_known_layout(doc, layers) for doc in documents]
         for doc in documents:
