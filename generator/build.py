@@ -217,6 +217,15 @@ def _widget_html(results: list[PostResult]) -> dict[str, str]:
     return {w.id: w.html for r in results for w in r.widgets}
 
 
+def _page_key(fixed: str, template: str, context: Mapping[str, Any], names: frozenset[str] | None) -> str:
+    """The memo key of a page: what every page reads (``fixed``), its template, and its context,
+    the page's own settings (site.page_meta: plain values) by their repr, in C, and the rest
+    (where the posts are) by page_fingerprint, each post by the fields ``names`` can read."""
+    rest = {name: value for name, value in context.items() if name != "page"}
+    text = fixed + template + "\0" + repr(sorted(context["page"].items())) + "\0" + page_fingerprint(rest, names)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
 def _blame_layout(problem: Diagnostic, spec: PageSpec) -> Diagnostic:
     """A missing layout template is the post's mistake (its layout: line), not the theme's."""
     item = spec.context.get("doc")
@@ -747,14 +756,13 @@ class _Build:
                     names[spec.template] = self.cache.memo(
                         "template-names", fixed + "\0" + spec.template,
                         functools.partial(renderer.names_read, spec.template), persist=False)
-                # The page's own settings (site.page_meta: plain values) by their repr, in C; the
-                # rest (where the posts are) by page_fingerprint.
-                rest = {name: value for name, value in context.items() if name != "page"}
-                key = hashlib.blake2b((fixed + spec.template + "\0" + repr(sorted(context["page"].items())) + "\0" +
-                                       page_fingerprint(rest, names[spec.template])).encode(
-                    "utf-8", "surrogatepass"), digest_size=20).hexdigest()
-                entry = None
-            if entry is None:
+                entry = self.cache.get("page", spec.output)
+                # With no page stored at this output (a cold build) it is rendered whatever its
+                # key, so the key is made once the workers render (serially before them it was
+                # 40 ms of a 1,000-post build); None until then. Made here, not in the workers:
+                # the documents' views it leaves on them would copy their memory into each.
+                key = _page_key(fixed, spec.template, context, names[spec.template]) if entry is not None else None
+            if entry is None and key is not None:
                 entry = self.cache.get("page", spec.output)
             if entry is not None and entry[0] != key:
                 entry = None  # rendered below; the next build looks up what it stored
@@ -770,7 +778,7 @@ class _Build:
                     contexts[index] = with_page(specs[index])
                 stale.append((specs[index].template, contexts[index], outputs[index]))
         keyed = list(zip(specs, contexts, keys))
-        carried["pages"] = (list(specs), keys, entries)
+        carried["pages"] = (list(specs), keys, entries)  # the keys made below are filled in
         for template in sorted({template for template, _, _ in stale}):
             renderer.load(template)  # compiled once here, not once in every process that renders
         staged = self._staged
@@ -792,7 +800,7 @@ class _Build:
         write_assets = functools.partial(self._write_assets_ahead, theme.assets)
         fresh = iter(map_in_workers(render, stale, meanwhile=write_assets) or [None] * len(stale))
         pages = 0
-        for spec, context, key in keyed:
+        for index, (spec, context, key) in enumerate(keyed):
             known = previous.get(spec.output)
             if known is not None and known[0] == key:
                 data, ahead = known[1], None
@@ -805,6 +813,8 @@ class _Build:
                         self.problems.append(_blame_layout(exc.diagnostic, spec))
                         continue
                 data, ahead = made
+                if key is None:
+                    key = keys[index] = _page_key(fixed, spec.template, context, names[spec.template])
                 self.cache.store("page", spec.output, (key, data))
             item = getattr(spec.context.get("doc"), "doc", None)
             self._add_file(files, spec.output, data, item.source if item else spec.template, ahead)
