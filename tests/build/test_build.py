@@ -386,14 +386,15 @@ def test_the_build_process_prepares_the_markdown_engine_while_workers_read(mini:
 def test_the_build_module_leaves_markdown_and_jinja_for_the_reading_stage():
     """Python-Markdown, Pygments and Jinja (~0.1 s of imports) are not imported with the build
     module: the reading workers fork without them and the build process imports them while
-    those workers read (``_Build._while_reading``)."""
+    those workers read (``_Build._while_reading``). Nor is importlib.metadata (13 ms), which
+    only a site with plugins needs (library versions are read from the metadata files)."""
     import subprocess
     import sys
 
     from tests.conftest import ROOT
 
     probe = "import sys, generator.build; print(sorted({'jinja2', 'markdown', 'pygments', 'generator.markdown', " \
-            "'generator.templates'} & set(sys.modules)))"
+            "'generator.templates', 'importlib.metadata'} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                           cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.stdout.strip() == "[]"

@@ -81,3 +81,53 @@ def test_the_convtranspose_plugin_declares_numpy():
     from generator.plugins.convtranspose.plugin import ConvTransposePlugin
 
     assert "numpy" in ConvTransposePlugin.libraries
+
+
+def test_library_versions_are_read_as_importlib_metadata_reads_them():
+    """Every distribution installed here, by the name its metadata gives: the same version and
+    Requires-Dist lines from the METADATA reader as from importlib.metadata."""
+    seen = set()
+    for found in importlib.metadata.distributions():  # in sys.path order: the first one counts
+        name = re.sub(r"[-_.]+", "-", found.metadata["Name"]).lower()
+        if name in seen:
+            continue
+        seen.add(name)
+        assert dependencies._installed.__wrapped__(name) == dependencies._installed_by_importlib(name), name
+    assert len(seen) > 10
+
+
+def _probe(folder, code: str) -> list[str]:
+    import subprocess
+
+    from tests.conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=folder,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{folder}:{ROOT}"})
+    return done.stdout.split("\n")
+
+
+def test_a_dist_info_folder_is_read_without_importlib_metadata(tmp_path):
+    dist = tmp_path / "Some_Thing-1.2.post3.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: Some_Thing\nversion: 1.2.post3\nRequires-Dist: Markdown (>=3)\n"
+        "requires-dist: pyyaml; python_version >= '3'\nRequires-Dist: torch ; extra == 'gpu'\n\n"
+        "Version: 9.9 (the long description, not a field)\n")
+    lines = _probe(tmp_path, "import sys; from generator import dependencies as d; "
+                             "print(d.distribution_version('some.thing')); print(d._requirements('SOME-THING')); "
+                             "print(d.distribution_version('nothing-installed-by-this-name')); "
+                             "print('importlib.metadata' in sys.modules)")
+    assert lines[:4] == ["1.2.post3", "('markdown', 'pyyaml')", "", "False"]
+
+
+def test_metadata_it_cannot_read_exactly_is_left_to_importlib_metadata(tmp_path):
+    """A folded field (a continuation line) is what the reader leaves alone: importlib.metadata's
+    answer is taken, whatever it is."""
+    dist = tmp_path / "folded-2.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: folded\nVersion: 2.0\n"
+                                   "Requires-Dist: markdown;\n  python_version >= '3'\n\n")
+    lines = _probe(tmp_path, "import sys; from generator import dependencies as d; "
+                             "print(d._installed('folded') == d._installed_by_importlib('folded')); "
+                             "print('importlib.metadata' in sys.modules); print(d.distribution_version('folded'))")
+    assert lines[:3] == ["True", "True", "2.0"]
