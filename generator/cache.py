@@ -18,7 +18,7 @@ import pickle
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Collection
 
 from generator import CACHE_FOLDER
 
@@ -189,15 +189,25 @@ class Cache:
                 self._drop_stored(namespace)
             self._used = set()
 
-    def flush(self) -> None:
+    def flush(self, namespaces: Collection[str] | None = None) -> None:
         """Write what this build computed and drop what it pruned, in one transaction. A locked
-        or unwritable database loses only the speed-up, never the build."""
+        or unwritable database loses only the speed-up, never the build. With ``namespaces``,
+        only what those hold so far is written (nothing is dropped): a cold build writes what
+        its earlier stages made while its workers render, not all of it serially at the end."""
         with self._lock:
-            if not self._pending and not self._dropped:
+            if namespaces is not None:
+                pending = {slot: value for slot, value in self._pending.items() if slot[0] in namespaces}
+                if not pending:
+                    return
+                for slot in pending:
+                    del self._pending[slot]
+                dropped: set[tuple[str, str]] = set()
+            elif not self._pending and not self._dropped:
                 return
+            else:
+                pending, dropped = self._pending, self._dropped
+                self._pending, self._dropped = {}, set()
             db = self._connection()
-            pending, dropped = self._pending, self._dropped
-            self._pending, self._dropped = {}, set()
             if db is None:
                 return
             written: list[tuple[str, str]] = []
