@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
+import subprocess
 import sys
 
 import pytest
 
 from generator import dependencies
 from generator.dependencies import LAYERS, MARKDOWN, PACKAGE, code_files, libraries
+from tests.conftest import ROOT
 
 _TOP_IMPORT = re.compile(r"^[ \t]*(?:import[ \t]+([A-Za-z_]\w*)|from[ \t]+([A-Za-z_]\w*)[\w.]*[ \t]+import\b)", re.M)
 
@@ -97,10 +99,6 @@ def test_library_versions_are_read_as_importlib_metadata_reads_them():
 
 
 def _probe(folder, code: str) -> list[str]:
-    import subprocess
-
-    from tests.conftest import ROOT
-
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=folder,
                           env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{folder}:{ROOT}"})
     return done.stdout.split("\n")
