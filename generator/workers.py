@@ -15,10 +15,8 @@ travel, pickled, through a pipe of its own.
 
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import gc
-import multiprocessing
 import os
 import pickle
 import select
@@ -32,6 +30,7 @@ _PIPE_BYTES = 1 << 20  # a chunk of pages is ~100 KB: the worker need not wait t
 _F_SETPIPE_SZ = 1031  # linux/fcntl.h
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _LENGTH = 8  # bytes of the length in front of each pickled message
+_TICKET = 4  # bytes of a chunk number in the ticket pipe
 
 
 def map_in_workers(function: Callable[[Any], Any], items: list,
@@ -50,16 +49,44 @@ def map_in_workers(function: Callable[[Any], Any], items: list,
     ``meanwhile`` is called here once the workers have started, before this process takes its
     first chunk: work this process would do anyway later (and only when there are workers)."""
     workers = min(os.cpu_count() or 1, 8) - 1
-    if len(items) < PARALLEL_THRESHOLD or workers < 1 or threading.active_count() > 1 \
-            or "fork" not in multiprocessing.get_all_start_methods():
+    if len(items) < PARALLEL_THRESHOLD or workers < 1 or threading.active_count() > 1 or not hasattr(os, "fork"):
         return None
     return _shared(function, items, workers, meanwhile)
+
+
+def _ticket_pipe(count: int) -> int | None:
+    """The read end of a pipe holding the chunk numbers 0 .. count - 1 in order, ``_TICKET``
+    bytes each, its write end closed; None if they do not fit in a pipe. Taking a chunk is one
+    read of ``_TICKET`` bytes: reads of a pipe are serialised by the kernel and every read asks
+    for one whole ticket, so no two processes get the same chunk, and an empty pipe with no
+    writer reads as the end. (multiprocessing's shared counter did the same with a semaphore,
+    and importing multiprocessing was 15-30 ms before the first fork of every build.)"""
+    data = b"".join(chunk.to_bytes(_TICKET, "little") for chunk in range(count))
+    read_end, write_end = os.pipe()
+    try:
+        try:
+            fcntl.fcntl(write_end, _F_SETPIPE_SZ, max(len(data), 4096))
+        except OSError:
+            pass  # not Linux, or over the system's limit: the default size may still do
+        os.set_blocking(write_end, False)
+        written = os.write(write_end, data)
+    except OSError:
+        written = -1
+    finally:
+        os.close(write_end)
+    if written != len(data):
+        os.close(read_end)
+        return None
+    return read_end
 
 
 def _shared(function: Callable[[Any], Any], items: list, workers: int,
             meanwhile: Callable[[], None] | None) -> Iterator[Any]:
     chunks = [range(start, min(start + CHUNK, len(items))) for start in range(0, len(items), CHUNK)]
-    taken = multiprocessing.get_context("fork").Value("q", 0)  # the next chunk nobody has taken
+    tickets = _ticket_pipe(len(chunks))
+    if tickets is None:  # more chunks than a pipe holds (hundreds of thousands of items)
+        yield from map(function, items)
+        return
     # A worker's garbage collector would walk every object it inherited, writing to every page
     # of the parent's heap and so copying it: frozen objects are never walked.
     frozen_before = gc.get_freeze_count()  # the dev server keeps its settled heap frozen
@@ -69,12 +96,8 @@ def _shared(function: Callable[[Any], Any], items: list, workers: int,
     done: dict[int, list | None] = {}  # chunk -> its results (None: lost with its worker)
 
     def take() -> int | None:
-        with taken.get_lock():
-            chunk = taken.value
-            if chunk >= len(chunks):
-                return None
-            taken.value = chunk + 1
-        return chunk
+        ticket = os.read(tickets, _TICKET)
+        return int.from_bytes(ticket, "little") if ticket else None
 
     def receive(wait: bool) -> None:
         """Read what the workers have sent; with ``wait``, block until one of them sends or ends."""
@@ -148,6 +171,7 @@ def _shared(function: Callable[[Any], Any], items: list, workers: int,
                 pass
         for fd in pipes:
             os.close(fd)
+        os.close(tickets)
         if not frozen_before:
             gc.unfreeze()
 
@@ -182,6 +206,8 @@ def _die_with_parent() -> None:
     process's own symbols include libc's, where find_library would run ldconfig). Elsewhere the
     worker ends at its next send, which fails once nobody holds the pipe's read end."""
     try:
+        import ctypes  # here, in the worker: 4-6 ms the build process need not spend before forking
+
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):

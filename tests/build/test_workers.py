@@ -153,3 +153,28 @@ def test_no_workers_for_a_few_items_or_with_other_threads(forking, monkeypatch):
     assert workers_module.map_in_workers(_busy, list(range(workers_module.PARALLEL_THRESHOLD - 1))) is None
     monkeypatch.setattr(workers_module.threading, "active_count", lambda: 2)
     assert workers_module.map_in_workers(_busy, list(range(400))) is None
+
+
+def test_every_chunk_is_taken_once_when_workers_race_for_them(forking, monkeypatch):
+    """Chunks of one item: the two processes race for all 300 tickets of the pipe."""
+    monkeypatch.setattr(workers_module, "CHUNK", 1)
+    results = list(workers_module.map_in_workers(_busy, list(range(300))))
+    assert [value for value, _ in results] == [item * 2 for item in range(300)]
+    assert len({pid for _, pid in results}) == 2
+
+
+def test_without_room_for_the_tickets_this_process_does_everything(forking, monkeypatch):
+    monkeypatch.setattr(workers_module, "_ticket_pipe", lambda count: None)
+    called = []
+    results = list(workers_module.map_in_workers(_busy, list(range(100)), meanwhile=lambda: called.append(1)))
+    assert results == [(item * 2, os.getpid()) for item in range(100)]
+    assert not called  # no workers started, so nothing to do meanwhile
+
+
+def test_the_workers_module_imports_nothing_heavy_before_the_fork():
+    """multiprocessing and ctypes cost 20-35 ms of every build's serial start-up."""
+    probe = ("import sys\nimport generator.workers\n"
+             "print([name for name in ('multiprocessing', 'ctypes') if name in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.strip() == "[]"
