@@ -85,7 +85,7 @@ class RenderedDocument:
     image = property(lambda self: self.doc.image)
     reading_minutes = property(lambda self: max(1, math.ceil(self.words / WORDS_PER_MINUTE)))
     date_iso = property(lambda self: iso_date(self.doc.date))
-    date_display = property(lambda self: self.doc.date.strftime("%B %-d, %Y") if self.doc.date else "")
+    date_display = property(lambda self: display_date(self.doc.date))
 
 
 _LINK_FIELDS = frozenset({"tags", "categories", "comments", "related", "newer", "older"})  # set by link_posts
@@ -267,9 +267,25 @@ def iso_date(value: datetime | None) -> str:
     """RFC 3339 timestamp; naive datetimes are taken as UTC so feeds stay valid."""
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.isoformat()
+    return _iso_date(value, value.tzinfo, value.fold)
+
+
+def display_date(value: datetime | None) -> str:
+    """The date as posts show it, e.g. "March 6, 2016"; "" for none."""
+    return "" if value is None else _display_date(value, value.tzinfo, value.fold)
+
+
+# A post's date is shown on every page listing it (about five per post): these answer from a
+# table (0.2 µs) instead of formatting again (4-5 µs each). Keyed by the zone and fold too, since
+# aware datetimes in different zones compare equal when they name the same instant.
+@functools.lru_cache(maxsize=65536)
+def _iso_date(value: datetime, tzinfo: Any, fold: int) -> str:
+    return (value if tzinfo is not None else value.replace(tzinfo=timezone.utc)).isoformat()
+
+
+@functools.lru_cache(maxsize=65536)
+def _display_date(value: datetime, tzinfo: Any, fold: int) -> str:
+    return value.strftime("%B %-d, %Y")
 
 
 def word_count(html: str) -> int:
