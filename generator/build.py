@@ -39,7 +39,8 @@ from generator.liquid import TagHandlers
 from generator.paths import project_files
 from generator.plugins import Cache, Plugin, PluginContext, PluginImportError, PostResult, discover
 from generator.site import (
-    Listing, PageSpec, RenderedDocument, page_fingerprint, page_meta, sitemap_page, word_count, excerpt,
+    Listing, PageSpec, RenderedDocument, page_fingerprint, page_meta, rank_related_ahead, sitemap_page, word_count,
+    excerpt,
 )
 from generator.writer import MARKER, Prestaged, build_lock, check_output, prestage, write_atomically
 from generator.workers import map_in_workers
@@ -638,9 +639,11 @@ class _Build:
         def meanwhile() -> None:
             # Once the workers have started on the Markdown, the page templates are compiled (and
             # what they read found) here, for the page stage's processes: this one, and the
-            # workers forked then; and the documents read are written to the memo (15 ms of
-            # pickling and 10 of SQLite at 1,000 posts that the end of the build waited for).
+            # workers forked then; the related posts are ranked for page_specs; and the documents
+            # read are written to the memo (15 ms of pickling and 10 of SQLite at 1,000 posts
+            # that the end of the build waited for).
             _prepare_page_templates(theme)
+            rank_related_ahead([item.doc for item in prepared])
             self.cache.flush(("document",))
 
         done = {id(item): value for item, value in zip(missing, map_in_workers(
