@@ -58,14 +58,14 @@ def display_path(path: str | Path) -> str:
         cwd_text = os.getcwd()
     except OSError:
         return Path(path).as_posix()
-    if os.sep == "/":
+    text = os.fspath(path)
+    if os.sep == "/" and isinstance(text, str):
         # Most paths are plain ones under the working directory: the answer is a slice of the
         # text, when the slice needs none of the clean-up Path would make (// or . parts).
         # Every document read names its path this way, so pathlib's 30-40 µs a call add up.
-        text = os.fspath(path)
-        absolute = text if not isinstance(text, str) or text.startswith("/") else f"{cwd_text}/{text}"
+        absolute = text if text.startswith("/") else f"{cwd_text}/{text}"
         prefix = cwd_text if cwd_text.endswith("/") else cwd_text + "/"
-        if isinstance(absolute, str) and absolute.startswith(prefix):
+        if absolute.startswith(prefix):
             rest = absolute[len(prefix):]
             marked = f"/{rest}/"
             if rest and "//" not in marked and "/./" not in marked:
