@@ -28,9 +28,15 @@ on four measures, each a fresh process:
   the sum is the tree's real footprint, not a double count).
 
 Cleaning before a cold build moves the old output aside instead of deleting it (the trash is
-emptied once per size, followed by a pause): on ext4, creating files within about 30 s of deleting
-thousands of others makes the kernel scan for recently freed inodes, which slowed whichever tool
-ran right after a clean by up to 3x and grew with every run.
+emptied once per size, before its first run). Deleting thousands of files slows creating new ones
+for minutes on ext4 without a journal (this machine's root file system): to allocate an inode the
+kernel skips every free inode of the block group released less than 5 s ago, or 305 s ago while
+its inode table block is not yet written back. Right after a clean that cost whichever tool ran
+next up to 3x, and Hugo (which creates its files faster) more than Stride. So after emptying the
+trash the benchmark waits until creating files is fast again: a probe creates 300 files in a new
+folder every 10 s, until one costs at most ``CLEAN_CREATE_US`` each, or ``INODE_WINDOW`` has
+passed (seen here: 13-30 us a file when clean, 120-500 us after a mass deletion, for up to ~5 min).
+The probes' files are kept until the end, so the probe never frees an inode itself.
 
 Medians are printed with the ratios Stride/peer from the same run (for cold builds also the
 median of the run-by-run ratios, which cancels slow drift in the machine), plus the time per page
@@ -134,9 +140,34 @@ def clean(tool: str, site: Path, trash: Path) -> None:
             target.rename(trash / f"{len(list(trash.iterdir()))}-{tool}-{name}")
 
 
-def empty_trash(trash: Path, settle: float) -> None:
+INODE_WINDOW = 330.0  # seconds: the kernel's longest window for a freed inode (305 s), and a margin
+CLEAN_CREATE_US = 60.0  # microseconds per file created: above this, freed inodes are still in the way
+
+
+def create_cost(probes: Path, count: int = 300) -> float:
+    """Microseconds per empty file created in a new folder under ``probes`` (kept: deleting the
+    files would free inodes, the very thing being waited out)."""
+    folder = probes / f"probe-{time.time_ns()}"
+    folder.mkdir(parents=True)
+    started = time.perf_counter()
+    for index in range(count):
+        os.close(os.open(folder / str(index), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+    return (time.perf_counter() - started) / count * 1e6
+
+
+def empty_trash(trash: Path, probes: Path, settle: float, log=sys.stderr) -> tuple[float, float]:
+    """Delete ``trash``, then wait at least ``settle`` seconds and until creating files is fast
+    again (see the module notes). Returns (seconds waited, microseconds per file at the end)."""
     shutil.rmtree(trash, ignore_errors=True)
+    deleted = time.monotonic()
     time.sleep(settle)
+    while True:
+        cost = create_cost(probes)
+        waited = time.monotonic() - deleted
+        if cost <= CLEAN_CREATE_US or waited >= INODE_WINDOW:
+            print(f"[compare] trash emptied: creating a file takes {cost:.0f} us after {waited:.0f} s", file=log)
+            return waited, cost
+        time.sleep(10.0)
 
 
 # Run in a fresh interpreter: build once (memo loaded from .stride-cache), then rebuild after each
@@ -346,7 +377,7 @@ MEASURES = ("cold", "warm", "edit", "edit_again", "edit_serve", "peak_mb", "tree
             "cold_internal", "warm_internal", "edit_internal", "edit_again_internal")
 
 
-def run_comparison(sizes: list[int], runs: int, log=sys.stderr, on_size=None, settle: float = 35.0,
+def run_comparison(sizes: list[int], runs: int, log=sys.stderr, on_size=None, settle: float = 6.0,
                    tools: tuple[str, ...] = TOOLS) -> dict:
     """Medians per size and tool (keys of MEASURES), the raw samples, and ms per page (slope).
     ``on_size(results)`` is called after each size, so a long run leaves partial results behind."""
@@ -359,7 +390,8 @@ def run_comparison(sizes: list[int], runs: int, log=sys.stderr, on_size=None, se
         for n in sizes:
             sites = {tool: make_site(Path(tmp) / f"{tool}-{n}", n, SEED, tool) for tool in tools}
             trash = Path(tmp) / "trash"
-            empty_trash(trash, settle)
+            waited, cost = empty_trash(trash, Path(tmp) / "probes", settle, log)
+            results.setdefault("settled", {})[n] = {"seconds": round(waited, 1), "create_us": round(cost, 1)}
             samples = {tool: {key: [] for key in MEASURES} for tool in tools}
             for run in range(runs):
                 # Rotate who goes first so drift in the machine's load is spread over all tools.
@@ -533,6 +565,7 @@ def main(argv: list[str] | None = None) -> int:
             "pair_ratios": {str(k): v for k, v in results.get("pair_ratios", {}).items()},
             "samples": {str(k): v for k, v in results["samples"].items()},
             "ms_per_page": results.get("ms_per_page"),
+            "settled": {str(k): v for k, v in results.get("settled", {}).items()},
             "goals": [{"goal": g, "value": v, "unit": u, "limit": lim, "met": m}
                       for g, v, u, lim, m in goals(results)],
         }, indent=2, sort_keys=True) + "\n")
