@@ -196,11 +196,9 @@ def _prepare_page_templates(theme: Theme) -> None:
     its own folder) and find the names each reads, and compile the includes they share, ahead
     of the page stage, whose processes would each do that for each template they use. A broken
     template is left for that stage to report."""
-    for name in layering.template_files(theme.layers):
-        if name.startswith("includes/") or ("/" not in name and not name.startswith(".")):
-            theme.renderer.load(name)
-        if "/" not in name and not name.startswith("."):
-            theme.renderer.names_read(name)
+    names = layering.template_files(theme.layers)
+    pages = [name for name in names if "/" not in name and not name.startswith(".")]
+    theme.renderer.prepare(pages, [name for name in names if name.startswith("includes/")])
 
 
 def _digested(doc: Document) -> Document:

@@ -71,6 +71,21 @@ def _date_format(value: Any, fmt: str = "%B %-d, %Y") -> str:
     return value.strftime(fmt) if value is not None else ""
 
 
+class _Environment(jinja2.Environment):
+    """A Jinja environment that compiles a template from the tree :meth:`Renderer.names_read`
+    parsed of the same source, when it parsed one that is not compiled yet, instead of parsing
+    the source a second time (a third of compiling the theme's templates). A tree is taken once:
+    the code generator's optimiser may rewrite the tree it compiles."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parsed: dict[str, nodes.Template] = {}  # source -> its tree, read but not compiled
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = self.parsed.pop(source, None)
+        return tree if tree is not None else super()._parse(source, name, filename)
+
+
 @dataclass(frozen=True)
 class Renderer:
     """Renders named templates of the template layers (site, plugins, theme) with the site-wide
@@ -108,7 +123,20 @@ class Renderer:
         except Exception:
             pass
 
-    def names_read(self, name: str) -> frozenset[str] | None:
+    def prepare(self, pages: list[str], others: list[str]) -> None:
+        """Find the names each of the page templates ``pages`` reads (:meth:`names_read`), then
+        compile them and the templates ``others`` (includes), reusing the trees read (see
+        ``_Environment``); a tree left over (its template compiled already, or never) is dropped."""
+        # An extension may preprocess a source by its template's name, which names_read has not.
+        keep = isinstance(self.env, _Environment) and not self.env.extensions
+        for name in pages:
+            self.names_read(name, keep_trees=keep)
+        for name in pages + others:
+            self.load(name)
+        if keep:
+            self.env.parsed.clear()
+
+    def names_read(self, name: str, keep_trees: bool = False) -> frozenset[str] | None:
         """Every attribute or key name that template ``name``, with everything it extends,
         includes or imports, can read of a value in its context: the names after a dot, and
         every string constant (``post["title"]``, ``map(attribute="date.year")``, split at
@@ -128,7 +156,7 @@ class Renderer:
             except Exception:
                 return None  # render reports it
             if source not in self._reads:
-                self._reads[source] = self._reads_of(source)
+                self._reads[source] = self._reads_of(source, keep_trees)
             reads = self._reads[source]
             if reads is None:
                 return None
@@ -137,13 +165,16 @@ class Renderer:
             names |= found
         return frozenset(names)
 
-    def _reads_of(self, source: str) -> tuple[tuple[str, ...], frozenset[str]] | None:
+    def _reads_of(self, source: str, keep_tree: bool = False) -> tuple[tuple[str, ...], frozenset[str]] | None:
         """The templates one template source extends, includes or imports, and the names it
-        reads (see names_read); None when either cannot be known."""
+        reads (see names_read); None when either cannot be known. With ``keep_tree`` the tree
+        parsed is left for compiling the template (``_Environment``)."""
         try:
             tree = self.env.parse(source)
         except Exception:
             return None  # render reports it
+        if keep_tree and isinstance(self.env, _Environment):
+            self.env.parsed[source] = tree
         referenced = tuple(jinja2.meta.find_referenced_templates(tree))
         if None in referenced:
             return None
@@ -233,7 +264,7 @@ def make_renderer(templates: tuple[Root, ...] | Path, site: SiteConfig, globals_
     if bytecode_dir is not None:
         bytecode_dir.mkdir(parents=True, exist_ok=True)
         cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
-    env = jinja2.Environment(
+    env = _Environment(
         # A renderer lives for one build, so a template cannot change under it: without this
         # Jinja would stat the template file on every page it renders (and every include).
         auto_reload=False,

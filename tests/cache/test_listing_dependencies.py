@@ -250,3 +250,39 @@ def test_names_read_of_templates_sharing_a_base_are_each_their_own(tmp_path: Pat
     assert renderer.names_read("c.html") is None and renderer.names_read("d.html") is None
     fresh = make_renderer(folder, SiteConfig(path=tmp_path / "site.yml"), {})
     assert fresh.names_read("b.html") == b
+
+
+def test_prepare_compiles_from_the_trees_names_read_parsed(tmp_path: Path, monkeypatch):
+    """Renderer.prepare parses each template source once (names_read's tree is compiled), and
+    the templates it compiled render what templates compiled from scratch render; a template
+    whose tree the code generator took is parsed afresh when another renderer compiles it."""
+    import jinja2.parser
+
+    from generator.config import SiteConfig
+
+    folder = tmp_path / "templates"
+    write(folder / "base.html", '{{ page.title }}{% include "includes/nav.html" %}{% block body %}{% endblock %}')
+    write(folder / "includes/nav.html", "{% for item in nav %}<a href='{{ item.url }}'>{{ item.title }}</a>{% endfor %}")
+    write(folder / "post.html", '{% extends "base.html" %}{% block body %}{{ 2 * 3 }} {{ post.words }}{% endblock %}')
+    write(folder / "list.html", '{% extends "base.html" %}{% block body %}{{ posts | map(attribute="date") | join(",") }}'
+                                '{% endblock %}')
+    parsed: list[str] = []
+    original = jinja2.parser.Parser.parse
+
+    def counting(self):
+        parsed.append(self.stream.current.lineno)
+        return original(self)
+
+    monkeypatch.setattr(jinja2.parser.Parser, "parse", counting)
+    site = SiteConfig(path=tmp_path / "site.yml")
+    renderer = make_renderer(folder, site, {})
+    renderer.prepare(["base.html", "post.html", "list.html"], ["includes/nav.html"])
+    assert len(parsed) == 4  # base, nav, post, list: each once, for names_read and compiling both
+    assert not renderer.env.parsed  # nothing left over
+    context = {"page": {"title": "T<"}, "nav": [{"url": "/a", "title": "A&"}], "post": {"words": 7},
+               "posts": [{"date": "d1"}, {"date": "d2"}]}
+    fresh = make_renderer(folder, site, {})
+    for name in ("post.html", "list.html"):
+        assert renderer.render(name, context) == fresh.render(name, context)
+    assert len(parsed) == 4 + 4  # the fresh renderer parsed what it compiled itself
+    assert renderer.names_read("post.html") == fresh.names_read("post.html")
