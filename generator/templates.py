@@ -74,7 +74,7 @@ def _date_format(value: Any, fmt: str = "%B %-d, %Y") -> str:
 class _Environment(jinja2.Environment):
     """A Jinja environment that compiles a template from the tree :meth:`Renderer.names_read`
     parsed of the same source, when it parsed one that is not compiled yet, instead of parsing
-    the source a second time (a third of compiling the theme's templates). A tree is taken once:
+    the source a second time (about a fifth of compiling the theme's templates). A tree is taken once:
     the code generator's optimiser may rewrite the tree it compiles."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
