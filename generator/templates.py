@@ -173,7 +173,7 @@ class Renderer:
             tree = self.env.parse(source)
         except Exception:
             return None  # render reports it
-        if keep_tree and isinstance(self.env, _Environment):
+        if keep_tree:  # only asked of an _Environment (Renderer.prepare)
             self.env.parsed[source] = tree
         referenced = tuple(jinja2.meta.find_referenced_templates(tree))
         if None in referenced:

@@ -266,7 +266,7 @@ def test_prepare_compiles_from_the_trees_names_read_parsed(tmp_path: Path, monke
     write(folder / "post.html", '{% extends "base.html" %}{% block body %}{{ 2 * 3 }} {{ post.words }}{% endblock %}')
     write(folder / "list.html", '{% extends "base.html" %}{% block body %}{{ posts | map(attribute="date") | join(",") }}'
                                 '{% endblock %}')
-    parsed: list[str] = []
+    parsed: list[int] = []  # the line each parse starts at
     original = jinja2.parser.Parser.parse
 
     def counting(self):
