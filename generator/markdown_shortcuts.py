@@ -62,9 +62,8 @@ code) pass every block through their ``test`` and look at it in ``run``, which r
 ``*[``, a placeholder at its start, four spaces at its start. Their tests say no at once to a
 block without it; the parser then moves on to the next processor, as it does after such a run.
 
-10. Pygments' regex lexers make one regex call per token instead of one per rule tried: the
-rules of a state are joined into one alternation, which finds the rule the library's loop would
-(see the comment above :func:`_join_rules`). Installed only over the library loop it copies.
+10. Pygments' regex lexers try at each position only the rules that can match its character
+(generator/lexer_dispatch.py). Installed only over the library loop it copies.
 """
 
 from __future__ import annotations
@@ -73,6 +72,8 @@ import re
 import sys
 import threading
 from typing import Any, Callable
+
+from generator import lexer_dispatch
 
 _MAX_FORMATTERS = 256  # formatter options differ per block only by title, line numbers, hl_lines
 _installed = threading.Lock()
@@ -308,7 +309,7 @@ def _prefilter_whitespace(normalize: Any) -> None:
 
 def install() -> None:
     """Make pymdownx.highlight use memoised lexers and formatters, and Pygments' regex lexers
-    one search per token (idempotent)."""
+    try only the rules a position's character allows (idempotent)."""
     global _done
     with _installed:
         if _done:
@@ -319,7 +320,7 @@ def install() -> None:
             highlight.get_lexer_by_name = memoised_factory(highlight.get_lexer_by_name, 64)
             highlight.BlockHtmlFormatter = memoised_factory(highlight.BlockHtmlFormatter, _MAX_FORMATTERS)
             highlight.InlineHtmlFormatter = memoised_factory(highlight.InlineHtmlFormatter, _MAX_FORMATTERS)
-            _install_lexer_scan()
+            lexer_dispatch.install()
         _done = True
 
 
@@ -416,180 +417,3 @@ def _prefilter_raw_html(md: Any, raw: Any) -> None:
 
     raw.run = run
     raw._stride_prefiltered = True
-
-
-# --- 10. Pygments' regex lexer: one regex search per token instead of one per rule ------------
-
-# Pygments' RegexLexer tries the rules of the current state one after another, a Python loop
-# step and a regex call each, until one matches: about 40 tries per token of Python code, most
-# of a code block's highlighting CPU. All rules of a state joined into one alternation, each
-# followed by an empty marker group, find the same rule in one call: at a fixed position the
-# regex engine tries alternatives left to right and takes the first that matches, as the loop
-# does, and the marker closed last names it. A rule with a callback is then matched alone, so
-# the callback sees the match object (and group numbers) it always did.
-
-# The library loop this copy reproduces: sha256 of ``inspect.getsource`` of
-# ``RegexLexer.get_tokens_unprocessed`` in the Pygments versions checked against it. Any other
-# source (a Pygments that changed its loop) leaves the library's own in place.
-_REGEX_LEXER_LOOPS = frozenset({
-    "dda6229f98c72106e727537e3b57432b79b38517f8900671f3800d248e3867fe",  # Pygments 2.21.0
-})
-# A numbered backreference or group condition would point at another group once the rules are
-# joined; such a state keeps the rule-by-rule loop. (An escaped backslash before a digit is
-# taken for one too: a false alarm only costs the shortcut for that state.)
-_NUMBERED_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?\(\d")
-_FLAG_LETTERS = (("i", re.IGNORECASE), ("m", re.MULTILINE), ("s", re.DOTALL), ("x", re.VERBOSE))
-_SCOPED_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE
-_LEADING_FLAGS = re.compile(r"(?:\(\?[imsx]+\))+")  # (?i) and the like, at the start of a rule
-# Joining a big state costs 10-20 ms of regex compilation (Python's root state: 56 rules, some
-# with the whole Unicode identifier class), what lexing some 150 short blocks the joined way
-# saves (0.13 ms a block of the benchmark's). A state is joined only once the lexer has entered
-# it this many times in the process (Python's root: twice per short block), so a small site
-# never pays for a compilation it cannot earn back.
-JOIN_AFTER = 200
-_FEWEST_RULES = 4  # with fewer the loop makes at most three regex calls: not worth a compilation
-_scans: dict[int, list] = {}  # id of a state's rule list -> [the list, times entered, its join]
-
-
-def _join_rules(rules: list) -> tuple[Callable[..., Any], dict[int, int]] | None:
-    """(match function of the state's rules joined into one regex, marker group number -> rule
-    index), or None when the rules cannot be joined faithfully (then they are tried one by one)."""
-    regexes = [getattr(rexmatch, "__self__", None) for rexmatch, _, _ in rules]
-    if len(rules) < _FEWEST_RULES or any(not isinstance(regex, re.Pattern) or not isinstance(regex.pattern, str)
-                        or getattr(rexmatch, "__name__", "") != "match"
-                        for regex, (rexmatch, _, _) in zip(regexes, rules)):
-        return None
-    # The lexer's flags are most rules'; a rule may add some with a leading (?i) or the like, or
-    # have none (default('#pop') is an empty pattern compiled without flags). Inside the
-    # alternation the difference becomes a group of its own, (?i:...) or (?-m:...).
-    base = max(set(flags := [regex.flags for regex in regexes]), key=flags.count)
-    parts, marker, groups = [], {}, 0
-    for index, regex in enumerate(regexes):
-        pattern, added, removed = regex.pattern, regex.flags & ~base, base & ~regex.flags
-        if _NUMBERED_GROUP_REFERENCE.search(pattern) or (added | removed) & ~_SCOPED_FLAGS:
-            return None
-        if (leading := _LEADING_FLAGS.match(pattern)) is not None:
-            pattern = pattern[leading.end():]  # what it set is in regex.flags, hence in added
-        scope = "".join(letter for letter, flag in _FLAG_LETTERS if added & flag)
-        if removed:
-            scope += "-" + "".join(letter for letter, flag in _FLAG_LETTERS if removed & flag)
-        # Under re.VERBOSE a rule may end in a comment, which would swallow the closing paren.
-        end = "\n)" if regex.flags & re.VERBOSE else ")"
-        parts.append(f"(?{scope}:{pattern}{end}()")
-        groups += regex.groups + 1
-        marker[groups] = index
-    try:
-        joined = re.compile("|".join(parts), base)
-    except (re.error, OverflowError, RecursionError, ValueError):  # e.g. a name used by two rules
-        return None
-    return (joined.match, marker) if joined.groups == groups else None
-
-
-def _scan(rules: list) -> tuple[Callable[..., Any], dict[int, int]] | None:
-    """:func:`_join_rules` of a state once the lexer has entered it ``JOIN_AFTER`` times (they
-    live as long as their lexer class); None before that, or when they cannot be joined."""
-    found = _scans.get(id(rules))
-    if found is None or found[0] is not rules:
-        found = _scans[id(rules)] = [rules, 0, None]
-    if found[1] < JOIN_AFTER:
-        found[1] += 1
-        if found[1] == JOIN_AFTER:
-            found[2] = _join_rules(rules)
-    return found[2]
-
-
-def _change_state(stack: list, change: Any) -> None:
-    """Apply a rule's state change to ``stack`` (state names, the current one last) in place, with
-    Pygments' meanings: a tuple of names to enter in turn, where "#pop" leaves the current state
-    (never the bottom one) and "#push" enters it again; "#push" alone; or an int ``n``, the
-    stack cut to ``stack[:n]`` but never below its bottom state."""
-    if isinstance(change, tuple):
-        for name in change:
-            if name != "#pop":
-                stack.append(stack[-1] if name == "#push" else name)
-            elif len(stack) > 1:
-                stack.pop()
-    elif isinstance(change, int):
-        del stack[1 if abs(change) >= len(stack) else change:]
-    elif change == "#push":
-        stack.append(stack[-1])
-    else:
-        raise AssertionError(f"a lexer rule changes state to {change!r}, which Pygments does not define")
-
-
-def _one_search_per_token(library_loop: Callable[..., Any]) -> Callable[..., Any]:
-    """A ``RegexLexer.get_tokens_unprocessed`` yielding what ``library_loop`` yields: at each
-    position the first rule of the current state that matches (one joined search once the state
-    is joined, see :func:`_scan`) makes a token, or a callback's tokens, and may change state; where
-    none matches, a line end goes back to the root state as whitespace and any other character
-    is an error token of its own."""
-    from pygments.token import Error, Whitespace, _TokenType
-
-    def get_tokens_unprocessed(self, text, stack=("root",)):
-        table = self._tokens
-        stack = list(stack)
-        rules = table[stack[-1]]
-        joined = _scan(rules)
-        pos = 0
-        while True:
-            match = rule = None
-            if joined is None:
-                for candidate in rules:
-                    match = candidate[0](text, pos)
-                    if match:
-                        rule = candidate
-                        break
-            else:
-                match = joined[0](text, pos)
-                if match is not None:
-                    rule = rules[joined[1][match.lastindex]]
-                    if rule[1] is not None and type(rule[1]) is not _TokenType:
-                        match = rule[0](text, pos)  # a callback reads the rule's own groups
-            if rule is None:
-                if pos >= len(text):
-                    return
-                if text[pos] == "\n":
-                    stack = ["root"]
-                    rules = table["root"]
-                    joined = _scan(rules)
-                    yield pos, Whitespace, "\n"
-                else:
-                    yield pos, Error, text[pos]
-                pos += 1
-                continue
-            _, action, change = rule
-            if action is not None:
-                if type(action) is _TokenType:
-                    yield pos, action, match.group()
-                else:
-                    yield from action(self, match)
-            pos = match.end()
-            if change is not None:
-                _change_state(stack, change)
-                rules = table[stack[-1]]
-                joined = _scan(rules)
-
-    get_tokens_unprocessed.__doc__ = library_loop.__doc__
-    get_tokens_unprocessed.library_loop = library_loop  # type: ignore[attr-defined]
-    return get_tokens_unprocessed
-
-
-def _install_lexer_scan() -> bool:
-    """Give Pygments' RegexLexer the one-search-per-token loop (see 10. above) when its own loop
-    is one this copy was checked against; True when installed."""
-    import hashlib
-    import inspect
-
-    from pygments.lexer import RegexLexer
-
-    loop = RegexLexer.get_tokens_unprocessed
-    if hasattr(loop, "library_loop"):
-        return True
-    try:
-        source = inspect.getsource(loop)
-    except (OSError, TypeError):
-        return False
-    if hashlib.sha256(source.encode()).hexdigest() not in _REGEX_LEXER_LOOPS:
-        return False
-    RegexLexer.get_tokens_unprocessed = _one_search_per_token(loop)
-    return True

@@ -1,5 +1,5 @@
-"""Pygments' regex lexers with all rules of a state joined into one regex
-(generator/markdown_shortcuts.py, 10.) give the very tokens of the library's rule-by-rule loop."""
+"""Pygments' regex lexers trying at each position only the rules its character allows
+(generator/lexer_dispatch.py) give the very tokens of the library's rule-by-rule loop."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from pygments.lexer import RegexLexer
 from pygments.lexers import get_all_lexers, get_lexer_by_name
 
 import generator.markdown  # noqa: F401  (installs the shortcuts)
-from generator import markdown_shortcuts
+from generator import lexer_dispatch
 
 ROOT = Path(__file__).resolve().parents[2]
-JOINED_LOOP = RegexLexer.get_tokens_unprocessed
-LIBRARY_LOOP = getattr(JOINED_LOOP, "library_loop", None)
-# Languages the sites highlight most, and ones whose rules use what the joining must rewrite:
-# leading (?i) flags (python, sql), verbose patterns and callbacks (html, css, yaml), many states.
+DISPATCHING_LOOP = RegexLexer.get_tokens_unprocessed
+LIBRARY_LOOP = getattr(DISPATCHING_LOOP, "library_loop", None)
+# Languages the sites highlight most, and ones whose rules the reading of first characters must
+# get right: (?i) flags (python, sql), verbose patterns and callbacks (html, css, yaml), many states.
 LANGUAGES = ["python", "bash", "javascript", "c", "cpp", "rust", "go", "java", "html", "css", "yaml", "json",
              "toml", "sql", "latex", "markdown", "diff", "ruby", "r", "julia", "console", "ini", "make"]
 ALPHABET = "ab_1 \n\t{}()[]<>\"'#/*\\$@%&=;:,.-+!?|`~xX0eEfrubRUB"
@@ -34,10 +34,10 @@ SAMPLES = [
 
 
 @pytest.fixture(autouse=True)
-def join_at_once(monkeypatch):
-    """Every state joined the first time it is entered, so each test goes through the joins."""
-    monkeypatch.setattr(markdown_shortcuts, "JOIN_AFTER", 1)
-    monkeypatch.setattr(markdown_shortcuts, "_scans", {})
+def dispatch_at_once(monkeypatch):
+    """Every state given its table the first time it is entered, so each test goes through them."""
+    monkeypatch.setattr(lexer_dispatch, "DISPATCH_AFTER", 1)
+    monkeypatch.setattr(lexer_dispatch, "_tables", {})
 
 
 def _library_tokens(lexer, text: str) -> list:
@@ -47,7 +47,7 @@ def _library_tokens(lexer, text: str) -> list:
     try:
         return list(lexer.get_tokens(text))
     finally:
-        RegexLexer.get_tokens_unprocessed = JOINED_LOOP
+        RegexLexer.get_tokens_unprocessed = DISPATCHING_LOOP
 
 
 def _same_tokens(lexer, text: str) -> bool:
@@ -58,25 +58,26 @@ def _lexers():
     return [get_lexer_by_name(name) for name in LANGUAGES]
 
 
-def test_the_joined_loop_is_installed_for_this_pygments():
+def test_the_dispatching_loop_is_installed_for_this_pygments():
     # Fails after a Pygments upgrade that changed the loop: check the copy against the new
-    # loop, then add its hash to _REGEX_LEXER_LOOPS.
+    # loop, then add its hash to REGEX_LEXER_LOOPS.
     assert LIBRARY_LOOP is not None
-    lexer = get_lexer_by_name("python")
-    assert all(markdown_shortcuts._join_rules(rules) is not None
-               for rules in lexer._tokens.values() if len(rules) >= markdown_shortcuts._FEWEST_RULES)
-
-
-def test_a_state_is_joined_once_entered_often_enough(monkeypatch):
-    monkeypatch.setattr(markdown_shortcuts, "JOIN_AFTER", 3)
     rules = get_lexer_by_name("python")._tokens["root"]
-    assert [markdown_shortcuts._scan(rules) is not None for _ in range(5)] == [False, False, True, True, True]
+    table = lexer_dispatch.dispatch_table(rules)
+    # The shortcut only pays if it leaves most rules out: a name tries a handful, not all 56.
+    assert len(table) == lexer_dispatch.ASCII and max(len(table[ord(c)]) for c in "vx_ (=\n") < len(rules) // 3
+
+
+def test_a_state_gets_its_table_once_entered_often_enough(monkeypatch):
+    monkeypatch.setattr(lexer_dispatch, "DISPATCH_AFTER", 3)
+    rules = get_lexer_by_name("python")._tokens["root"]
+    assert [lexer_dispatch._table(rules) is not None for _ in range(5)] == [False, False, True, True, True]
 
 
 def test_a_loop_it_was_not_checked_against_is_left_alone(monkeypatch):
     monkeypatch.setattr(RegexLexer, "get_tokens_unprocessed", LIBRARY_LOOP)
-    monkeypatch.setattr(markdown_shortcuts, "_REGEX_LEXER_LOOPS", frozenset())
-    assert markdown_shortcuts._install_lexer_scan() is False
+    monkeypatch.setattr(lexer_dispatch, "REGEX_LEXER_LOOPS", frozenset())
+    assert lexer_dispatch.install() is False
     assert RegexLexer.get_tokens_unprocessed is LIBRARY_LOOP
 
 
@@ -105,24 +106,45 @@ def test_every_regex_lexer_lexes_the_samples_as_the_library_does():
     assert checked > 300
 
 
-FILLER = [(re.compile(pattern, re.M).match, None, None) for pattern in ("x", "y", "")]  # the last matches anything
-
-
-@pytest.mark.parametrize("rules, joinable", [
-    ([(re.compile("a", re.M).match, None, None), (re.compile("(?i)b", re.M).match, None, None)] + FILLER, True),
-    ([(re.compile("(a)\\1", re.M).match, None, None)] + FILLER, False),  # a numbered backreference
-    ([(re.compile("(?P<n>a)", re.M).match, None, None), (re.compile("(?P<n>b)", re.M).match, None, None)] + FILLER,
-     False),
-    ([(re.compile("a # comment", re.X).match, None, None), (re.compile("b").match, None, None)] + FILLER, True),
-    ([(re.compile("a", re.M).match, None, None), (re.compile("b", re.M).match, None, None)], False),  # too few
-    ([], False),
+@pytest.mark.parametrize("pattern, first", [
+    ("abc", "a"), ("(?i)k", "Kk"), ("(?i)[ft]r", "FTft"), (r"\d+", "0123456789"), ("x?y", "xy"),
+    (r"\bz", "z"), (r"(?<!\.)(a|bc)", "ab"), ("(?:ab)*c", "ac"), (r"(a)\1", "a"),
+    (r"(?a)\s", "\t\n\x0b\x0c\r "),
+    (r"\s", "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "),  # Unicode \s has the separators below space
+    ("[^\\S\n]+", "\t\x0b\x0c\r\x1c\x1d\x1e\x1f "),
+    ("(?i)\u212a", "Kk"),  # the Kelvin sign folds to an ASCII letter
+    ("\u00e9", ""),  # only ever matches where the character is not ASCII
+    ("", None), ("a*", None), (r"\b", None), ("(?=a)", None),  # may match the empty string
+    (r"(a)?\1", None), ("(a)?(?(1)b|c)", None),  # what comes after a group that may be empty
 ])
-def test_rules_are_joined_only_when_that_keeps_their_meaning(rules, joinable):
-    joined = markdown_shortcuts._join_rules(rules)
-    assert (joined is not None) is joinable
-    if joined is not None:
-        match, marker = joined
-        for text in ("a", "B", "b", "ab", "c", ""):
-            first = next((index for index, (rule, _, _) in enumerate(rules) if rule(text, 0)), None)
-            found = match(text, 0)
-            assert (None if found is None else marker[found.lastindex]) == first
+def test_first_characters_are_read_from_the_regex(pattern, first):
+    found = lexer_dispatch.first_chars(re.compile(pattern))
+    assert found == (None if first is None else frozenset(first))
+
+
+def _rules_of_every_regex_lexer():
+    for _, aliases, _, _ in get_all_lexers():
+        lexer = get_lexer_by_name(aliases[0]) if aliases else None
+        if isinstance(lexer, RegexLexer):
+            list(lexer.get_tokens("x"))  # makes its states
+            yield from (rule for rules in lexer._tokens.values() for rule in rules)
+
+
+RULES = list({id(match.__self__): match.__self__ for match, _, _ in _rules_of_every_regex_lexer()
+              if isinstance(getattr(match, "__self__", None), re.Pattern)}.values())
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=ALPHABET + "\u212a\u00e9", max_size=40), chunk=st.integers(0, 99))
+def test_no_rule_of_any_lexer_matches_at_a_character_left_out(text, chunk):
+    """Soundness, rule by rule: wherever a rule matches, the character there is one the table
+    lists it for (or it was left in every list)."""
+    for regex in RULES[chunk::100]:
+        first = lexer_dispatch.first_chars(regex)
+        if first is None:
+            continue
+        for pos in range(len(text) + 1):
+            found = regex.match(text, pos)
+            if found is not None:
+                assert found.end() > pos, regex.pattern
+                assert ord(text[pos]) >= lexer_dispatch.ASCII or text[pos] in first, (regex.pattern, text, pos)
