@@ -12,8 +12,8 @@ strings); a text whose characters alone rule all of that out (``within_bounds``:
 matter) skips the pass. Everything after that (the key-line walk, the constructors, every
 later use of the data) then touches at most ``MAX_VALUES`` values.
 
-Most front matter is a few ``key: value`` lines of quoted text, single words, dates and flow
-lists of words. For such a text (:func:`plain_mapping`) the result is read off each line with one
+Most front matter (and a small site's settings) is a few ``key: value`` lines of quoted text,
+single words, dates, numbers and flow lists of words. For such a text (:func:`plain_mapping`) the result is read off each line with one
 regular expression: PyYAML's constructors and resolvers are Python code, about 0.12 ms a post
 even with libyaml's parser, against 0.02 ms. Any line outside that shape, and any value PyYAML
 would read as something other than text (``yes``, ``null``, a number), sends the whole text to
@@ -22,10 +22,9 @@ PyYAML. tests/yamlfile/ holds the two equal on generated texts.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
-
-import yaml
 
 from generator.errors import ContentError
 
@@ -42,14 +41,15 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, dict[str,
     plain = plain_mapping(text, first_line)
     if plain is not None:
         return plain
-    if _FAST is not None:
+    safe, fast = loaders()
+    if fast is not None:
         # libyaml is several times faster; on any error the pure-Python parser runs again
         # because its messages name the offending character (a tab, say) and libyaml's do not.
         try:
-            return _load(_FAST, text, path, first_line)
+            return _load(fast, text, path, first_line)
         except ContentError:
             pass
-    return _load(_SafeLoader, text, path, first_line)
+    return _load(safe, text, path, first_line)
 
 
 # Plain words PyYAML (YAML 1.1) resolves to a bool or to null; any other plain scalar that starts
@@ -64,7 +64,10 @@ _PLAIN_LINE = re.compile(
     r'"(?P<double>[^"\\]*)"'  # no escapes: the text is what stands between the quotes
     r"|'(?P<single>[^']*)'"  # no doubled quote
     r"|\[(?P<list> *" + _WORDS + r"(?: *, *" + _WORDS + r")*) *\]"
-    r"|(?P<date>\d{4}-\d\d-\d\d)"  # a timestamp, which stays text here (see _SafeLoader)
+    r"|(?P<date>\d{4}-\d\d-\d\d)"  # a timestamp, which stays text here (see loaders)
+    r"|(?P<int>0|[1-9][0-9]*)"  # decimal only: YAML 1.1 reads 010 as octal and 1_0 as 10
+    r"|(?P<empty>\[ *\]|\{ *\})"
+    r"|(?P<url>[A-Za-z][A-Za-z0-9+.\-]*://[A-Za-z0-9._~/?=&%+\-]*)"  # a colon, but never one before a space
     r"|(?P<word>" + _WORDS + r")"
     r") *")
 _LIST_COMMA = re.compile(r" *, *")
@@ -72,8 +75,9 @@ _LIST_COMMA = re.compile(r" *, *")
 
 def plain_mapping(text: str, first_line: int = 1) -> tuple[dict[str, Any], dict[str, int]] | None:
     """``load_yaml``'s result for a text of only ``key: value`` lines (and blank ones) whose
-    values are quoted text, plain words, a date or a flow list of plain words, all read as
-    text; None for any other text (then PyYAML reads it)."""
+    values are quoted text, plain words, a date, a URL or a flow list of plain words (all read
+    as text), a decimal integer, or an empty list or mapping; None for any other text (then PyYAML
+    reads it)."""
     data: dict[str, Any] = {}
     lines: dict[str, int] = {}
     for number, line in enumerate(text.split("\n"), first_line):
@@ -91,31 +95,45 @@ def plain_mapping(text: str, first_line: int = 1) -> tuple[dict[str, Any], dict[
             if not _NOT_TEXT.isdisjoint(value):
                 return None
             lines.update((f"{key}.{index}", number) for index in range(len(value)))
+        elif found["int"] is not None:
+            value = int(found["int"])
+        elif found["empty"] is not None:
+            value = [] if found["empty"][0] == "[" else {}
         else:
-            value = next(part for part in (found["double"], found["single"], found["date"], word) if part is not None)
+            value = next(part for part in (found["double"], found["single"], found["date"], found["url"], word)
+                         if part is not None)
             if not value.isprintable():  # YAML refuses some characters and breaks lines at others
                 return None
         data[key] = value
     return (data, lines) if data else None
 
 
-class _SafeLoader(yaml.SafeLoader):
-    pass
+@functools.cache
+def loaders() -> tuple[type, type | None]:
+    """(PyYAML's pure-Python safe loader, libyaml's or None), ours. Made on first use: importing
+    PyYAML costs 15-25 ms (its reader compiles a class of all of Unicode) that a site whose
+    settings and front matter are all plain (see plain_mapping) never needs."""
+    import yaml
 
-
-# Timestamps stay text: PyYAML would raise a bare ValueError on "2030-02-30" or "25:61", while
-# content.parse_date reads the text itself and names the line.
-_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct_yaml_str)
-_FAST: type | None = None
-if hasattr(yaml, "CSafeLoader"):
-    class _FastLoader(yaml.CSafeLoader):  # type: ignore[name-defined, misc]
+    # Timestamps stay text: PyYAML would raise a bare ValueError on "2030-02-30" or "25:61",
+    # while content.parse_date reads the text itself and names the line.
+    class SafeLoader(yaml.SafeLoader):
         pass
 
-    _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _FastLoader.construct_yaml_str)
-    _FAST = _FastLoader
+    SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", SafeLoader.construct_yaml_str)
+    if not hasattr(yaml, "CSafeLoader"):
+        return SafeLoader, None
+
+    class FastLoader(yaml.CSafeLoader):  # type: ignore[name-defined, misc]
+        pass
+
+    FastLoader.add_constructor("tag:yaml.org,2002:timestamp", FastLoader.construct_yaml_str)
+    return SafeLoader, FastLoader
 
 
 def _load(loader_class: type, text: str, path: str, first_line: int) -> tuple[Any, dict[str, int]]:
+    import yaml
+
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
@@ -149,15 +167,18 @@ def _check_bounds(text: str, path: str, first_line: int) -> None:
                            f"{MAX_BYTES:,}", "settings are kilobytes; long text belongs in a page or post body")
     if within_bounds(text):
         return
+    import yaml
+
+    safe, fast = loaders()
     try:
-        _count_events(_FAST or _SafeLoader, text, path, first_line)
+        _count_events(fast or safe, text, path, first_line)
     except yaml.YAMLError:
-        if _FAST is None:
+        if fast is None:
             return
         # libyaml stops at its own nesting limit with a bare message; the pure-Python parser
         # (iterative, so it cannot overflow the stack) finds where our limit is crossed.
         try:
-            _count_events(_SafeLoader, text, path, first_line)
+            _count_events(safe, text, path, first_line)
         except yaml.YAMLError:
             return
 
@@ -177,6 +198,8 @@ def within_bounds(text: str) -> bool:
 
 
 def _count_events(loader_class: type, text: str, path: str, first_line: int) -> None:
+    import yaml
+
     loader = loader_class(text)
     # One frame per open list or mapping: [anchor or None, values so far including itself].
     open_frames: list[list] = []
@@ -231,7 +254,10 @@ def _hint(problem: str) -> str:
     return "check the indentation and quoting near this line"
 
 
-def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], path: str, first_line: int) -> None:
+def _walk(node: Any, prefix: str, lines: dict[str, int], path: str, first_line: int) -> None:
+    """Record the line of every key and list item under PyYAML's ``node``, as dotted paths."""
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:

@@ -15,7 +15,8 @@ from generator.errors import ContentError
 def _pyyaml(text: str, first_line: int = 2):
     """PyYAML's reading of ``text`` (libyaml's parser, as load_yaml uses it), or the error."""
     try:
-        return yamlfile._load(yamlfile._FAST or yamlfile._SafeLoader, text, "post.md", first_line)
+        safe, fast = yamlfile.loaders()
+        return yamlfile._load(fast or safe, text, "post.md", first_line)
     except ContentError as exc:
         return exc.diagnostic
 
@@ -38,6 +39,12 @@ FRONT_MATTER = (
     "\n"
     "giscus_comments: false\n"
 )
+SETTINGS = "title: Synthetic blog\nurl: https://bench.example\nfeed_entries: 20\npaginate: 10\nplugins: {}\n"
+
+
+def test_a_small_sites_settings_need_no_pyyaml():
+    found = yamlfile.plain_mapping(SETTINGS, 1)
+    assert found is not None and _typed(found[0]) == _typed(_pyyaml(SETTINGS, 1)[0])
 
 
 def test_plain_front_matter_is_read_as_pyyaml_reads_it():
@@ -51,8 +58,9 @@ def test_plain_front_matter_is_read_as_pyyaml_reads_it():
 @pytest.mark.parametrize("line", [
     "giscus_comments: false",  # a bool
     "related: yes", "image: null", "toc: On",
-    "weight: 3", "ratio: 0.5", "when: 12:30",  # numbers (12:30 is sexagesimal in YAML 1.1)
-    "tags: [a, yes]", "tags: []", "tags: [a, ]", "tags: [1, 2]",
+    "ratio: 0.5", "when: 12:30", "mode: 010", "count: 1_000", "count: +1", "count: -1",  # 010 is octal
+    "data: {a: b}", "tags: [[a]]", "x: [ , ]",
+    "tags: [a, yes]", "tags: [a, ]", "url: https://x.org/#top", "url: https://x.org/a b", "url: a:b", "tags: [1, 2]",
     "title: a # comment", "title: a: b", "title: 'it''s'", 'title: "a\\tb"',
     "title:", "title:  ", "yes: x", "<<: x", "title: x\r",
     "title: -x", "title: ~", "  title: x", "\ttitle: x", "- x", "title: |", "title: &a x",
@@ -75,8 +83,15 @@ def test_a_duplicate_key_is_still_reported_by_pyyaml():
         yamlfile.load_yaml('title: "a"\ntitle: "b"\n', "post.md", 2)
 
 
+def test_numbers_and_empty_collections_are_read_as_pyyaml_reads_them():
+    text = "paginate: 10\nfirst: 0\nplugins: {}\ntags: [ ]\nyear: 2024\n"
+    found = yamlfile.plain_mapping(text, 1)
+    assert found is not None and _typed(found[0]) == _typed(_pyyaml(text, 1)[0]) and found[1] == _pyyaml(text, 1)[1]
+    assert found[0] == {"paginate": 10, "first": 0, "plugins": {}, "tags": [], "year": 2024}
+
+
 PIECES = ["title", "tags", "yes", "no", "on", "null", "x", "Deep Learning", "a-b", "e.g.", "2024-05-17",
-          "2024-5-7", "12", "0.5", ".inf", "~", "", " ", "  ", ":", ": ", " #", "#", ",", "[", "]", "{", "}",
+          "2024-5-7", "12", "0", "07", "1_0", "{}", "{ }", "https://", "http://x.org/a?b=1", "/", "a:b", "0.5", ".inf", "~", "", " ", "  ", ":", ": ", " #", "#", ",", "[", "]", "{", "}",
           "'", '"', "''", "\\", "-", "- ", "&a", "*a", "!", "|", ">", "?", "%", "@", "`", "\t", "é", "\u2028",
           "\x85", "\x07", "\ufeff"]
 VALUES = st.lists(st.sampled_from(PIECES), max_size=6).map("".join)
