@@ -535,8 +535,10 @@ class _Build:
         """What this process does once the reading workers have started: import the Markdown
         and template modules (with Python-Markdown, Pygments and Jinja, ~0.1 s of imports that
         reading needs none of, so they are not imported with this module), load the theme into
-        ``ahead``, and make the Markdown engine that the Markdown workers forked next inherit.
-        A theme that fails to load is loaded again after the reading, raising its error there."""
+        ``ahead``, make the Markdown engine that the Markdown workers forked next inherit, and
+        digest what every document's Markdown reads (hashing Stride's code: 10-15 ms that
+        run_plugins, between the parallel stages, then need not spend). A theme that fails to
+        load is loaded again after the reading, raising its error there."""
         from generator import markdown
 
         try:
@@ -544,6 +546,10 @@ class _Build:
         except (ContentError, ContentErrors):
             pass
         markdown.prepare()
+        try:
+            self._shared_markdown_inputs(site, layers)
+        except (ContentError, ContentErrors, OSError):
+            pass  # made again in run_plugins, which reports the problem as it always did
 
     def read_documents(self, site: SiteConfig, layers: Layers,
                        meanwhile: Callable[[], None] | None = None) -> list[Document]:
@@ -594,7 +600,7 @@ class _Build:
                 if known is not None and known[0] is doc and known[1] == part:
                     item = known[2]
                 else:
-                    item = Prepared(doc, (), {}, self._markdown_key(doc, {}, site, liquid, theme.layers))
+                    item = Prepared(doc, (), {}, self._markdown_key(doc, {}, site, part, theme.layers))
                 fresh[id(doc)] = (doc, part, item)
                 prepared.append(item)
                 continue
@@ -611,8 +617,9 @@ class _Build:
                     self._add_file(files, gen.path, gen.data, doc.source)
                     data_files.add(gen.path)
             widgets = _widget_html(results)
+            part = self._liquid_site_part(doc, liquid, theme.layers)
             prepared.append(Prepared(doc, tuple(results), widgets,
-                                     self._markdown_key(doc, widgets, site, liquid, theme.layers)))
+                                     self._markdown_key(doc, widgets, site, part, theme.layers)))
         return prepared, data_files
 
     def render_markdown(self, prepared: list[Prepared], site: SiteConfig, theme: Theme,
@@ -1204,16 +1211,15 @@ class _Build:
                 "it is not loaded", "fix the path (relative to assets/), or remove the entry", severity="warning"))
         return None
 
-    def _markdown_key(self, doc: Document, widgets: Mapping[str, str], site: SiteConfig, liquid: SiteContext,
+    def _markdown_key(self, doc: Document, widgets: Mapping[str, str], site: SiteConfig, liquid_part: str,
                       layers: Layers) -> str:
         """Everything a document's Markdown reads (``dependencies.markdown_inputs`` for what all
-        documents share)."""
+        documents share; ``liquid_part``, what its Liquid reads of the site: _liquid_site_part)."""
         self._shared_markdown_inputs(site, layers)
         digest = hashlib.sha256()
         # doc.digest covers every field of the document (body, source and body_line included) and
         # is kept with the document's memo entry: the body is not hashed again on every build.
-        for part in (doc.digest, repr(sorted(widgets.items())), self._markdown_inputs,
-                     self._liquid_site_part(doc, liquid, layers)):
+        for part in (doc.digest, repr(sorted(widgets.items())), self._markdown_inputs, liquid_part):
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
         return digest.hexdigest()
 
