@@ -13,11 +13,12 @@ matter) skips the pass. Everything after that (the key-line walk, the constructo
 later use of the data) then touches at most ``MAX_VALUES`` values.
 
 Most front matter (and a small site's settings) is a few ``key: value`` lines of quoted text,
-single words, dates, numbers and flow lists of words. For such a text (:func:`plain_mapping`) the result is read off each line with one
-regular expression: PyYAML's constructors and resolvers are Python code, about 0.12 ms a post
-even with libyaml's parser, against 0.02 ms. Any line outside that shape, and any value PyYAML
-would read as something other than text (``yes``, ``null``, a number), sends the whole text to
-PyYAML. tests/yamlfile/ holds the two equal on generated texts.
+single words, dates, whole numbers and flow lists of words. For such a text
+(:func:`plain_mapping`) the result is read off each line with one regular expression: PyYAML's
+constructors and resolvers are Python code, about 0.12 ms a post even with libyaml's parser,
+against 0.02 ms. Any line outside that shape, and any value PyYAML would read as something else
+(``yes``, ``null``, ``0.5``, ``010``), sends the whole text to PyYAML, which is then imported.
+tests/yamlfile/ holds the two readings equal on generated texts.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ _NOT_TEXT = frozenset("yes Yes YES no No NO true True TRUE false False FALSE on 
 # > ' " % @ `` and ``?``), no tab, nothing to strip.
 _WORDS = r"[A-Za-z][A-Za-z0-9_.\-]*(?: [A-Za-z0-9_.\-]+)*"
 _PLAIN_LINE = re.compile(
-    r"(?P<key>[A-Za-z_][A-Za-z0-9_\-]*): +(?:"
+    r"(?P<key>[A-Za-z_][A-Za-z0-9_\-]{0,999}): +(?:"  # YAML's implicit keys end within 1,024 characters
     r'"(?P<double>[^"\\]*)"'  # no escapes: the text is what stands between the quotes
     r"|'(?P<single>[^']*)'"  # no doubled quote
     r"|\[(?P<list> *" + _WORDS + r"(?: *, *" + _WORDS + r")*) *\]"
