@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -130,8 +131,12 @@ def _rules_of_every_regex_lexer():
             yield from (rule for rules in lexer._tokens.values() for rule in rules)
 
 
-RULES = list({id(match.__self__): match.__self__ for match, _, _ in _rules_of_every_regex_lexer()
-              if isinstance(getattr(match, "__self__", None), re.Pattern)}.values())
+@functools.cache
+def _distinct_rules() -> list[re.Pattern]:
+    """The regexes of every rule of every regex lexer, each once (made on first use, not while
+    pytest collects this file: instantiating every lexer takes seconds)."""
+    return list({id(match.__self__): match.__self__ for match, _, _ in _rules_of_every_regex_lexer()
+                 if isinstance(getattr(match, "__self__", None), re.Pattern)}.values())
 
 
 @settings(max_examples=200, deadline=None)
@@ -139,7 +144,7 @@ RULES = list({id(match.__self__): match.__self__ for match, _, _ in _rules_of_ev
 def test_no_rule_of_any_lexer_matches_at_a_character_left_out(text, chunk):
     """Soundness, rule by rule: wherever a rule matches, the character there is one the table
     lists it for (or it was left in every list)."""
-    for regex in RULES[chunk::100]:
+    for regex in _distinct_rules()[chunk::100]:
         first = lexer_dispatch.first_chars(regex)
         if first is None:
             continue
