@@ -187,15 +187,28 @@ def _work(function: Callable[[Any], Any], items: list, chunks: list[range],
             fcntl.fcntl(out, _F_SETPIPE_SZ, _PIPE_BYTES)
         except OSError:
             pass  # a smaller pipe only makes the worker wait for the build process sooner
+        # What the pipe had no room for yet. The build process reads the pipe only between its
+        # own items, and not at all while it does ``meanwhile``: a worker that waited for it
+        # then sat idle for 0.16 s of a 1,000-post reading stage (2.2 MB of documents through
+        # a 1 MB pipe). It works on instead and sends what is left whenever there is room.
+        unsent = bytearray()
+        os.set_blocking(out, False)
         while (chunk := take()) is not None:
             try:
                 message = pickle.dumps((chunk, [function(items[index]) for index in chunks[chunk]]),
                                        protocol=pickle.HIGHEST_PROTOCOL)
             except Exception:  # noqa: BLE001 - the caller does these items itself, and reports it
                 message = pickle.dumps((chunk, None), protocol=pickle.HIGHEST_PROTOCOL)
-            message = len(message).to_bytes(_LENGTH, "little") + message
-            while message:
-                message = message[os.write(out, message):]
+            unsent += len(message).to_bytes(_LENGTH, "little")
+            unsent += message
+            del message
+            try:
+                del unsent[:os.write(out, unsent)]
+            except BlockingIOError:
+                pass  # the pipe is full: the next chunk's turn, or the end, sends it
+        os.set_blocking(out, True)
+        while unsent:
+            del unsent[:os.write(out, unsent)]
     except BaseException:  # noqa: BLE001 - Ctrl-C, or the build process gone (a broken pipe)
         code = 1
     os._exit(code)

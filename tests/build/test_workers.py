@@ -116,6 +116,26 @@ def test_the_build_process_and_its_worker_share_the_work_and_results_come_in_ord
     assert not alive(worker)  # the worker is gone (and waited for) once the results are in
 
 
+def test_a_worker_works_on_while_the_build_process_is_busy_meanwhile(forking):
+    """Results far larger than the pipe (6.4 MB against 1 MB), and the build process busy for a
+    second before it reads any: the worker does not wait for room in the pipe but does every
+    item in that second, keeping what it could not send yet. (Waiting, it stopped after about
+    1 MB of results and left the rest to the build process.)"""
+    busy_until = []
+
+    def meanwhile() -> None:
+        time.sleep(1.0)
+        busy_until.append(time.monotonic())
+
+    def large(item: int) -> tuple[int, int, float, bytes]:
+        value, pid = _busy(item)
+        return value, pid, time.monotonic(), bytes(32 * 1024)
+
+    results = list(workers_module.map_in_workers(large, list(range(200)), meanwhile=meanwhile))
+    assert [value for value, _, _, _ in results] == [item * 2 for item in range(200)]
+    assert all(pid != os.getpid() and done < busy_until[0] for _, pid, done, _ in results)
+
+
 def test_a_lost_worker_costs_only_the_chunk_it_held(forking):
     """A worker that dies (killed, out of memory) leaves None for each item of the chunk it was
     doing, for the caller to do itself; every other item is done by someone."""
