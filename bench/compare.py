@@ -413,7 +413,11 @@ def run_comparison(sizes: list[int], runs: int, log=sys.stderr, on_size=None, se
                     if tool == "stride":
                         got["edit_serve"] = statistics.median(serve_edits(site, n, stride_bin))
                     elif tool in _SERVER_LOGS:
-                        got["edit_serve"] = statistics.median(peer_server_edits(tool, site, n))
+                        # The server builds the whole site before it watches: give it several
+                        # times this run's cold build (Jekyll at 4,000 posts took over 120 s
+                        # once, in a slow spell).
+                        got["edit_serve"] = statistics.median(peer_server_edits(
+                            tool, site, n, timeout=max(120.0, 4 * max(cold.seconds, edit.seconds))))
                     for key, value in got.items():
                         if value is not None:
                             samples[tool][key].append(value)
